@@ -1,0 +1,74 @@
+/**
+ * Masked previews and redaction placeholders for PII findings. A preview lets a reviewer see
+ * *which* value was found (the last four digits of a card, the domain of an e-mail) without the
+ * value itself travelling on: full card numbers must never appear in an item, a log or an error.
+ */
+import type { PiiType } from './piiTypes';
+
+const MASK = '*';
+
+/** Masks every letter and digit except the last `keep` of them; separators stay so the shape reads. */
+export function maskKeepingLast(value: string, keep: number): string {
+	let alphanumerics = 0;
+	for (let index = 0; index < value.length; index++) if (isAlphanumeric(value.charCodeAt(index))) alphanumerics++;
+	let seen = 0;
+	let out = '';
+	for (let index = 0; index < value.length; index++) {
+		const char = value[index];
+		if (!isAlphanumeric(value.charCodeAt(index))) {
+			out += char;
+			continue;
+		}
+		seen++;
+		out += seen > alphanumerics - keep ? char : MASK;
+	}
+	return out;
+}
+
+function isAlphanumeric(code: number): boolean {
+	return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+}
+
+function maskEmail(value: string): string {
+	const at = value.lastIndexOf('@');
+	if (at <= 0) return maskKeepingLast(value, 0);
+	return `${value[0]}${MASK.repeat(3)}${value.slice(at)}`;
+}
+
+function maskIban(value: string): string {
+	// The country code says which bank system; the last four let a customer recognise their account.
+	return value.slice(0, 2) + maskKeepingLast(value.slice(2), 4);
+}
+
+function maskIp(value: string): string {
+	const separator = value.includes(':') ? ':' : '.';
+	const [first, ...rest] = value.split(separator);
+	return [first, ...rest.map((part) => (part.length === 0 ? '' : MASK.repeat(part.length)))].join(separator);
+}
+
+/** The preview shown for a finding of `type` whose matched text is `value`. */
+export function maskedPreview(type: PiiType, value: string): string {
+	switch (type) {
+		case 'email':
+			return maskEmail(value);
+		case 'iban':
+			return maskIban(value);
+		case 'ipv4':
+		case 'ipv6':
+			return maskIp(value);
+		case 'card':
+		case 'ssn':
+		case 'routing':
+		case 'phone':
+			return maskKeepingLast(value, 4);
+		case 'dob':
+		case 'cvv':
+		case 'cardExpiry':
+			return maskKeepingLast(value, 0);
+	}
+}
+
+/** The placeholder a redaction writes in place of a finding, e.g. `[CARD]`. */
+export function typedPlaceholder(type: string): string {
+	return `[${type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}]`;
+}
