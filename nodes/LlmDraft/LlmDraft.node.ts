@@ -1,0 +1,206 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type INodeExecutionData,
+	type INodeListSearchResult,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { getFieldValue } from '../shared/fieldPath';
+import { mergeHitl } from '../shared/itemContract';
+import { errorItem, ItemFieldError, toItemError } from '../shared/itemErrors';
+import { createChatClient, type LlmConnection } from './chatClient';
+import { llmDraftDescription } from './description';
+import { draftReply, type DraftCase, type DraftNote, type DraftSettings } from './draftReply';
+import { parseExtraHeaders } from './extraHeaders';
+import { LlmCallError, type FailureKind } from './retryPolicy';
+import { runPool } from './runPool';
+import type { ConfidenceMethod } from './scoreConfidence';
+
+export class LlmDraft implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'LLM Draft',
+		name: 'llmDraft',
+		icon: { light: 'file:llmDraft.svg', dark: 'file:llmDraft.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["model"].value + " · " + $parameter["confidenceMethod"]}}',
+		description: 'Draft a reply with an OpenAI-compatible model and score how far to trust it',
+		defaults: { name: 'LLM Draft' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'llmApi', required: true }],
+		properties: llmDraftDescription,
+	};
+
+	methods = {
+		listSearch: {
+			async searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+				const client = createChatClient(await readConnection(this));
+				const ids = await client.listModels();
+				const wanted = filter?.trim().toLowerCase();
+				return {
+					results: ids.filter((id) => !wanted || id.toLowerCase().includes(wanted)).map((id) => ({ name: id, value: id })),
+				};
+			},
+		},
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const node = this.getNode();
+		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
+		const timeoutMs = Math.max(1, Number(options.timeout ?? 60)) * 1000;
+		const client = createChatClient({ ...(await readConnection(this)), timeoutMs });
+		const continueOnFail = this.continueOnFail();
+		const cancelSignal = this.getExecutionCancelSignal?.();
+
+		// Parameters are read up front, one item at a time, because n8n's parameter access is not
+		// meant to interleave across concurrent promises; only the provider calls run in parallel.
+		const jobs = items.map((item, itemIndex) => {
+			try {
+				return readJob(this, item.json, itemIndex);
+			} catch (error) {
+				return { error };
+			}
+		});
+
+		const results = await runPool(
+			jobs,
+			Number(options.concurrency ?? 8),
+			async (job, _itemIndex, signal) => {
+				if ('error' in job) throw job.error;
+				return await draftReply(client, job.settings, job.input, signal);
+			},
+			{ signal: cancelSignal, stopOnError: !continueOnFail },
+		);
+		if (cancelSignal?.aborted) throw new NodeOperationError(node, 'The execution was cancelled');
+
+		const output: INodeExecutionData[] = [];
+		const notes = new Map<DraftNote, number>();
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const result = results[itemIndex];
+			const job = jobs[itemIndex];
+			if (result.status === 'fulfilled' && !('error' in job)) {
+				for (const note of new Set(result.value.notes)) notes.set(note, (notes.get(note) ?? 0) + 1);
+				output.push({
+					json: mergeHitl(items[itemIndex].json, { draft: result.value.draft }, { fromField: job.caseIdValue }) as IDataObject,
+					pairedItem: { item: itemIndex },
+				});
+				continue;
+			}
+			// With "continue on fail" off the pool stopped at the first failure; later items were
+			// skipped, so the failure with the lowest index is the one to report.
+			const reason = result.status === 'rejected' ? result.reason : new Error('Not drafted: an earlier item failed');
+			const itemError = toItemError(node, asFieldError(reason), itemIndex);
+			if (!continueOnFail) throw itemError;
+			output.push(errorItem(node, items[itemIndex], itemError, itemIndex));
+		}
+		reportNotes(this, notes, items.length);
+		return [output];
+	}
+}
+
+type Job = { settings: DraftSettings; input: DraftCase; caseIdValue: unknown } | { error: unknown };
+
+function readJob(context: IExecuteFunctions, json: IDataObject, itemIndex: number): Job {
+	const options = context.getNodeParameter('options', itemIndex, {}) as IDataObject;
+	const model = String(context.getNodeParameter('model', itemIndex, '', { extractValue: true }) ?? '').trim();
+	if (!model) {
+		throw new NodeOperationError(context.getNode(), `Item ${itemIndex}: no model chosen`, {
+			itemIndex,
+			description: 'Pick a model from the list or type its ID.',
+		});
+	}
+	const message = context.getNodeParameter('message', itemIndex, '') as unknown;
+	const text = typeof message === 'string' ? message : message === undefined || message === null ? '' : JSON.stringify(message);
+	if (text.trim() === '') {
+		throw new NodeOperationError(context.getNode(), `Item ${itemIndex}: the customer message is empty`, {
+			itemIndex,
+			description: 'Point Customer Message at the field that holds the text, e.g. {{ $json.body.text }}.',
+		});
+	}
+	const context_ = context.getNodeParameter('context', itemIndex, '') as unknown;
+	const method = context.getNodeParameter('confidenceMethod', itemIndex, 'verbalized') as ConfidenceMethod;
+	const caseIdField = String(options.caseIdField ?? '').trim();
+	return {
+		input: {
+			message: text,
+			context: typeof context_ === 'string' ? context_ : context_ ? JSON.stringify(context_) : undefined,
+		},
+		caseIdValue: caseIdField ? getFieldValue(json, caseIdField) : undefined,
+		settings: {
+			model,
+			instructions: context.getNodeParameter('instructions', itemIndex, '') as string,
+			temperature: Number(options.temperature ?? 0.2),
+			maxTokens: Number(options.maxTokens ?? 1024),
+			method,
+			samples: method === 'consistency' || method === 'combined' ? Number(context.getNodeParameter('samples', itemIndex, 5)) : 1,
+			promptVersion: options.promptVersion ? String(options.promptVersion) : undefined,
+			prices: {
+				inputPerMillion: Number(options.inputPricePerMillion ?? 0),
+				outputPerMillion: Number(options.outputPricePerMillion ?? 0),
+			},
+			retry: {
+				maxRetries: Math.max(0, Math.floor(Number(options.maxRetries ?? 3))),
+				timeoutMs: Math.max(1, Number(options.timeout ?? 60)) * 1000,
+			},
+		},
+	};
+}
+
+async function readConnection(context: IExecuteFunctions | ILoadOptionsFunctions): Promise<LlmConnection> {
+	const credentials = await context.getCredentials('llmApi');
+	const headers = parseExtraHeaders(credentials.headers);
+	if (!headers.ok) {
+		throw new NodeOperationError(context.getNode(), headers.problem, {
+			description: 'Fix Extra Headers in the LLM API credential.',
+		});
+	}
+	return {
+		baseUrl: String(credentials.baseUrl || 'https://api.openai.com/v1'),
+		apiKey: String(credentials.apiKey ?? ''),
+		organization: credentials.organization ? String(credentials.organization) : undefined,
+		headers: headers.headers,
+	};
+}
+
+const WHAT_TO_CHANGE: Record<FailureKind, string> = {
+	rateLimit: 'The provider kept rate-limiting the requests. Lower Concurrency, raise Max Retries, or ask the provider for a higher limit.',
+	server: 'The provider had errors. Try again later, or raise Max Retries.',
+	network: 'Check the Base URL in the LLM API credential and that the server is reachable from n8n.',
+	timeout: 'The model answered too slowly. Raise Timeout, lower Max Tokens, or pick a faster model.',
+	client: 'The provider refused the request. Check the model name, the API key and the parameters.',
+	cancelled: 'The execution was cancelled.',
+	invalidAnswer: 'Use a model that supports structured output (JSON schema), or lower Temperature.',
+};
+
+function asFieldError(error: unknown): unknown {
+	if (!(error instanceof LlmCallError)) return error;
+	return new ItemFieldError(error.message, 'Model', WHAT_TO_CHANGE[error.kind]);
+}
+
+function reportNotes(context: IExecuteFunctions, notes: Map<DraftNote, number>, total: number): void {
+	if (notes.size === 0 || typeof context.addExecutionHints !== 'function') return;
+	const of = (note: DraftNote) => `${notes.get(note)} of ${total} items`;
+	const messages: string[] = [];
+	if (notes.has('logprobsUnavailable')) {
+		messages.push(
+			`The model returned no token log-probabilities for ${of('logprobsUnavailable')}: their confidence was scored without them (verbalized self-rating, or combined without log-probs) and carries logprobsUnavailable = 1 in its signals.`,
+		);
+	}
+	if (notes.has('logprobsRefused')) {
+		messages.push(
+			`The provider refused log-probabilities for ${of('logprobsRefused')} (reasoning models do): they were drafted without them and scored by the fallback, marked logprobsUnavailable = 1.`,
+		);
+	}
+	if (notes.has('nIgnored')) {
+		messages.push(`The provider ignored "n" for ${of('nIgnored')}: the consistency samples were drawn with separate calls.`);
+	}
+	context.addExecutionHints(...messages.map((message) => ({ message, type: 'warning' as const, location: 'outputPane' as const })));
+}
