@@ -1,0 +1,354 @@
+/**
+ * The review page and its answer pages, built from data (no n8n import; see STYLE.md).
+ *
+ * Every piece of user content (customer message, draft, context values, reasons, findings,
+ * names) passes through {@link escapeHtml}; the page has no script, loads nothing and works
+ * without JavaScript: each button is a plain submit button, the batch layout uses radio inputs.
+ */
+import { highlightFindings } from './highlightFindings';
+import { REVIEW_PAGE_STYLE } from './reviewPageStyle';
+
+export { REVIEW_PAGE_CSP, REVIEW_PAGE_HEADERS } from './reviewPageStyle';
+
+export interface FindingView {
+	ruleId: string;
+	severity: 'block' | 'review' | 'info';
+	message: string;
+	/** Half-open span in the draft text. */
+	span?: [number, number];
+	fix?: string;
+}
+
+export interface ReviewItemView {
+	caseId: string;
+	customerMessage?: string;
+	context: { label: string; value: string }[];
+	draft: string;
+	/** 0..1 */
+	confidence?: number;
+	gateReasons: { code: string; detail: string }[];
+	findings: FindingView[];
+	/** Shown instead of the assessment when the item could not be read. */
+	error?: string;
+	/** Quorum progress of this item. */
+	progress?: { approvals: number; approvalsNeeded: number };
+}
+
+export interface ReviewPageView {
+	title: string;
+	instructions?: string;
+	items: ReviewItemView[];
+	reasons: readonly string[];
+	token: string;
+	/** The named reviewer of a personal link. */
+	reviewer?: { id: string; name?: string };
+	/** No personal link: ask who is answering (free text, recorded as given). */
+	askReviewerName: boolean;
+	approvalsNeeded: number;
+	/** Who has answered so far (quorum), oldest first. */
+	answered: { name: string; at: string }[];
+	/** ISO deadline, when there is one. */
+	deadline?: string;
+	allowEdit: boolean;
+	requireReasonToReject: boolean;
+	/** Problems with the previous submission, shown on top (the page is re-rendered with them). */
+	problems?: string[];
+}
+
+const HTML_ESCAPES: Record<string, string> = {
+	'&': '&amp;',
+	'<': '&lt;',
+	'>': '&gt;',
+	'"': '&quot;',
+	"'": '&#39;',
+	'`': '&#96;',
+};
+
+/** Escapes text for use in HTML content and in double- or single-quoted attribute values. */
+export function escapeHtml(value: unknown): string {
+	return String(value ?? '').replace(/[&<>"'`]/g, (char) => HTML_ESCAPES[char]);
+}
+
+function formatTime(iso: string): string {
+	const date = new Date(iso);
+	if (Number.isNaN(date.getTime())) return iso;
+	return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+function layout(title: string, body: string): string {
+	return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<meta name="referrer" content="no-referrer">
+<title>${escapeHtml(title)}</title>
+<style>${REVIEW_PAGE_STYLE}</style>
+</head>
+<body>
+<a class="skip" href="#main">Skip to the review</a>
+<div class="wrap">
+${body}
+<footer>Human review · n8n-nodes-hitl</footer>
+</div>
+</body>
+</html>`;
+}
+
+function renderHighlightedDraft(item: ReviewItemView, idPrefix: string): string {
+	const spanned = item.findings.some((finding) => finding.span);
+	if (!spanned) return '';
+	const segments = highlightFindings(item.draft, item.findings);
+	const html = segments
+		.map((segment) => {
+			if (segment.findings.length === 0) return escapeHtml(segment.text);
+			const refs = segment.findings.map((index) => `${idPrefix}-finding-${index}`).join(' ');
+			const worst = segment.findings.some((index) => item.findings[index].severity === 'block') ? ' sev-block' : '';
+			const numbers = segment.findings.map((index) => index + 1).join(',');
+			return (
+				`<mark class="finding${worst}" aria-describedby="${refs}">${escapeHtml(segment.text)}</mark>` +
+				`<sup class="ref" aria-hidden="true">${numbers}</sup>` +
+				`<span class="sr-only"> (finding ${numbers})</span>`
+			);
+		})
+		.join('');
+	return `<h3 id="${idPrefix}-preview-h">Draft with findings marked</h3>
+<div class="preview" aria-labelledby="${idPrefix}-preview-h">${html}</div>`;
+}
+
+function renderFindings(item: ReviewItemView, idPrefix: string): string {
+	if (item.findings.length === 0) return '';
+	const list = item.findings
+		.map(
+			(finding, index) =>
+				`<li id="${idPrefix}-finding-${index}"><span class="sev sev-${escapeHtml(finding.severity)}">${escapeHtml(finding.severity)}</span>` +
+				`${escapeHtml(finding.message)} <code>${escapeHtml(finding.ruleId)}</code>` +
+				(finding.fix ? `<br><span class="hint">Suggested fix: ${escapeHtml(finding.fix)}</span>` : '') +
+				'</li>',
+		)
+		.join('');
+	return `${renderHighlightedDraft(item, idPrefix)}
+<h3>Compliance findings</h3>
+<ol class="findings">${list}</ol>`;
+}
+
+function renderAssessment(item: ReviewItemView, idPrefix: string): string {
+	const parts: string[] = [];
+	if (item.error) {
+		parts.push(`<div class="notice notice-error" role="alert">${escapeHtml(item.error)}</div>`);
+	}
+	if (item.customerMessage !== undefined && item.customerMessage !== '') {
+		parts.push(`<h3>Customer message</h3><blockquote>${escapeHtml(item.customerMessage)}</blockquote>`);
+	}
+	if (item.context.length > 0) {
+		const rows = item.context
+			.map((field) => `<dt>${escapeHtml(field.label)}</dt><dd>${escapeHtml(field.value)}</dd>`)
+			.join('');
+		parts.push(`<h3>Context</h3><dl class="context">${rows}</dl>`);
+	}
+	if (item.confidence !== undefined && Number.isFinite(item.confidence)) {
+		const percent = Math.round(Math.max(0, Math.min(1, item.confidence)) * 100);
+		parts.push(
+			`<h3 id="${idPrefix}-conf-h">Model confidence</h3>` +
+				`<div class="confidence"><meter id="${idPrefix}-conf" min="0" max="100" low="60" high="85" optimum="100" value="${percent}" aria-labelledby="${idPrefix}-conf-h">${percent}%</meter>` +
+				`<span class="score">${percent}%</span></div>`,
+		);
+	}
+	if (item.gateReasons.length > 0) {
+		const reasons = item.gateReasons
+			.map((reason) => `<li>${escapeHtml(reason.detail)} <code>${escapeHtml(reason.code)}</code></li>`)
+			.join('');
+		parts.push(`<h3>Why it needs a person</h3><ul class="reasons">${reasons}</ul>`);
+	}
+	parts.push(renderFindings(item, idPrefix));
+	if (item.progress && item.progress.approvalsNeeded > 1) {
+		parts.push(
+			`<p class="meta">Approvals so far: <strong>${item.progress.approvals} of ${item.progress.approvalsNeeded}</strong></p>`,
+		);
+	}
+	return parts.join('\n');
+}
+
+function renderReasonAndComment(view: ReviewPageView, index: number, idPrefix: string): string {
+	const reasonField =
+		view.reasons.length > 0
+			? `<div><label for="${idPrefix}-reason">Reason <span class="hint">(${view.requireReasonToReject ? 'required to reject' : 'optional'})</span></label>
+<select id="${idPrefix}-reason" name="reason_${index}"><option value="">— none —</option>${view.reasons
+					.map((reason) => `<option value="${escapeHtml(reason)}">${escapeHtml(reason)}</option>`)
+					.join('')}</select></div>`
+			: '';
+	return `<div class="row">${reasonField}
+<div><label for="${idPrefix}-comment">Comment <span class="hint">(optional, stays internal)</span></label>
+<textarea id="${idPrefix}-comment" name="comment_${index}" rows="2" maxlength="4000"></textarea></div></div>`;
+}
+
+function draftRows(text: string): number {
+	const lines = text.split('\n').reduce((sum, line) => sum + Math.max(1, Math.ceil(line.length / 60)), 0);
+	return Math.max(6, Math.min(18, lines + 1));
+}
+
+function renderDraftField(view: ReviewPageView, item: ReviewItemView, index: number, idPrefix: string): string {
+	const hint = view.allowEdit
+		? 'Edit it if needed — an approval with changes is recorded as “edited” and your text is what goes out.'
+		: 'Read-only: this review does not allow edits.';
+	return `<label for="${idPrefix}-text">Draft reply <span class="hint" id="${idPrefix}-text-hint">${hint}</span></label>
+<textarea class="draft" id="${idPrefix}-text" name="text_${index}" rows="${draftRows(item.draft)}" aria-describedby="${idPrefix}-text-hint"${
+		view.allowEdit ? '' : ' readonly'
+	} maxlength="50000" spellcheck="true">${escapeHtml(item.draft)}</textarea>`;
+}
+
+function renderChoices(index: number, idPrefix: string): string {
+	const choice = (value: string, label: string) =>
+		`<label class="choice"><input type="radio" name="decision_${index}" value="${value}"><span class="c-${value}">${label}</span></label>`;
+	return `<fieldset class="choices" aria-describedby="${idPrefix}-choice-hint"><legend>Decision <span class="hint" id="${idPrefix}-choice-hint">(leave empty to use “Approve all remaining”)</span></legend>
+${choice('approve', 'Approve')}${choice('reject', 'Reject')}${choice('escalate', 'Escalate')}</fieldset>`;
+}
+
+function renderHeader(view: ReviewPageView): string {
+	const meta: string[] = [];
+	const count = view.items.length;
+	meta.push(count === 1 ? '1 item' : `${count} items`);
+	if (view.deadline) meta.push(`answer by <time datetime="${escapeHtml(view.deadline)}">${escapeHtml(formatTime(view.deadline))}</time>`);
+	return `<header class="top"><h1 id="page-title">${escapeHtml(view.title)}</h1><p class="meta">${meta.join(' · ')}</p></header>`;
+}
+
+function renderReviewerBlock(view: ReviewPageView): string {
+	const parts: string[] = [];
+	if (view.reviewer) {
+		parts.push(`<p class="meta">Answering as <strong>${escapeHtml(view.reviewer.name ?? view.reviewer.id)}</strong></p>`);
+	}
+	if (view.approvalsNeeded > 1) {
+		const answered =
+			view.answered.length === 0
+				? '<p class="meta">Nobody has answered yet.</p>'
+				: `<ul class="progress">${view.answered
+						.map((entry) => `<li>${escapeHtml(entry.name)} <span class="hint">· ${escapeHtml(formatTime(entry.at))}</span></li>`)
+						.join('')}</ul>`;
+		parts.push(
+			`<p class="meta"><strong>${view.approvalsNeeded} approvals needed</strong> per item; any rejection decides.</p>${answered}`,
+		);
+	}
+	if (view.askReviewerName) {
+		parts.push(`<label for="reviewer-name">Your name <span class="hint">(recorded with your decision)</span></label>
+<input type="text" id="reviewer-name" name="reviewerName" maxlength="120" autocomplete="name">`);
+	}
+	return parts.length > 0 ? `<section class="card" aria-label="Reviewers">${parts.join('\n')}</section>` : '';
+}
+
+function renderProblems(problems: string[] | undefined): string {
+	if (!problems || problems.length === 0) return '';
+	return `<div class="notice notice-error" role="alert"><strong>Nothing was recorded yet.</strong> Please fix:<ul>${problems
+		.map((problem) => `<li>${escapeHtml(problem)}</li>`)
+		.join('')}</ul></div>`;
+}
+
+/** The review page (GET): one item with three buttons, or a batch with a decision per item. */
+export function renderReviewPage(view: ReviewPageView): string {
+	const single = view.items.length === 1;
+	const intro = view.instructions ? `<p>${escapeHtml(view.instructions)}</p>` : '';
+	const items = view.items
+		.map((item, index) => {
+			const idPrefix = `i${index}`;
+			const heading = single
+				? `<h2 id="${idPrefix}-h">Review <span class="case">· case ${escapeHtml(item.caseId)}</span></h2>`
+				: `<legend class="item-title" id="${idPrefix}-h">Item ${index + 1} of ${view.items.length} <span class="case">· case ${escapeHtml(item.caseId)}</span></legend>`;
+			const body = `${heading}
+${renderAssessment(item, idPrefix)}
+${renderDraftField(view, item, index, idPrefix)}
+${single ? '' : renderChoices(index, idPrefix)}
+${renderReasonAndComment(view, index, idPrefix)}`;
+			return single
+				? `<section class="card" aria-labelledby="${idPrefix}-h">${body}</section>`
+				: `<fieldset class="card" aria-labelledby="${idPrefix}-h">${body}</fieldset>`;
+		})
+		.join('\n');
+	const actions = single
+		? `<div class="actions">
+<button type="submit" name="action" value="approve" class="btn-approve">Approve</button>
+<button type="submit" name="action" value="reject" class="btn-reject">Reject</button>
+<button type="submit" name="action" value="escalate" class="btn-escalate">Escalate</button>
+</div>`
+		: `<div class="actions">
+<button type="submit" name="action" value="submit" class="btn-approve">Submit decisions</button>
+<button type="submit" name="action" value="approveRemaining" class="btn-secondary">Approve all remaining</button>
+</div>
+<p class="meta">“Approve all remaining” approves every item you left without a decision, with its text as shown.</p>`;
+	const body = `<main id="main" aria-labelledby="page-title">
+${renderHeader(view)}
+${renderProblems(view.problems)}
+${intro ? `<div class="card">${intro}</div>` : ''}
+<form method="post" action="" accept-charset="utf-8" novalidate>
+<input type="hidden" name="token" value="${escapeHtml(view.token)}">
+${renderReviewerBlock(view)}
+${items}
+<section class="card" aria-label="Submit">
+${actions}
+<p class="meta">Nothing is recorded until you press a button. Opening this page changes nothing.</p>
+</section>
+</form>
+</main>`;
+	return layout(view.title, body);
+}
+
+export type AnswerPageKind = 'recorded' | 'waitingForOthers' | 'alreadyDecided' | 'alreadyAnswered' | 'expired' | 'invalid';
+
+export interface AnswerPageView {
+	kind: AnswerPageKind;
+	title: string;
+	/** Per item, what was recorded (for `recorded` / `waitingForOthers`). */
+	results?: { label: string; decision: string }[];
+	detail?: string;
+}
+
+const ANSWER_TEXT: Record<AnswerPageKind, { heading: string; tone: 'ok' | 'warn' | 'error'; message: string }> = {
+	recorded: { heading: 'Decision recorded', tone: 'ok', message: 'Thank you. The workflow continues with your decision. You can close this page.' },
+	waitingForOthers: {
+		heading: 'Your answer is recorded',
+		tone: 'ok',
+		message: 'Thank you. More approvals are needed before the workflow continues; the other reviewers have their own links.',
+	},
+	alreadyDecided: {
+		heading: 'Already decided',
+		tone: 'warn',
+		message: 'This review was already answered. Your submission changed nothing.',
+	},
+	alreadyAnswered: {
+		heading: 'You have already answered',
+		tone: 'warn',
+		message: 'Your earlier answer stands; this submission changed nothing.',
+	},
+	expired: {
+		heading: 'The deadline has passed',
+		tone: 'warn',
+		message: 'This review is closed: its deadline passed before your answer arrived. Nothing was recorded.',
+	},
+	invalid: {
+		heading: 'This link is not valid',
+		tone: 'error',
+		message: 'The link or the form has been altered, or belongs to another review. Nothing was recorded. Use the link you were sent.',
+	},
+};
+
+/** The page that answers a submission (or a link that cannot be used). */
+export function renderAnswerPage(view: AnswerPageView): string {
+	const text = ANSWER_TEXT[view.kind];
+	const results =
+		view.results && view.results.length > 0
+			? `<dl class="result">${view.results
+					.map(
+						(result) =>
+							`<dt>${escapeHtml(result.label)}</dt><dd><span class="pill pill-${escapeHtml(result.decision)}">${escapeHtml(result.decision)}</span></dd>`,
+					)
+					.join('')}</dl>`
+			: '';
+	const body = `<main id="main" aria-labelledby="page-title">
+<header class="top"><h1 id="page-title">${escapeHtml(view.title)}</h1></header>
+<section class="card" aria-live="polite">
+<div class="notice notice-${text.tone}" role="${text.tone === 'error' ? 'alert' : 'status'}"><strong>${escapeHtml(text.heading)}.</strong> ${escapeHtml(text.message)}</div>
+${view.detail ? `<p>${escapeHtml(view.detail)}</p>` : ''}
+${results}
+</section>
+</main>`;
+	return layout(`${text.heading} · ${view.title}`, body);
+}
