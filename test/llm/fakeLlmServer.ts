@@ -83,6 +83,8 @@ export interface FakeLlmServer {
 	/** e.g. `http://127.0.0.1:43117/v1` — what a user types as the credential's base URL. */
 	baseUrl: string;
 	requests: RecordedRequest[];
+	/** The most chat requests that were open at the same time. */
+	peakInFlight(): number;
 	/** Successful completions per message (draft answers only, not repairs or judge calls). */
 	completionsByMessage(): Map<string, number>;
 	setLatency(ms: number): void;
@@ -196,6 +198,8 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
 	const completions = new Map<string, number>();
 	const answersByMessage = new Map<string, number>();
 	const sockets = new Set<Socket>();
+	let inFlight = 0;
+	let peak = 0;
 	const retryAfter = options.retryAfter ?? { seconds: 1 };
 
 	async function chat(request: IncomingMessage, response: ServerResponse, recorded: RecordedRequest): Promise<void> {
@@ -289,6 +293,9 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
 				});
 			}
 			if (request.method === 'POST' && url.pathname === '/v1/chat/completions') {
+				inFlight++;
+				peak = Math.max(peak, inFlight);
+				response.once('close', () => inFlight--);
 				const raw = await readBody(request);
 				let body: ChatRequestBody;
 				try {
@@ -321,6 +328,7 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
 		baseUrl: `http://127.0.0.1:${port}/v1`,
 		requests,
 		completionsByMessage: () => new Map(completions),
+		peakInFlight: () => peak,
 		setLatency(ms) {
 			latencyMs = ms;
 		},
