@@ -1,0 +1,280 @@
+/**
+ * The compliance check as one pure function over (rules, text, item): compile the rules once per
+ * execution with {@link compileRuleset}, then {@link checkText} per item. Returns the violations
+ * in the `hitl.compliance` shape (DESIGN.md) plus the PII findings redaction needs.
+ */
+import type { CountryCode } from 'libphonenumber-js';
+
+import { getFieldValue } from '../shared/fieldPath';
+import type { Severity, Violation } from '../shared/itemContract';
+import { BoundedPatternRunner, compileUserPattern } from './compileUserPattern';
+import { endOfSentences, normalisePhrase, PhraseMatcher, tokenizeWords, type WordToken } from './matchPhrases';
+import { PII_LABELS, type PiiFinding, type PiiType } from './piiTypes';
+import { resolveRulePack } from './rulePacks';
+import type { Condition, DisclosureRule, PatternRule, PiiRule, ProhibitedRule, RuleDefinition, RulesDocument } from './rulesDocument';
+import { scanForPii } from './scanForPii';
+
+export interface ComplianceOptions {
+	defaultCountry?: CountryCode;
+	spokenNumbers?: boolean;
+	/** Time budget for all custom patterns on one text. */
+	patternTimeoutMs?: number;
+	currentYear?: number;
+}
+
+/** A violation as written to `hitl.compliance.violations`, with PII details when it is one. */
+export type ComplianceViolation = Violation & { piiType?: PiiType; preview?: string; score?: number };
+
+export interface ComplianceResult {
+	passed: boolean;
+	rulesetVersion: string;
+	violations: ComplianceViolation[];
+	/** PII findings any active PII rule asked for; what redaction replaces. */
+	piiFindings: PiiFinding[];
+	/** Matches of pattern rules marked `redact`. */
+	redactableMatches: { ruleId: string; span: [number, number] }[];
+}
+
+interface CompiledDisclosure {
+	rule: DisclosureRule;
+	phrases: string[];
+	pattern?: number;
+}
+
+interface CompiledProhibited {
+	rule: ProhibitedRule;
+	matcher?: PhraseMatcher;
+	allow?: PhraseMatcher;
+	patterns: number[];
+}
+
+export interface CompiledRuleset {
+	version: string;
+	rules: RuleDefinition[];
+	piiRules: PiiRule[];
+	piiTypes: PiiType[];
+	disclosures: CompiledDisclosure[];
+	prohibited: CompiledProhibited[];
+	patternRules: { rule: PatternRule; pattern: number }[];
+	runner: BoundedPatternRunner;
+	/** Which rule owns each entry of the runner's pattern list, for timeout messages. */
+	patternOwners: string[];
+	options: Required<Omit<ComplianceOptions, 'defaultCountry' | 'currentYear'>> & Pick<ComplianceOptions, 'defaultCountry' | 'currentYear'>;
+}
+
+const DEFAULT_PATTERN_TIMEOUT_MS = 250;
+
+/** Expands packs, checks ids are unique, compiles phrases and user patterns (throwing on unsafe ones). */
+export function compileRuleset(document: RulesDocument, options: ComplianceOptions = {}): CompiledRuleset {
+	const packs = (document.packs ?? []).map(resolveRulePack);
+	const rules: RuleDefinition[] = [...packs.flatMap((pack) => pack.rules), ...document.rules];
+	const seen = new Set<string>();
+	rules.forEach((rule) => {
+		if (seen.has(rule.id)) throw new Error(`Rule id "${rule.id}" is used twice; every rule needs its own id`);
+		seen.add(rule.id);
+	});
+
+	const patterns: RegExp[] = [];
+	const patternOwners: string[] = [];
+	const addPattern = (source: string, flags: string | undefined, rule: RuleDefinition) => {
+		patterns.push(compileUserPattern(source, flags, `Rule "${rule.id}"`));
+		patternOwners.push(rule.id);
+		return patterns.length - 1;
+	};
+
+	const piiRules = rules.filter((rule): rule is PiiRule => rule.kind === 'pii');
+	const disclosures = rules
+		.filter((rule): rule is DisclosureRule => rule.kind === 'disclosure')
+		.map((rule) => ({
+			rule,
+			phrases: (rule.phrases ?? []).map(normalisePhrase),
+			pattern: rule.pattern === undefined ? undefined : addPattern(rule.pattern, rule.flags, rule),
+		}));
+	const prohibited = rules
+		.filter((rule): rule is ProhibitedRule => rule.kind === 'prohibited')
+		.map((rule) => ({
+			rule,
+			matcher: rule.phrases ? new PhraseMatcher(rule.phrases, rule.maxEdits ?? 0) : undefined,
+			allow: rule.allow ? new PhraseMatcher(rule.allow, 0) : undefined,
+			patterns: (rule.patterns ?? []).map((source) => addPattern(source, rule.flags ?? 'i', rule)),
+		}));
+	const patternRules = rules
+		.filter((rule): rule is PatternRule => rule.kind === 'pattern')
+		.map((rule) => ({ rule, pattern: addPattern(rule.pattern, rule.flags, rule) }));
+
+	const resolvedOptions = {
+		spokenNumbers: options.spokenNumbers ?? false,
+		patternTimeoutMs: options.patternTimeoutMs ?? DEFAULT_PATTERN_TIMEOUT_MS,
+		defaultCountry: options.defaultCountry,
+		currentYear: options.currentYear,
+	};
+	return {
+		version: [document.version, ...packs.map((pack) => `${pack.name}@${pack.version}`)].join('+'),
+		rules,
+		piiRules,
+		piiTypes: [...new Set(piiRules.flatMap((rule) => rule.piiTypes))],
+		disclosures,
+		prohibited,
+		patternRules,
+		runner: new BoundedPatternRunner(patterns, resolvedOptions.patternTimeoutMs),
+		patternOwners,
+		options: resolvedOptions,
+	};
+}
+
+/** Whether a rule's conditions hold for this item (no conditions: always). */
+export function conditionsHold(conditions: Condition[] | undefined, item: Record<string, unknown>): boolean {
+	if (!conditions) return true;
+	return conditions.every((condition) => {
+		const value = getFieldValue(item, condition.field);
+		if (condition.exists !== undefined) return (value !== undefined && value !== null) === condition.exists;
+		if (condition.equals !== undefined) return sameScalar(value, condition.equals);
+		if (condition.notEquals !== undefined) return !sameScalar(value, condition.notEquals);
+		return (condition.in ?? []).some((option) => sameScalar(value, option));
+	});
+}
+
+/** Compares leniently across types ("true" equals true, "3" equals 3): item fields are often strings. */
+function sameScalar(value: unknown, expected: string | number | boolean): boolean {
+	if (value === expected) return true;
+	if (value === undefined || value === null || typeof value === 'object') return false;
+	return String(value).trim().toLowerCase() === String(expected).trim().toLowerCase();
+}
+
+const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, review: 1, block: 2 };
+
+/** Runs every rule that applies to `item` on `text`. */
+export function checkText(ruleset: CompiledRuleset, text: string, item: Record<string, unknown> = {}): ComplianceResult {
+	const applies = (rule: RuleDefinition) => conditionsHold(rule.when, item);
+	const violations: ComplianceViolation[] = [];
+
+	// PII: one scan for all types any applicable rule wants; each finding reported once, under the
+	// most severe rule that asks for its type.
+	const piiRules = ruleset.piiRules.filter(applies);
+	const piiTypes = [...new Set(piiRules.flatMap((rule) => rule.piiTypes))];
+	const piiFindings =
+		piiTypes.length === 0
+			? []
+			: scanForPii(text, {
+					types: piiTypes,
+					defaultCountry: ruleset.options.defaultCountry,
+					spokenNumbers: ruleset.options.spokenNumbers,
+					currentYear: ruleset.options.currentYear,
+				});
+	for (const finding of piiFindings) {
+		let owner: PiiRule | undefined;
+		for (const rule of piiRules) {
+			if (rule.piiTypes.includes(finding.type) && (!owner || SEVERITY_RANK[rule.severity] > SEVERITY_RANK[owner.severity])) owner = rule;
+		}
+		if (!owner) continue;
+		violations.push({
+			ruleId: owner.id,
+			kind: 'pii',
+			severity: owner.severity,
+			message: `${owner.message}: ${PII_LABELS[finding.type]} ${finding.preview}`,
+			span: finding.span,
+			...(owner.fix !== undefined && { fix: owner.fix }),
+			piiType: finding.type,
+			preview: finding.preview,
+			score: finding.score,
+		});
+	}
+
+	// User patterns (disclosure patterns, prohibited patterns, pattern rules) in one bounded run.
+	const needsPatterns = ruleset.runner.size > 0 && ruleset.rules.some((rule) => applies(rule) && usesPatterns(rule));
+	const patternResult = needsPatterns ? ruleset.runner.run(text) : [];
+	if (patternResult === 'timeout') {
+		violations.push({
+			ruleId: 'compliance.pattern-timeout',
+			kind: 'pattern',
+			severity: 'review',
+			message:
+				`Custom patterns (${[...new Set(ruleset.patternOwners)].join(', ')}) did not finish within ` +
+				`${ruleset.options.patternTimeoutMs} ms on this text, so it was not checked against them`,
+			fix: 'Simplify the patterns (fewer ".*", no nested repetition) or raise the pattern time limit.',
+		});
+	}
+	const spansOf = (pattern: number | undefined): [number, number][] =>
+		pattern === undefined || patternResult === 'timeout' ? [] : (patternResult[pattern] ?? []);
+
+	let tokens: WordToken[] | undefined;
+	const words = () => (tokens ??= tokenizeWords(text));
+
+	for (const { rule, phrases, pattern } of ruleset.disclosures) {
+		if (!applies(rule)) continue;
+		if (pattern !== undefined && patternResult === 'timeout') continue; // reported above
+		const scopeEnd = rule.withinSentences === undefined ? text.length : endOfSentences(text, rule.withinSentences);
+		const scope = ` ${normalisePhrase(text.slice(0, scopeEnd))} `;
+		const byPhrase = phrases.some((phrase) => phrase.length > 0 && scope.includes(` ${phrase} `));
+		const byPattern = spansOf(pattern).some(([start]) => start < scopeEnd);
+		if (byPhrase || byPattern) continue;
+		violations.push({
+			ruleId: rule.id,
+			kind: 'disclosure',
+			severity: rule.severity,
+			message: rule.withinSentences === undefined ? rule.message : `${rule.message} (checked the first ${rule.withinSentences} sentence(s))`,
+			...(rule.fix !== undefined && { fix: rule.fix }),
+		});
+	}
+
+	for (const { rule, matcher, allow, patterns } of ruleset.prohibited) {
+		if (!applies(rule)) continue;
+		const allowed = allow ? allow.findAll(words()).map((hit) => hit.span) : [];
+		const spans = [...(matcher ? matcher.findAll(words()).map((hit) => hit.span) : []), ...patterns.flatMap(spansOf)];
+		for (const span of distinctSpans(spans)) {
+			if (allowed.some(([start, end]) => span[0] < end && start < span[1])) continue;
+			violations.push({
+				ruleId: rule.id,
+				kind: 'prohibited',
+				severity: rule.severity,
+				message: `${rule.message}: "${text.slice(span[0], span[1])}"`,
+				span,
+				...(rule.fix !== undefined && { fix: rule.fix }),
+			});
+		}
+	}
+
+	const redactableMatches: ComplianceResult['redactableMatches'] = [];
+	for (const { rule, pattern } of ruleset.patternRules) {
+		if (!applies(rule)) continue;
+		for (const span of spansOf(pattern)) {
+			violations.push({
+				ruleId: rule.id,
+				kind: 'pattern',
+				severity: rule.severity,
+				message: rule.message,
+				span,
+				...(rule.fix !== undefined && { fix: rule.fix }),
+			});
+			if (rule.redact) redactableMatches.push({ ruleId: rule.id, span });
+		}
+	}
+
+	return {
+		passed: violations.every((violation) => violation.severity === 'info'),
+		rulesetVersion: ruleset.version,
+		violations,
+		piiFindings,
+		redactableMatches,
+	};
+}
+
+function usesPatterns(rule: RuleDefinition): boolean {
+	return (
+		(rule.kind === 'disclosure' && rule.pattern !== undefined) ||
+		(rule.kind === 'prohibited' && rule.patterns !== undefined) ||
+		rule.kind === 'pattern'
+	);
+}
+
+/** Sorted spans with overlapping ones merged into the first (two phrases of one rule hitting one place). */
+function distinctSpans(spans: [number, number][]): [number, number][] {
+	const sorted = [...spans].sort((a, b) => a[0] - b[0] || b[1] - a[1]);
+	const out: [number, number][] = [];
+	for (const span of sorted) {
+		const last = out[out.length - 1];
+		if (last && span[0] < last[1]) last[1] = Math.max(last[1], span[1]);
+		else out.push([span[0], span[1]]);
+	}
+	return out;
+}
