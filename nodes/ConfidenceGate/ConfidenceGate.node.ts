@@ -1,0 +1,141 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+
+import { getFieldValue } from '../shared/fieldPath';
+import { mergeHitl, readHitlPart } from '../shared/itemContract';
+import { errorItem, toItemError } from '../shared/itemErrors';
+import { gateDescription } from './description';
+import { CONDITION_OPERATORS, routeItem, type FieldCondition, type GatePolicy, type RuleRoute } from './routeItem';
+
+const NODE_NAME = 'Confidence Gate';
+
+/** Output order is the contract with the canvas: Auto, Review, Block. */
+const OUTPUT_INDEX = { auto: 0, review: 1, block: 2 } as const;
+
+export class ConfidenceGate implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Confidence Gate',
+		name: 'confidenceGate',
+		icon: { light: 'file:confidenceGate.svg', dark: 'file:confidenceGate.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{"auto at ≥ " + $parameter["threshold"]}}',
+		description: 'Route each item to Auto, Review or Block by confidence, compliance findings and your rules',
+		defaults: { name: 'Confidence Gate' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+		outputNames: ['Auto', 'Review', 'Block'],
+		properties: gateDescription,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const outputs: INodeExecutionData[][] = [[], [], []];
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const item = items[itemIndex];
+			try {
+				const policy = readPolicy(this, itemIndex);
+				const json = item.json;
+				const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
+				const scoreParameter = this.getNodeParameter('score', itemIndex) as unknown;
+				const { score, scoreSource } = resolveScore(json, scoreParameter);
+				const riskFlags = getFieldValue(json, (options.riskFlagsField as string) ?? 'hitl.draft.riskFlags');
+				const intent = getFieldValue(json, (options.intentField as string) ?? 'hitl.draft.intent');
+
+				const gate = routeItem(
+					{
+						score,
+						scoreSource,
+						intent: typeof intent === 'string' ? intent : undefined,
+						riskFlags: Array.isArray(riskFlags) ? riskFlags.map(String) : [],
+						compliance: policy.useCompliance ? readHitlPart(json, 'compliance', NODE_NAME) : undefined,
+						json,
+					},
+					policy,
+				);
+				const caseIdField = options.caseIdField as string | undefined;
+				outputs[OUTPUT_INDEX[gate.route]].push({
+					json: mergeHitl(json, { gate }, { fromField: caseIdField ? getFieldValue(json, caseIdField) : undefined }) as IDataObject,
+					pairedItem: { item: itemIndex },
+				});
+			} catch (error) {
+				const itemError = toItemError(this.getNode(), error, itemIndex);
+				// A failed item is never safe to send on its own: with "continue on fail" it goes to
+				// Review, where a person sees the error, never to Auto.
+				if (this.continueOnFail()) outputs[OUTPUT_INDEX.review].push(errorItem(this.getNode(), item, itemError, itemIndex));
+				else throw itemError;
+			}
+		}
+		return outputs;
+	}
+}
+
+/**
+ * The score parameter is either a dot path to the score on the item (the default,
+ * `hitl.draft.confidence.score`) or, in expression mode, the score itself.
+ */
+function resolveScore(json: IDataObject, parameter: unknown): { score: unknown; scoreSource: string } {
+	if (typeof parameter === 'string' && parameter.trim() !== '' && !Number.isFinite(Number(parameter))) {
+		return { score: getFieldValue(json, parameter.trim()), scoreSource: parameter.trim() };
+	}
+	return { score: parameter, scoreSource: 'the Confidence Score expression' };
+}
+
+function readPolicy(context: IExecuteFunctions, itemIndex: number): GatePolicy {
+	const threshold = context.getNodeParameter('threshold', itemIndex) as number;
+	checkThreshold(context, threshold, 'Threshold', itemIndex);
+
+	const intentEntries = (context.getNodeParameter('intentThresholds.entries', itemIndex, []) as IDataObject[]).map(
+		(entry, index) => {
+			const value = Number(entry.threshold);
+			checkThreshold(context, value, `Intent Thresholds → entry ${index + 1} → Threshold`, itemIndex);
+			return { intent: String(entry.intent ?? ''), threshold: value };
+		},
+	);
+	const riskFlagRules = (context.getNodeParameter('riskFlagRules.rules', itemIndex, []) as IDataObject[]).map((rule) => ({
+		flag: String(rule.flag ?? ''),
+		route: rule.route as RuleRoute,
+	}));
+	const conditions = (context.getNodeParameter('conditions.conditions', itemIndex, []) as IDataObject[]).map(
+		(condition, index): FieldCondition => {
+			const operator = condition.operator as FieldCondition['operator'];
+			if (!CONDITION_OPERATORS.includes(operator) || !condition.field) {
+				throw new NodeOperationError(context.getNode(), `Conditions → entry ${index + 1} is incomplete`, {
+					itemIndex,
+					description: 'Each condition needs a field (a dot path such as "amount") and an operator.',
+				});
+			}
+			return {
+				field: String(condition.field),
+				operator,
+				value: String(condition.value ?? ''),
+				route: condition.route as RuleRoute,
+			};
+		},
+	);
+	return {
+		threshold,
+		intentThresholds: intentEntries.filter((entry) => entry.intent.trim() !== ''),
+		useCompliance: context.getNodeParameter('useCompliance', itemIndex, true) as boolean,
+		riskFlagRules: riskFlagRules.filter((rule) => rule.flag.trim() !== ''),
+		conditions,
+	};
+}
+
+function checkThreshold(context: IExecuteFunctions, value: number, label: string, itemIndex: number): void {
+	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
+		throw new NodeOperationError(context.getNode(), `${label} must be a number between 0 and 1 (got ${String(value)})`, {
+			itemIndex,
+			description: 'Scores are probabilities: 0.85 means "auto-send when the model is at least 85% sure".',
+		});
+	}
+}

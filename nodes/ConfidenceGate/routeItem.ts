@@ -1,0 +1,209 @@
+/**
+ * The Confidence Gate's routing policy: given an item and the user's policy, decide whether the
+ * item may go out on its own (auto), needs a person (review), or must not go out (block) — and
+ * say why, in codes a dashboard can count and sentences a reviewer can read.
+ *
+ * Every step runs and adds its reasons; the route is the most severe one any step asked for
+ * (block > review > auto). Reporting every reason, not just the first, is what lets a reviewer
+ * see at once that an item was both low-confidence and mentioned a lawyer.
+ */
+import { getFieldValue } from '../shared/fieldPath';
+import type { Compliance, Gate, GateReason, GateRoute } from '../shared/itemContract';
+
+export type RuleRoute = Exclude<GateRoute, 'auto'>;
+
+export const CONDITION_OPERATORS = [
+	'equals',
+	'notEquals',
+	'contains',
+	'notContains',
+	'greaterThan',
+	'greaterThanOrEqual',
+	'lessThan',
+	'lessThanOrEqual',
+	'exists',
+	'notExists',
+	'isTrue',
+] as const;
+
+export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
+
+export interface FieldCondition {
+	field: string;
+	operator: ConditionOperator;
+	/** Compared as a number for the ordering operators, as text otherwise; unused by exists/isTrue. */
+	value: string;
+	route: RuleRoute;
+}
+
+export interface GatePolicy {
+	/** Minimum score for auto, in [0, 1]. */
+	threshold: number;
+	/** Thresholds that replace `threshold` for items of a given intent (matched case-insensitively). */
+	intentThresholds: { intent: string; threshold: number }[];
+	/** Route on `hitl.compliance` violations when the item has them. */
+	useCompliance: boolean;
+	riskFlagRules: { flag: string; route: RuleRoute }[];
+	conditions: FieldCondition[];
+}
+
+/** What the shell has read off the item: the raw score value, the intent and the risk flags. */
+export interface GateFacts {
+	score: unknown;
+	/** Where the score came from, for the reason text (a field path, or "expression"). */
+	scoreSource: string;
+	intent?: string;
+	riskFlags: string[];
+	compliance?: Compliance;
+	/** The item's JSON, for the field conditions. */
+	json: Record<string, unknown>;
+}
+
+const SEVERITY: Record<GateRoute, number> = { auto: 0, review: 1, block: 2 };
+
+/** Parses a score the way n8n data often carries it: a number, or a numeric string. */
+export function parseScore(value: unknown): number | undefined {
+	if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
+	if (typeof value === 'string' && value.trim() !== '') {
+		const parsed = Number(value);
+		return Number.isFinite(parsed) ? parsed : undefined;
+	}
+	return undefined;
+}
+
+function thresholdFor(policy: GatePolicy, intent: string | undefined): { value: number; intent?: string } {
+	if (intent !== undefined) {
+		const wanted = intent.trim().toLowerCase();
+		const match = policy.intentThresholds.find((entry) => entry.intent.trim().toLowerCase() === wanted);
+		if (match) return { value: match.threshold, intent: match.intent };
+	}
+	return { value: policy.threshold };
+}
+
+function asNumber(value: unknown): number | undefined {
+	if (typeof value === 'boolean') return undefined;
+	return parseScore(value);
+}
+
+function asText(value: unknown): string {
+	if (value === null || value === undefined) return '';
+	return typeof value === 'object' ? JSON.stringify(value) : String(value);
+}
+
+/** Whether one field condition holds for the item. */
+export function conditionHolds(json: Record<string, unknown>, condition: FieldCondition): boolean {
+	const actual = getFieldValue(json, condition.field);
+	const expected = condition.value;
+	switch (condition.operator) {
+		case 'exists':
+			return actual !== undefined && actual !== null && actual !== '';
+		case 'notExists':
+			return actual === undefined || actual === null || actual === '';
+		case 'isTrue':
+			return actual === true || actual === 'true';
+		case 'equals':
+			return asText(actual) === expected;
+		case 'notEquals':
+			return asText(actual) !== expected;
+		case 'contains':
+			return Array.isArray(actual) ? actual.map(asText).includes(expected) : asText(actual).includes(expected);
+		case 'notContains':
+			return Array.isArray(actual) ? !actual.map(asText).includes(expected) : !asText(actual).includes(expected);
+		default: {
+			const left = asNumber(actual);
+			const right = asNumber(expected);
+			if (left === undefined || right === undefined) return false;
+			if (condition.operator === 'greaterThan') return left > right;
+			if (condition.operator === 'greaterThanOrEqual') return left >= right;
+			if (condition.operator === 'lessThan') return left < right;
+			return left <= right;
+		}
+	}
+}
+
+const OPERATOR_TEXT: Record<ConditionOperator, string> = {
+	equals: 'equals',
+	notEquals: 'does not equal',
+	contains: 'contains',
+	notContains: 'does not contain',
+	greaterThan: '>',
+	greaterThanOrEqual: '≥',
+	lessThan: '<',
+	lessThanOrEqual: '≤',
+	exists: 'is set',
+	notExists: 'is not set',
+	isTrue: 'is true',
+};
+
+function describeCondition(condition: FieldCondition, json: Record<string, unknown>): string {
+	const unary = ['exists', 'notExists', 'isTrue'].includes(condition.operator);
+	const rule = `${condition.field} ${OPERATOR_TEXT[condition.operator]}${unary ? '' : ` ${condition.value}`}`;
+	return `${rule} (value: ${asText(getFieldValue(json, condition.field)) || 'none'})`;
+}
+
+/** Decides the route of one item. Pure: same facts and policy, same answer. */
+export function routeItem(facts: GateFacts, policy: GatePolicy): Gate {
+	const reasons: (GateReason & { route: GateRoute })[] = [];
+	const ask = (route: GateRoute, code: string, detail: string) => reasons.push({ route, code, detail });
+
+	if (policy.useCompliance && facts.compliance) {
+		const bySeverity = (severity: 'block' | 'review') =>
+			facts.compliance!.violations.filter((violation) => violation.severity === severity);
+		const blocking = bySeverity('block');
+		const reviewing = bySeverity('review');
+		if (blocking.length > 0) {
+			ask('block', 'COMPLIANCE_BLOCK', `Compliance found ${blocking.length} blocking issue(s): ${summarise(blocking)}`);
+		}
+		if (reviewing.length > 0) {
+			ask('review', 'COMPLIANCE_REVIEW', `Compliance found ${reviewing.length} issue(s) to review: ${summarise(reviewing)}`);
+		}
+	}
+
+	const threshold = thresholdFor(policy, facts.intent);
+	const score = parseScore(facts.score);
+	const thresholdText = threshold.intent
+		? `${threshold.value} (the threshold for intent "${threshold.intent}")`
+		: `${threshold.value}`;
+	if (score === undefined) {
+		const seen = facts.score === undefined || facts.score === null ? 'missing' : `not a number (${asText(facts.score)})`;
+		ask('review', 'SCORE_MISSING', `The confidence score at ${facts.scoreSource} is ${seen}, so the item cannot go out on its own.`);
+	} else if (score < 0 || score > 1) {
+		ask('review', 'SCORE_OUT_OF_RANGE', `The confidence score ${score} is outside 0–1, so it cannot be trusted.`);
+	} else if (score < threshold.value) {
+		ask('review', 'LOW_CONFIDENCE', `Confidence ${score} is below the threshold ${thresholdText}.`);
+	}
+
+	const flags = new Set(facts.riskFlags.map((flag) => flag.trim().toLowerCase()));
+	for (const rule of policy.riskFlagRules) {
+		if (flags.has(rule.flag.trim().toLowerCase())) {
+			ask(rule.route, 'RISK_FLAG', `The draft carries the risk flag "${rule.flag}".`);
+		}
+	}
+
+	for (const condition of policy.conditions) {
+		if (conditionHolds(facts.json, condition)) {
+			ask(condition.route, 'CONDITION', `Condition matched: ${describeCondition(condition, facts.json)}.`);
+		}
+	}
+
+	const route = reasons.reduce<GateRoute>((worst, reason) => (SEVERITY[reason.route] > SEVERITY[worst] ? reason.route : worst), 'auto');
+	const finalReasons: GateReason[] =
+		route === 'auto'
+			? [{ code: 'AUTO_OK', detail: `Confidence ${score} meets the threshold ${thresholdText} and no rule asked for a review.` }]
+			: reasons.map(({ code, detail }) => ({ code, detail }));
+
+	return {
+		route,
+		reasons: finalReasons,
+		threshold: threshold.value,
+		sampledForAudit: false,
+		shadow: false,
+		breakerOpen: false,
+	};
+}
+
+function summarise(violations: Compliance['violations']): string {
+	const shown = violations.slice(0, 3).map((violation) => `${violation.ruleId} (${violation.message})`);
+	const more = violations.length > 3 ? ` and ${violations.length - 3} more` : '';
+	return shown.join('; ') + more;
+}

@@ -1,0 +1,337 @@
+/**
+ * A real n8n server for end-to-end tests: the pinned n8n installed on demand
+ * (scripts/ensure-n8n.sh), this package packed and installed where n8n loads community
+ * packages, a throw-away user folder with SQLite, a free loopback port. Workflows are imported
+ * with n8n's own CLI; executions are read back from n8n's database.
+ *
+ * Leaves nothing behind: stop() ends n8n's whole process group (n8n starts task runners as
+ * children) and removes the user folder.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+import { promisify } from 'node:util';
+
+const execFileAsync = promisify(execFile);
+
+
+const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+const SCRIPTS = path.join(PROJECT_ROOT, 'scripts');
+const CACHE = process.env.HITL_CACHE ?? path.join(process.env.HOME ?? tmpdir(), '.cache', 'n8n-nodes-hitl');
+
+export interface WorkflowFile {
+	id: string;
+	name: string;
+	nodes: unknown[];
+	connections: Record<string, unknown>;
+	/** Published (production webhooks live) when true. */
+	active?: boolean;
+	settings?: Record<string, unknown>;
+}
+
+export interface StartOptions {
+	workflows: WorkflowFile[];
+	/** Install this package into the user folder (default true; false proves the tests need it). */
+	withPackage?: boolean;
+	/** Wait until the published workflows' webhooks are registered (default true). */
+	waitForWebhooks?: boolean;
+	env?: Record<string, string>;
+}
+
+export interface ExecutionRecord {
+	id: string;
+	workflowId: string;
+	status: string;
+	finished: boolean;
+	waitTill: string | null;
+	/** n8n's run data, parsed: `resultData.runData[node][run].data.main[output]`. */
+	data: {
+		resultData: {
+			runData: Record<string, { data?: { main: ({ json: Record<string, unknown> }[] | null)[] } }[]>;
+			error?: { message: string };
+			lastNodeExecuted?: string;
+		};
+	};
+}
+
+async function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeout = 900_000): Promise<string> {
+	const { stdout } = await execFileAsync(file, args, { env, timeout, maxBuffer: 64 * 1024 * 1024 });
+	return stdout;
+}
+
+/** The folder holding the pinned n8n (installs it the first time: several minutes). */
+async function ensureN8n(): Promise<string> {
+	const out = await run('bash', [path.join(SCRIPTS, 'ensure-n8n.sh')]);
+	return out.trim().split('\n').pop()!;
+}
+
+function hashTree(root: string, hash = createHash('sha256')): ReturnType<typeof createHash> {
+	for (const entry of readdirSync(root).sort()) {
+		const full = path.join(root, entry);
+		if (statSync(full).isDirectory()) hashTree(full, hash);
+		else hash.update(entry).update(readFileSync(full));
+	}
+	return hash;
+}
+
+/**
+ * A ready `.n8n/nodes` folder with the packed package installed, reused by every server of
+ * one build (keyed on the build output), so each test file does not re-run npm.
+ */
+async function preparedNodesFolder(): Promise<string> {
+	if (!existsSync(path.join(PROJECT_ROOT, 'dist'))) throw new Error('dist/ is missing: run "npm run build" first');
+	const hash = hashTree(path.join(PROJECT_ROOT, 'dist'))
+		.update(readFileSync(path.join(PROJECT_ROOT, 'package.json')))
+		.digest('hex')
+		.slice(0, 16);
+	const folder = path.join(CACHE, 'e2e-package', hash);
+	if (!existsSync(path.join(folder, '.ready'))) {
+		rmSync(folder, { recursive: true, force: true });
+		mkdirSync(folder, { recursive: true });
+		await run('bash', [path.join(SCRIPTS, 'install-package.sh'), folder]);
+		writeFileSync(path.join(folder, '.ready'), '');
+	}
+	return path.join(folder, '.n8n', 'nodes');
+}
+
+async function freePort(): Promise<number> {
+	return await new Promise((resolve, reject) => {
+		const server = createServer();
+		server.unref();
+		server.on('error', reject);
+		server.listen(0, '127.0.0.1', () => {
+			const { port } = server.address() as { port: number };
+			server.close(() => resolve(port));
+		});
+	});
+}
+
+export class N8nServer {
+	private exited = false;
+
+	private constructor(
+		readonly baseUrl: string,
+		readonly userFolder: string,
+		private readonly child: ChildProcess,
+		private readonly n8nDir: string,
+		readonly log: string[],
+	) {
+		child.once('exit', () => (this.exited = true));
+	}
+
+	static async start(options: StartOptions): Promise<N8nServer> {
+		const n8nDir = await ensureN8n();
+		const userFolder = mkdtempSync(path.join(tmpdir(), 'hitl-n8n-'));
+		try {
+			if (options.withPackage !== false) {
+				cpSync(await preparedNodesFolder(), path.join(userFolder, '.n8n', 'nodes'), { recursive: true });
+			}
+			const port = await freePort();
+			const baseUrl = `http://127.0.0.1:${port}`;
+			const env: NodeJS.ProcessEnv = {
+				...process.env,
+				N8N_USER_FOLDER: userFolder,
+				N8N_PORT: String(port),
+				N8N_LISTEN_ADDRESS: '127.0.0.1',
+				N8N_HOST: '127.0.0.1',
+				N8N_PROTOCOL: 'http',
+				N8N_WEBHOOK_URL: `${baseUrl}/`,
+				N8N_EDITOR_BASE_URL: `${baseUrl}/`,
+				N8N_ENCRYPTION_KEY: 'hitl-e2e-encryption-key-not-secret',
+				N8N_DIAGNOSTICS_ENABLED: 'false',
+				N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
+				N8N_TEMPLATES_ENABLED: 'false',
+				N8N_PERSONALIZATION_ENABLED: 'false',
+				N8N_SECURE_COOKIE: 'false',
+				N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
+				N8N_LOG_LEVEL: 'info',
+				NODE_ENV: 'production',
+				...options.env,
+			};
+			const n8nBin = path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
+			const workflowDir = path.join(userFolder, 'workflows-to-import');
+			mkdirSync(workflowDir);
+			for (const workflow of options.workflows) {
+				writeFileSync(path.join(workflowDir, `${workflow.id}.json`), JSON.stringify({ active: false, settings: {}, ...workflow }));
+			}
+			if (options.workflows.length > 0) {
+				await run(process.execPath, [n8nBin, 'import:workflow', '--separate', `--input=${workflowDir}`], env);
+				for (const workflow of options.workflows.filter((entry) => entry.active)) {
+					await run(process.execPath, [n8nBin, 'publish:workflow', `--id=${workflow.id}`], env);
+				}
+			}
+
+			const log: string[] = [];
+			const child = spawn(process.execPath, [n8nBin, 'start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+			child.stdout!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+			child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
+			const server = new N8nServer(baseUrl, userFolder, child, n8nDir, log);
+			process.once('exit', () => server.kill('SIGKILL'));
+			try {
+				await server.waitUntilReady();
+				if (options.waitForWebhooks !== false) {
+					await server.waitForWebhooks(options.workflows.filter((entry) => entry.active).map((entry) => entry.id));
+				}
+			} catch (error) {
+				await server.stop();
+				throw error;
+			}
+			return server;
+		} catch (error) {
+			rmSync(userFolder, { recursive: true, force: true });
+			throw error;
+		}
+	}
+
+	private async waitUntilReady(timeoutMs = 120_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			if (this.exited) throw new Error(`n8n exited during start-up:\n${this.log.join('').slice(-4000)}`);
+			// "Editor is now accessible" is printed once webhooks of published workflows are registered.
+			if (this.log.join('').includes('Editor is now accessible')) {
+				const response = await fetch(`${this.baseUrl}/healthz/readiness`).catch(() => undefined);
+				if (response?.ok) return;
+			}
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+		throw new Error(`n8n did not become ready in ${timeoutMs / 1000}s:\n${this.log.join('').slice(-4000)}`);
+	}
+
+	/**
+	 * n8n 2.x publishes workflows through an outbox after start-up, so "ready" is not yet "its
+	 * production webhooks answer": wait until each published workflow has its webhooks registered.
+	 */
+	private async waitForWebhooks(workflowIds: string[], timeoutMs = 60_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			const db = this.openDatabase();
+			let registered: Set<string>;
+			try {
+				registered = new Set(
+					db.prepare('SELECT DISTINCT workflowId FROM webhook_entity').all().map((row) => String(row.workflowId)),
+				);
+			} finally {
+				db.close();
+			}
+			if (workflowIds.every((id) => registered.has(id))) return;
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+		throw new Error(`Webhooks of workflows ${workflowIds.join(', ')} were not registered in time:\n${this.log.join('').slice(-3000)}`);
+	}
+
+	/** Waits until n8n has printed a line containing `text`. */
+	async waitForLog(text: string, timeoutMs = 60_000): Promise<void> {
+		const deadline = Date.now() + timeoutMs;
+		while (Date.now() < deadline) {
+			if (this.log.join('').includes(text)) return;
+			await new Promise((resolve) => setTimeout(resolve, 200));
+		}
+		throw new Error(`n8n did not log "${text}" in time:\n${this.log.join('').slice(-3000)}`);
+	}
+
+	/** Calls a production webhook of a published workflow. */
+	async callWebhook(webhookPath: string, body: unknown, method = 'POST'): Promise<Response> {
+		return await fetch(`${this.baseUrl}/webhook/${webhookPath}`, {
+			method,
+			headers: { 'content-type': 'application/json' },
+			body: method === 'GET' ? undefined : JSON.stringify(body),
+		});
+	}
+
+	private openDatabase(): DatabaseSync {
+		return new DatabaseSync(path.join(this.userFolder, '.n8n', 'database.sqlite'), { readOnly: true });
+	}
+
+	/** The executions of a workflow, newest first (without their data). */
+	listExecutions(workflowId: string): { id: string; status: string }[] {
+		const db = this.openDatabase();
+		try {
+			return db
+				.prepare('SELECT id, status FROM execution_entity WHERE workflowId = ? ORDER BY id DESC')
+				.all(workflowId)
+				.map((row) => ({ id: String(row.id), status: String(row.status) }));
+		} finally {
+			db.close();
+		}
+	}
+
+	readExecution(executionId: string): ExecutionRecord {
+		const db = this.openDatabase();
+		try {
+			const row = db
+				.prepare(
+					`SELECT e.id, e.workflowId, e.status, e.finished, e.waitTill, d.data
+					 FROM execution_entity e JOIN execution_data d ON d.executionId = e.id WHERE e.id = ?`,
+				)
+				.get(executionId);
+			if (!row) throw new Error(`No execution ${executionId}`);
+			// n8n stores run data with `flatted` (circular-safe JSON); use n8n's own copy to read it.
+			// eslint-disable-next-line @typescript-eslint/no-require-imports
+			const flatted = require(path.join(this.n8nDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
+			return {
+				id: String(row.id),
+				workflowId: String(row.workflowId),
+				status: String(row.status),
+				finished: Boolean(row.finished),
+				waitTill: row.waitTill === null ? null : String(row.waitTill),
+				data: flatted.parse(String(row.data)) as ExecutionRecord['data'],
+			};
+		} finally {
+			db.close();
+		}
+	}
+
+	/** Waits until the workflow's newest execution (or the given one) has one of the statuses. */
+	async waitForExecution(
+		workflowId: string,
+		statuses: string[],
+		options: { executionId?: string; timeoutMs?: number; newerThan?: string } = {},
+	): Promise<ExecutionRecord> {
+		const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+		let last = 'none';
+		while (Date.now() < deadline) {
+			const executions = this.listExecutions(workflowId).filter(
+				(execution) => options.newerThan === undefined || Number(execution.id) > Number(options.newerThan),
+			);
+			const candidate = options.executionId ? executions.find((execution) => execution.id === options.executionId) : executions[0];
+			if (candidate) {
+				last = candidate.status;
+				if (statuses.includes(candidate.status)) return this.readExecution(candidate.id);
+			}
+			await new Promise((resolve) => setTimeout(resolve, 100));
+		}
+		throw new Error(`Execution of workflow ${workflowId} did not reach ${statuses.join('/')} (last status: ${last})`);
+	}
+
+	private kill(signal: NodeJS.Signals): void {
+		if (this.exited || this.child.pid === undefined) return;
+		try {
+			process.kill(-this.child.pid, signal); // the whole group: n8n and its task runners
+		} catch {
+			// already gone
+		}
+	}
+
+	async stop(): Promise<void> {
+		if (!this.exited) {
+			const exited = new Promise((resolve) => this.child.once('exit', resolve));
+			this.kill('SIGTERM');
+			const timer = setTimeout(() => this.kill('SIGKILL'), 15_000);
+			await exited;
+			clearTimeout(timer);
+		}
+		this.kill('SIGKILL'); // any straggler of the group
+		rmSync(this.userFolder, { recursive: true, force: true });
+	}
+}
+
+/** Items a node put on one output in its last run of an execution. */
+export function outputItems(execution: ExecutionRecord, nodeName: string, outputIndex = 0): Record<string, unknown>[] {
+	const runs = execution.data.resultData.runData[nodeName];
+	if (!runs) throw new Error(`Node "${nodeName}" did not run in execution ${execution.id}`);
+	return (runs[runs.length - 1].data?.main[outputIndex] ?? []).map((item) => item.json);
+}

@@ -1,0 +1,134 @@
+import { routeItem, type GateFacts, type GatePolicy } from '../../../nodes/ConfidenceGate/routeItem';
+import type { Compliance, GateRoute } from '../../../nodes/shared/itemContract';
+
+const basePolicy: GatePolicy = {
+	threshold: 0.85,
+	intentThresholds: [{ intent: 'refund', threshold: 0.95 }],
+	useCompliance: true,
+	riskFlagRules: [
+		{ flag: 'legal_threat', route: 'review' },
+		{ flag: 'self_harm', route: 'block' },
+	],
+	conditions: [{ field: 'amount', operator: 'greaterThan', value: '500', route: 'review' }],
+};
+
+function compliance(...severities: ('block' | 'review' | 'info')[]): Compliance {
+	return {
+		passed: severities.every((severity) => severity === 'info'),
+		rulesetVersion: '1',
+		checkedField: 'hitl.draft.text',
+		violations: severities.map((severity, index) => ({
+			ruleId: `rule-${index}`,
+			kind: 'pii' as const,
+			severity,
+			message: `finding ${index}`,
+		})),
+	};
+}
+
+function facts(overrides: Partial<GateFacts> = {}): GateFacts {
+	return { score: 0.9, scoreSource: 'hitl.draft.confidence.score', riskFlags: [], json: {}, ...overrides };
+}
+
+const table: [string, Partial<GateFacts>, Partial<GatePolicy>, GateRoute, string[]][] = [
+	['confident, clean item goes out on its own', {}, {}, 'auto', ['AUTO_OK']],
+	['score exactly at the threshold is auto', { score: 0.85 }, {}, 'auto', ['AUTO_OK']],
+	['score below the threshold needs review', { score: 0.84 }, {}, 'review', ['LOW_CONFIDENCE']],
+	['missing score is never auto', { score: undefined }, {}, 'review', ['SCORE_MISSING']],
+	['null score is never auto', { score: null }, {}, 'review', ['SCORE_MISSING']],
+	['non-numeric score is never auto', { score: 'high' }, {}, 'review', ['SCORE_MISSING']],
+	['NaN score is never auto', { score: Number.NaN }, {}, 'review', ['SCORE_MISSING']],
+	['numeric string score is read as a number', { score: '0.9' }, {}, 'auto', ['AUTO_OK']],
+	['score above 1 is not trusted', { score: 1.5 }, {}, 'review', ['SCORE_OUT_OF_RANGE']],
+	['negative score is not trusted', { score: -0.1 }, {}, 'review', ['SCORE_OUT_OF_RANGE']],
+	['blocking compliance finding blocks', { compliance: compliance('block') }, {}, 'block', ['COMPLIANCE_BLOCK']],
+	['review compliance finding reviews', { compliance: compliance('review') }, {}, 'review', ['COMPLIANCE_REVIEW']],
+	['info compliance finding does not stop auto', { compliance: compliance('info') }, {}, 'auto', ['AUTO_OK']],
+	[
+		'compliance is ignored when switched off',
+		{ compliance: compliance('block') },
+		{ useCompliance: false },
+		'auto',
+		['AUTO_OK'],
+	],
+	[
+		'block wins over review and every reason is kept',
+		{ score: 0.2, compliance: compliance('review', 'block') },
+		{},
+		'block',
+		['COMPLIANCE_BLOCK', 'COMPLIANCE_REVIEW', 'LOW_CONFIDENCE'],
+	],
+	['refund intent needs 0.95', { score: 0.9, intent: 'refund' }, {}, 'review', ['LOW_CONFIDENCE']],
+	['intent match ignores case', { score: 0.9, intent: 'REFUND' }, {}, 'review', ['LOW_CONFIDENCE']],
+	['refund at 0.96 is auto', { score: 0.96, intent: 'refund' }, {}, 'auto', ['AUTO_OK']],
+	[
+		'a looser intent threshold applies too',
+		{ score: 0.7, intent: 'greeting' },
+		{ intentThresholds: [{ intent: 'greeting', threshold: 0.6 }] },
+		'auto',
+		['AUTO_OK'],
+	],
+	['risk flag sends to review', { riskFlags: ['legal_threat'] }, {}, 'review', ['RISK_FLAG']],
+	['risk flag can block', { riskFlags: ['Self_Harm'] }, {}, 'block', ['RISK_FLAG']],
+	['unlisted risk flag does nothing', { riskFlags: ['upsell'] }, {}, 'auto', ['AUTO_OK']],
+	['field condition amount > 500 reviews', { json: { amount: 750 } }, {}, 'review', ['CONDITION']],
+	['field condition on a numeric string', { json: { amount: '501' } }, {}, 'review', ['CONDITION']],
+	['field condition not met', { json: { amount: 500 } }, {}, 'auto', ['AUTO_OK']],
+	['field condition on a missing field is not met', { json: {} }, {}, 'auto', ['AUTO_OK']],
+	[
+		'equals condition on a nested field blocks',
+		{ json: { customer: { tier: 'vip' } } },
+		{ conditions: [{ field: 'customer.tier', operator: 'equals', value: 'vip', route: 'block' }] },
+		'block',
+		['CONDITION'],
+	],
+	[
+		'contains condition on an array',
+		{ json: { tags: ['chargeback', 'new'] } },
+		{ conditions: [{ field: 'tags', operator: 'contains', value: 'chargeback', route: 'review' }] },
+		'review',
+		['CONDITION'],
+	],
+	[
+		'exists condition',
+		{ json: { lawyer: 'Mr. X' } },
+		{ conditions: [{ field: 'lawyer', operator: 'exists', value: '', route: 'review' }] },
+		'review',
+		['CONDITION'],
+	],
+	[
+		'isTrue condition not met by a truthy string',
+		{ json: { vip: 'yes' } },
+		{ conditions: [{ field: 'vip', operator: 'isTrue', value: '', route: 'review' }] },
+		'auto',
+		['AUTO_OK'],
+	],
+];
+
+describe('routeItem', () => {
+	test.each(table)('%s', (_name, factOverrides, policyOverrides, route, codes) => {
+		const gate = routeItem(facts(factOverrides), { ...basePolicy, ...policyOverrides });
+		expect(gate.route).toBe(route);
+		expect(gate.reasons.map((reason) => reason.code)).toEqual(codes);
+		for (const reason of gate.reasons) expect(reason.detail.length).toBeGreaterThan(10);
+	});
+
+	test('reports the threshold it applied', () => {
+		expect(routeItem(facts({ intent: 'refund' }), basePolicy).threshold).toBe(0.95);
+		expect(routeItem(facts(), basePolicy).threshold).toBe(0.85);
+	});
+
+	test('reason text names the score source, the value and the intent threshold', () => {
+		const missing = routeItem(facts({ score: undefined, scoreSource: 'data.conf' }), basePolicy);
+		expect(missing.reasons[0].detail).toContain('data.conf');
+		const low = routeItem(facts({ score: 0.9, intent: 'refund' }), basePolicy);
+		expect(low.reasons[0].detail).toBe('Confidence 0.9 is below the threshold 0.95 (the threshold for intent "refund").');
+		const condition = routeItem(facts({ json: { amount: 750 } }), basePolicy);
+		expect(condition.reasons[0].detail).toBe('Condition matched: amount > 500 (value: 750).');
+	});
+
+	test('adaptive fields are off in this version', () => {
+		const gate = routeItem(facts(), basePolicy);
+		expect(gate).toMatchObject({ sampledForAudit: false, shadow: false, breakerOpen: false });
+	});
+});
