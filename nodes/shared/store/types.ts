@@ -105,9 +105,11 @@ export interface DecisionRecord extends DecisionKey {
 	confidenceMethod: string | null;
 	model: string | null;
 	promptVersion: string | null;
+	/** The message the draft answers (for training-data export); absent when not configured. */
+	inputText?: string | null;
 	draftText: string | null;
 	finalText: string | null;
-	/** Privacy mode: draftText / finalText / comment hold `sha256:<hex>` instead of the texts. */
+	/** Privacy mode: inputText / draftText / finalText / comment hold `sha256:<hex>` instead of the texts. */
 	textsHashed: boolean;
 	edited: boolean;
 	editDistance: number | null;

@@ -1,0 +1,100 @@
+/**
+ * Oversight metrics from the store's aggregates: how much goes out alone, how often reviewers
+ * override the model, how long they take, who approves suspiciously fast, which rules fire.
+ *
+ * Definitions (also in the node's documentation):
+ * - reviewed = decisions a human approved, edited or rejected (escalations and time-outs are not
+ *   a verdict on the draft);
+ * - override rate = (edited + rejected) / reviewed; rejection rate = rejected / reviewed;
+ * - auto precision = approved / reviewed among auto-routed items the gate sampled for audit;
+ * - cost per escalated case = LLM cost of items routed to review / their number.
+ */
+import type { DecisionOutcome, DecisionStats, ReviewerStats } from '../shared/store/types';
+import { wilsonLowerBound } from './recommendThreshold';
+
+export interface MetricsOptions {
+	/** Flag a reviewer when at least this share of their approvals were rubber stamps (default 0.5). */
+	rubberStampShare?: number;
+	rubberStampMs: number;
+}
+
+export interface ReviewerMetrics extends ReviewerStats {
+	fastApprovalShare: number | null;
+	rubberStamp: boolean;
+}
+
+export interface OversightMetrics {
+	volume: number;
+	byRoute: { auto: number; review: number; block: number; none: number };
+	byDecision: Record<DecisionOutcome, number>;
+	autoRate: number | null;
+	escalationRate: number | null;
+	blockRate: number | null;
+	reviewed: number;
+	overrideRate: number | null;
+	rejectionRate: number | null;
+	timeToDecision: { count: number; p50Ms: number | null; p90Ms: number | null };
+	autoPrecision: { audited: number; approved: number; precision: number | null; lowerBound: number | null };
+	costUsd: { total: number; perCase: number | null; perEscalatedCase: number | null };
+	reviewers: ReviewerMetrics[];
+	rules: { ruleId: string; hits: number; hitRate: number }[];
+	overrideOverTime: { bucketStart: string; reviewed: number; overridden: number; overrideRate: number | null }[];
+}
+
+const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : null);
+
+export function computeMetrics(stats: DecisionStats, options: MetricsOptions): OversightMetrics {
+	const byRoute = { auto: 0, review: 0, block: 0, none: 0 };
+	const byDecision: Record<DecisionOutcome, number> = {
+		auto: 0,
+		blocked: 0,
+		approved: 0,
+		edited: 0,
+		rejected: 0,
+		escalated: 0,
+		timedOut: 0,
+		none: 0,
+	};
+	let audited = 0;
+	let auditedApproved = 0;
+	let totalCost = 0;
+	let reviewCost = 0;
+	for (const outcome of stats.outcomes) {
+		byRoute[outcome.route ?? 'none'] += outcome.count;
+		byDecision[outcome.decision] = (byDecision[outcome.decision] ?? 0) + outcome.count;
+		totalCost += outcome.costUsd;
+		if (outcome.route === 'review') reviewCost += outcome.costUsd;
+		if (outcome.route === 'auto' && outcome.sampledForAudit && ['approved', 'edited', 'rejected'].includes(outcome.decision)) {
+			audited += outcome.count;
+			if (outcome.decision === 'approved') auditedApproved += outcome.count;
+		}
+	}
+	const volume = stats.total;
+	const reviewed = byDecision.approved + byDecision.edited + byDecision.rejected;
+	const share = options.rubberStampShare ?? 0.5;
+	return {
+		volume,
+		byRoute,
+		byDecision,
+		autoRate: ratio(byRoute.auto, volume),
+		escalationRate: ratio(byRoute.review, volume),
+		blockRate: ratio(byRoute.block, volume),
+		reviewed,
+		overrideRate: ratio(byDecision.edited + byDecision.rejected, reviewed),
+		rejectionRate: ratio(byDecision.rejected, reviewed),
+		timeToDecision: stats.timeToDecision,
+		autoPrecision: {
+			audited,
+			approved: auditedApproved,
+			precision: ratio(auditedApproved, audited),
+			lowerBound: audited ? wilsonLowerBound(auditedApproved, audited) : null,
+		},
+		costUsd: { total: totalCost, perCase: ratio(totalCost, volume), perEscalatedCase: ratio(reviewCost, byRoute.review) },
+		reviewers: stats.reviewers.map((reviewer) => {
+			const fastApprovalShare = ratio(reviewer.fastApprovals, reviewer.approvals);
+			return { ...reviewer, fastApprovalShare, rubberStamp: fastApprovalShare !== null && reviewer.fastApprovals > 0 && fastApprovalShare >= share };
+		}),
+		rules: stats.rules.map((rule) => ({ ...rule, hitRate: volume ? rule.hits / volume : 0 })),
+		overrideOverTime: stats.overrideOverTime.map((bucket) => ({ ...bucket, overrideRate: ratio(bucket.overridden, bucket.reviewed) })),
+	};
+}

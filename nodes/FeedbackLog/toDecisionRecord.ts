@@ -1,0 +1,93 @@
+/**
+ * One store row from one item's `hitl` object (issue #5, "Record"): what the model drafted, where
+ * the gate sent it, what the reviewers did, and what it cost. In privacy mode the texts are kept
+ * only as SHA-256 hashes — enough to tell whether a reviewer changed the draft, nothing to leak.
+ */
+import { createHash } from 'node:crypto';
+
+import type { Hitl } from '../shared/itemContract';
+import type { DecisionOutcome, DecisionRecord } from '../shared/store/types';
+import { editDistance } from './editDistance';
+
+export interface RecordContext {
+	executionId: string;
+	nodeName: string;
+	itemIndex: number;
+	workflowId: string | null;
+	workflowName: string | null;
+	/** ISO timestamp of recording. */
+	now: string;
+	privacyMode: boolean;
+	/** The message the draft answers, when the user pointed the node at it. */
+	inputText?: string;
+}
+
+export function hashText(text: string): string {
+	return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+}
+
+function outcomeOf(hitl: Hitl): DecisionOutcome {
+	if (hitl.review) return hitl.review.decision;
+	if (hitl.gate?.route === 'auto') return 'auto';
+	if (hitl.gate?.route === 'block') return 'blocked';
+	return 'none';
+}
+
+function elapsedMs(from: string | undefined, to: string | undefined): number | null {
+	if (!from || !to) return null;
+	const ms = Date.parse(to) - Date.parse(from);
+	return Number.isFinite(ms) && ms >= 0 ? ms : null;
+}
+
+export function toDecisionRecord(hitl: Hitl, context: RecordContext): DecisionRecord {
+	const draft = hitl.draft;
+	const review = hitl.review;
+	const draftText = draft?.text ?? null;
+	const finalText = review?.finalText ?? (review?.decision === 'approved' ? draftText : null);
+	const edited = draftText !== null && finalText !== null && finalText !== draftText;
+	// The reviewer whose answer settled the case gives the reason and comment shown in reports.
+	const decisive = review ? [...review.reviewers].reverse().find((vote) => vote.reason || vote.comment) : undefined;
+	const keep = (text: string | null | undefined) =>
+		text === null || text === undefined ? null : context.privacyMode ? hashText(text) : text;
+	const ruleIds = [...new Set((hitl.compliance?.violations ?? []).map((violation) => violation.ruleId))];
+
+	return {
+		executionId: context.executionId,
+		nodeName: context.nodeName,
+		itemIndex: context.itemIndex,
+		caseId: hitl.caseId,
+		workflowId: context.workflowId,
+		workflowName: context.workflowName,
+		route: hitl.gate?.route ?? null,
+		decision: outcomeOf(hitl),
+		confidence: draft?.confidence.score ?? null,
+		confidenceMethod: draft?.confidence.method ?? null,
+		model: draft?.model ?? null,
+		promptVersion: draft?.promptVersion ?? null,
+		inputText: keep(context.inputText),
+		draftText: keep(draftText),
+		finalText: keep(finalText),
+		textsHashed: context.privacyMode,
+		edited: edited || review?.decision === 'edited',
+		editDistance: draftText !== null && finalText !== null ? editDistance(draftText, finalText) : null,
+		reviewers: (review?.reviewers ?? []).map((vote) => ({
+			id: vote.id,
+			...(vote.name !== undefined && { name: vote.name }),
+			decision: vote.decision.toLowerCase(),
+			...(vote.reason !== undefined && { reason: vote.reason }),
+			...(vote.comment !== undefined && { comment: context.privacyMode ? hashText(vote.comment) : vote.comment }),
+			at: vote.at,
+		})),
+		reason: decisive?.reason ?? null,
+		comment: keep(decisive?.comment),
+		ruleIds,
+		sampledForAudit: hitl.gate?.sampledForAudit ?? false,
+		timeToDecisionMs: elapsedMs(review?.requestedAt, review?.decidedAt),
+		promptTokens: draft?.usage.promptTokens ?? null,
+		completionTokens: draft?.usage.completionTokens ?? null,
+		costUsd: draft?.usage.costUsd ?? null,
+		requestedAt: review?.requestedAt ?? null,
+		decidedAt: review?.decidedAt ?? null,
+		recordedAt: context.now,
+	};
+}

@@ -1,0 +1,70 @@
+/**
+ * The PostgreSQL back end's connection: a `pg` pool (pure JavaScript, so it installs under n8n's
+ * `--ignore-scripts`). Several n8n processes in queue mode each hold a pool on the same database;
+ * concurrent writers are the server's business, and idempotent inserts use ON CONFLICT.
+ */
+import { Pool, type PoolClient } from 'pg';
+
+import type { PostgresStoreConfig } from './types';
+import { numberPlaceholders, type SqlDriver, type SqlExecutor, type SqlValue } from './sqlDriver';
+
+function executorOf(client: Pool | PoolClient): SqlExecutor {
+	return {
+		query: async <Row extends object>(sql: string, params: readonly SqlValue[] = []) =>
+			(await client.query(numberPlaceholders(sql), params as SqlValue[])).rows as Row[],
+		run: async (sql: string, params: readonly SqlValue[] = []) =>
+			(await client.query(numberPlaceholders(sql), params as SqlValue[])).rowCount ?? 0,
+	};
+}
+
+export class PostgresDriver implements SqlDriver {
+	readonly dialect = 'postgres' as const;
+	// ~30 parameters per decision row; 500 rows stay well below PostgreSQL's 65 535 parameters.
+	readonly insertChunkRows = 500;
+	private readonly pool: Pool;
+	private readonly direct: SqlExecutor;
+
+	constructor(config: PostgresStoreConfig) {
+		this.pool = new Pool({
+			host: config.host,
+			port: config.port,
+			database: config.database,
+			user: config.user,
+			password: config.password,
+			ssl: config.ssl === 'allowUnauthorized' ? { rejectUnauthorized: false } : config.ssl === true,
+			max: config.maxConnections ?? 10,
+			connectionTimeoutMillis: 15_000,
+		});
+		// An idle client losing its connection must not crash n8n; the next query reconnects.
+		this.pool.on('error', () => undefined);
+		this.direct = executorOf(this.pool);
+	}
+
+	query<Row extends object>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
+		return this.direct.query<Row>(sql, params);
+	}
+
+	run(sql: string, params?: readonly SqlValue[]): Promise<number> {
+		return this.direct.run(sql, params);
+	}
+
+	async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+		const client = await this.pool.connect();
+		try {
+			await client.query('BEGIN');
+			const result = await work(executorOf(client));
+			await client.query('COMMIT');
+			return result;
+		} catch (error) {
+			await client.query('ROLLBACK').catch(() => undefined);
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- store core has no node; the node shell wraps it in a NodeOperationError
+			throw error;
+		} finally {
+			client.release();
+		}
+	}
+
+	async close(): Promise<void> {
+		await this.pool.end();
+	}
+}

@@ -1,0 +1,144 @@
+/**
+ * The store's schema and its migrations. Each migration is a list of statements applied in one
+ * transaction together with its row in `hitl_schema_version`, so a database is always at exactly
+ * one version. Opening a store migrates it; concurrent openers are serialized (SQLite: the write
+ * lock of BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock).
+ */
+import type { SqlDriver, SqlExecutor } from './sqlDriver';
+import { STORE_SCHEMA_VERSION } from './types';
+
+type Dialect = SqlDriver['dialect'];
+
+interface Migration {
+	version: number;
+	statements(dialect: Dialect): string[];
+}
+
+const idColumn = (dialect: Dialect) =>
+	dialect === 'postgres' ? 'id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY' : 'id INTEGER PRIMARY KEY';
+
+const MIGRATIONS: Migration[] = [
+	{
+		version: 1,
+		statements: (dialect) => [
+			`CREATE TABLE hitl_decisions (
+				${idColumn(dialect)},
+				execution_id TEXT NOT NULL,
+				node_name TEXT NOT NULL,
+				item_index INTEGER NOT NULL,
+				case_id TEXT NOT NULL,
+				workflow_id TEXT,
+				workflow_name TEXT,
+				route TEXT,
+				decision TEXT NOT NULL,
+				confidence DOUBLE PRECISION,
+				confidence_pct INTEGER,
+				confidence_method TEXT,
+				model TEXT,
+				prompt_version TEXT,
+				input_text TEXT,
+				draft_text TEXT,
+				final_text TEXT,
+				texts_hashed INTEGER NOT NULL,
+				edited INTEGER NOT NULL,
+				edit_distance INTEGER,
+				reviewers TEXT NOT NULL,
+				reason TEXT,
+				comment TEXT,
+				rule_ids TEXT NOT NULL,
+				sampled_for_audit INTEGER NOT NULL,
+				time_to_decision_ms BIGINT,
+				prompt_tokens INTEGER,
+				completion_tokens INTEGER,
+				cost_usd DOUBLE PRECISION,
+				requested_at TEXT,
+				decided_at TEXT,
+				recorded_at TEXT NOT NULL,
+				recorded_ms BIGINT NOT NULL,
+				CONSTRAINT hitl_decisions_key UNIQUE (execution_id, node_name, item_index)
+			)`,
+			'CREATE INDEX hitl_decisions_recorded ON hitl_decisions (recorded_ms)',
+			// One row per reviewer answer and per fired rule, so per-reviewer and per-rule figures
+			// are SQL aggregates rather than JSON parsing of every decision.
+			`CREATE TABLE hitl_decision_reviewers (
+				decision_id BIGINT NOT NULL REFERENCES hitl_decisions (id) ON DELETE CASCADE,
+				reviewer_id TEXT NOT NULL,
+				reviewer_name TEXT,
+				decision TEXT NOT NULL,
+				answer_ms BIGINT
+			)`,
+			'CREATE INDEX hitl_decision_reviewers_decision ON hitl_decision_reviewers (decision_id)',
+			`CREATE TABLE hitl_decision_rules (
+				decision_id BIGINT NOT NULL REFERENCES hitl_decisions (id) ON DELETE CASCADE,
+				rule_id TEXT NOT NULL
+			)`,
+			'CREATE INDEX hitl_decision_rules_decision ON hitl_decision_rules (decision_id)',
+			`CREATE TABLE hitl_review_state (
+				execution_id TEXT NOT NULL,
+				node_name TEXT NOT NULL,
+				state TEXT NOT NULL,
+				revision INTEGER NOT NULL,
+				updated_at TEXT NOT NULL,
+				updated_ms BIGINT NOT NULL,
+				PRIMARY KEY (execution_id, node_name)
+			)`,
+			`CREATE TABLE hitl_audit (
+				${idColumn(dialect)},
+				execution_id TEXT NOT NULL,
+				node_name TEXT NOT NULL,
+				case_id TEXT,
+				event TEXT NOT NULL,
+				actor TEXT,
+				detail TEXT,
+				at TEXT NOT NULL,
+				at_ms BIGINT NOT NULL,
+				idempotency_key TEXT UNIQUE
+			)`,
+			'CREATE INDEX hitl_audit_execution ON hitl_audit (execution_id)',
+			'CREATE INDEX hitl_audit_at ON hitl_audit (at_ms)',
+		],
+	},
+];
+
+// Guards against a migration added without bumping the version the interface announces.
+if (MIGRATIONS[MIGRATIONS.length - 1].version !== STORE_SCHEMA_VERSION) {
+	throw new Error('hitl store: the last migration must carry STORE_SCHEMA_VERSION');
+}
+
+/** A fixed key for pg_advisory_xact_lock ("hitl" in ASCII), shared by every opener. */
+const MIGRATION_LOCK_KEY = 0x6869746c;
+
+async function currentVersion(tx: SqlExecutor): Promise<number> {
+	const rows = await tx.query<{ version: number | string | null }>('SELECT MAX(version) AS version FROM hitl_schema_version');
+	return Number(rows[0]?.version ?? 0);
+}
+
+/** Creates or migrates the schema to STORE_SCHEMA_VERSION; returns the version it found. */
+export async function migrate(driver: SqlDriver): Promise<number> {
+	return driver.transaction(async (tx) => {
+		if (driver.dialect === 'postgres') await tx.run(`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`);
+		await tx.run(
+			'CREATE TABLE IF NOT EXISTS hitl_schema_version (version INTEGER PRIMARY KEY, applied_at TEXT NOT NULL)',
+		);
+		const found = await currentVersion(tx);
+		if (found > STORE_SCHEMA_VERSION) {
+			throw new Error(
+				`The HITL store's database is at schema version ${found}, newer than this package understands ` +
+					`(${STORE_SCHEMA_VERSION}). Update n8n-nodes-hitl on every n8n process that uses this store.`,
+			);
+		}
+		for (const migration of MIGRATIONS) {
+			if (migration.version <= found) continue;
+			for (const statement of migration.statements(driver.dialect)) await tx.run(statement);
+			await tx.run('INSERT INTO hitl_schema_version (version, applied_at) VALUES (?, ?)', [
+				migration.version,
+				new Date().toISOString(),
+			]);
+		}
+		return found;
+	});
+}
+
+export async function readSchemaVersion(driver: SqlDriver): Promise<number> {
+	return currentVersion(driver);
+}

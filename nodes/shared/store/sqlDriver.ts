@@ -1,0 +1,28 @@
+/**
+ * The little a SQL back end must offer the store: run a statement, read rows, and run several
+ * statements in one transaction. Statements are written once, with `?` placeholders, in the SQL
+ * both SQLite (3.35+) and PostgreSQL understand (ON CONFLICT, RETURNING, window functions); the
+ * PostgreSQL driver renumbers the placeholders to `$1, $2, ...`.
+ */
+export type SqlValue = string | number | null;
+
+export interface SqlExecutor {
+	query<Row extends object>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
+	/** Runs a statement and returns how many rows it changed. */
+	run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface SqlDriver extends SqlExecutor {
+	readonly dialect: 'sqlite' | 'postgres';
+	/** Rows per multi-row INSERT that suit this back end (one round trip each). */
+	readonly insertChunkRows: number;
+	/** Runs `work` in one write transaction; rolls back if it throws. */
+	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+	close(): Promise<void>;
+}
+
+/** `?` placeholders → `$1, $2, ...` (our statements never hold a literal question mark). */
+export function numberPlaceholders(sql: string): string {
+	let index = 0;
+	return sql.replace(/\?/g, () => `$${++index}`);
+}

@@ -1,0 +1,595 @@
+/**
+ * The HitlStore over any SqlDriver: the same statements serve the embedded (SQLite) and the
+ * PostgreSQL back end, so the contract tests exercise one implementation on two engines.
+ */
+import { z } from 'zod/v4';
+
+import { confidencePercent } from './confidencePercent';
+import type { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
+import { migrate, readSchemaVersion } from './schema';
+import type {
+	AuditEntry,
+	AuditFilter,
+	ConfidenceBin,
+	DecisionFilter,
+	DecisionOutcome,
+	DecisionRecord,
+	DecisionRoute,
+	DecisionStats,
+	HitlStore,
+	JsonValue,
+	ListDecisionsOptions,
+	OutcomeCount,
+	PutReviewStateOptions,
+	PutReviewStateResult,
+	RecordOutcome,
+	RetentionResult,
+	ReviewState,
+	ReviewStateKey,
+	ReviewerStats,
+	ReviewerVote,
+	StatsOptions,
+	StoreBackend,
+	StoredAuditEntry,
+	StoredDecision,
+} from './types';
+
+const DECISION_COLUMNS = [
+	'execution_id',
+	'node_name',
+	'item_index',
+	'case_id',
+	'workflow_id',
+	'workflow_name',
+	'route',
+	'decision',
+	'confidence',
+	'confidence_pct',
+	'confidence_method',
+	'model',
+	'prompt_version',
+	'input_text',
+	'draft_text',
+	'final_text',
+	'texts_hashed',
+	'edited',
+	'edit_distance',
+	'reviewers',
+	'reason',
+	'comment',
+	'rule_ids',
+	'sampled_for_audit',
+	'time_to_decision_ms',
+	'prompt_tokens',
+	'completion_tokens',
+	'cost_usd',
+	'requested_at',
+	'decided_at',
+	'recorded_at',
+	'recorded_ms',
+] as const;
+
+/** A human answered with one of these: the decisions that label a draft right or wrong. */
+const LABELLED = `('approved','edited','rejected')`;
+const OVERRIDDEN = `('edited','rejected')`;
+
+function toMs(iso: string | null | undefined): number | null {
+	if (!iso) return null;
+	const ms = Date.parse(iso);
+	return Number.isFinite(ms) ? ms : null;
+}
+
+function requireMs(iso: string, field: string): number {
+	const ms = toMs(iso);
+	if (ms === null) throw new Error(`${field} is not an ISO timestamp: "${iso}"`);
+	return ms;
+}
+
+
+function decisionRow(record: DecisionRecord): SqlValue[] {
+	return [
+		record.executionId,
+		record.nodeName,
+		record.itemIndex,
+		record.caseId,
+		record.workflowId,
+		record.workflowName,
+		record.route,
+		record.decision,
+		record.confidence,
+		record.confidence === null ? null : confidencePercent(record.confidence),
+		record.confidenceMethod,
+		record.model,
+		record.promptVersion,
+		record.inputText ?? null,
+		record.draftText,
+		record.finalText,
+		record.textsHashed ? 1 : 0,
+		record.edited ? 1 : 0,
+		record.editDistance,
+		JSON.stringify(record.reviewers),
+		record.reason,
+		record.comment,
+		JSON.stringify(record.ruleIds),
+		record.sampledForAudit ? 1 : 0,
+		record.timeToDecisionMs,
+		record.promptTokens,
+		record.completionTokens,
+		record.costUsd,
+		record.requestedAt,
+		record.decidedAt,
+		record.recordedAt,
+		requireMs(record.recordedAt, 'recordedAt'),
+	];
+}
+
+const keyOf = (executionId: string, nodeName: string, itemIndex: number | string) =>
+	`${executionId}\u0000${nodeName}\u0000${Number(itemIndex)}`;
+
+const storedDecisionRowSchema = z.looseObject({
+	id: z.union([z.number(), z.string(), z.bigint()]),
+	execution_id: z.string(),
+	node_name: z.string(),
+	item_index: z.union([z.number(), z.string()]),
+	case_id: z.string(),
+	reviewers: z.string(),
+	rule_ids: z.string(),
+	recorded_at: z.string(),
+});
+
+type Row = Record<string, unknown>;
+
+const str = (value: unknown): string | null => (value === null || value === undefined ? null : String(value));
+const num = (value: unknown): number | null => (value === null || value === undefined ? null : Number(value));
+
+function storedDecision(raw: Row): StoredDecision {
+	// Store rows are an edge (another version of this package may have written them): validate.
+	const row = storedDecisionRowSchema.parse(raw);
+	return {
+		id: String(row.id),
+		executionId: row.execution_id,
+		nodeName: row.node_name,
+		itemIndex: Number(row.item_index),
+		caseId: row.case_id,
+		workflowId: str(raw.workflow_id),
+		workflowName: str(raw.workflow_name),
+		route: str(raw.route) as DecisionRoute | null,
+		decision: String(raw.decision) as DecisionOutcome,
+		confidence: num(raw.confidence),
+		confidenceMethod: str(raw.confidence_method),
+		model: str(raw.model),
+		promptVersion: str(raw.prompt_version),
+		inputText: str(raw.input_text),
+		draftText: str(raw.draft_text),
+		finalText: str(raw.final_text),
+		textsHashed: Number(raw.texts_hashed) === 1,
+		edited: Number(raw.edited) === 1,
+		editDistance: num(raw.edit_distance),
+		reviewers: JSON.parse(row.reviewers) as ReviewerVote[],
+		reason: str(raw.reason),
+		comment: str(raw.comment),
+		ruleIds: JSON.parse(row.rule_ids) as string[],
+		sampledForAudit: Number(raw.sampled_for_audit) === 1,
+		timeToDecisionMs: num(raw.time_to_decision_ms),
+		promptTokens: num(raw.prompt_tokens),
+		completionTokens: num(raw.completion_tokens),
+		costUsd: num(raw.cost_usd),
+		requestedAt: str(raw.requested_at),
+		decidedAt: str(raw.decided_at),
+		recordedAt: row.recorded_at,
+	};
+}
+
+/** WHERE clause (on alias `d`) and its parameters for a DecisionFilter. */
+function whereDecisions(filter: DecisionFilter = {}): { sql: string; params: SqlValue[] } {
+	const clauses: string[] = [];
+	const params: SqlValue[] = [];
+	if (filter.since !== undefined) {
+		clauses.push('d.recorded_ms >= ?');
+		params.push(requireMs(filter.since, 'since'));
+	}
+	if (filter.until !== undefined) {
+		clauses.push('d.recorded_ms < ?');
+		params.push(requireMs(filter.until, 'until'));
+	}
+	for (const [field, column] of [
+		['workflowId', 'workflow_id'],
+		['model', 'model'],
+		['promptVersion', 'prompt_version'],
+	] as const) {
+		const value = filter[field];
+		if (value !== undefined && value !== '') {
+			clauses.push(`d.${column} = ?`);
+			params.push(value);
+		}
+	}
+	return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : 'WHERE 1 = 1', params };
+}
+
+const MAX_STATE_RETRIES = 50;
+
+export class SqlHitlStore implements HitlStore {
+	private constructor(
+		private readonly driver: SqlDriver,
+		readonly backend: StoreBackend,
+		readonly location: string,
+	) {}
+
+	/** Wraps a driver, creating or migrating the schema first. */
+	static async open(driver: SqlDriver, backend: StoreBackend, location: string): Promise<SqlHitlStore> {
+		try {
+			await migrate(driver);
+		} catch (error) {
+			await driver.close().catch(() => undefined);
+			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- store core has no node; the node shell wraps it in a NodeOperationError
+			throw error;
+		}
+		return new SqlHitlStore(driver, backend, location);
+	}
+
+	schemaVersion(): Promise<number> {
+		return readSchemaVersion(this.driver);
+	}
+
+	async recordDecisions(records: DecisionRecord[]): Promise<RecordOutcome[]> {
+		if (records.length === 0) return [];
+		const rows = records.map(decisionRow);
+		return this.driver.transaction(async (tx) => {
+			const inserted = new Map<string, string>();
+			const chunk = this.driver.insertChunkRows;
+			for (let start = 0; start < rows.length; start += chunk) {
+				const part = rows.slice(start, start + chunk);
+				const values = part.map(() => `(${DECISION_COLUMNS.map(() => '?').join(', ')})`).join(', ');
+				const returned = await tx.query<Row>(
+					`INSERT INTO hitl_decisions (${DECISION_COLUMNS.join(', ')}) VALUES ${values}
+					 ON CONFLICT (execution_id, node_name, item_index) DO NOTHING
+					 RETURNING id, execution_id, node_name, item_index`,
+					part.flat(),
+				);
+				for (const row of returned) {
+					inserted.set(keyOf(String(row.execution_id), String(row.node_name), String(row.item_index)), String(row.id));
+				}
+			}
+			const outcomes: RecordOutcome[] = [];
+			const newRows: DecisionRecord[] = [];
+			const newIds: string[] = [];
+			const seen = new Set<string>();
+			for (const record of records) {
+				const key = keyOf(record.executionId, record.nodeName, record.itemIndex);
+				const id = inserted.get(key);
+				if (id !== undefined && !seen.has(key)) {
+					seen.add(key);
+					outcomes.push({ id, inserted: true });
+					newRows.push(record);
+					newIds.push(id);
+				} else {
+					outcomes.push({ id: id ?? (await this.existingId(tx, record)), inserted: false });
+				}
+			}
+			await this.insertChildren(tx, newRows, newIds);
+			return outcomes;
+		});
+	}
+
+	private async existingId(tx: SqlExecutor, record: DecisionRecord): Promise<string> {
+		const rows = await tx.query<{ id: unknown }>(
+			'SELECT id FROM hitl_decisions WHERE execution_id = ? AND node_name = ? AND item_index = ?',
+			[record.executionId, record.nodeName, record.itemIndex],
+		);
+		return String(rows[0].id);
+	}
+
+	private async insertChildren(tx: SqlExecutor, records: DecisionRecord[], ids: string[]): Promise<void> {
+		const reviewerRows: SqlValue[][] = [];
+		const ruleRows: SqlValue[][] = [];
+		records.forEach((record, index) => {
+			const id = Number(ids[index]);
+			const requestedMs = toMs(record.requestedAt);
+			for (const vote of record.reviewers) {
+				const atMs = toMs(vote.at);
+				const answerMs = requestedMs !== null && atMs !== null ? Math.max(0, atMs - requestedMs) : null;
+				reviewerRows.push([id, vote.id, vote.name ?? null, vote.decision, answerMs]);
+			}
+			for (const ruleId of new Set(record.ruleIds)) ruleRows.push([id, ruleId]);
+		});
+		await this.insertMany(tx, 'hitl_decision_reviewers (decision_id, reviewer_id, reviewer_name, decision, answer_ms)', 5, reviewerRows);
+		await this.insertMany(tx, 'hitl_decision_rules (decision_id, rule_id)', 2, ruleRows);
+	}
+
+	private async insertMany(tx: SqlExecutor, target: string, width: number, rows: SqlValue[][]): Promise<void> {
+		const chunk = this.driver.insertChunkRows * 4;
+		const tuple = `(${new Array(width).fill('?').join(', ')})`;
+		for (let start = 0; start < rows.length; start += chunk) {
+			const part = rows.slice(start, start + chunk);
+			await tx.run(`INSERT INTO ${target} VALUES ${part.map(() => tuple).join(', ')}`, part.flat());
+		}
+	}
+
+	async countDecisions(filter?: DecisionFilter): Promise<number> {
+		const where = whereDecisions(filter);
+		const rows = await this.driver.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM hitl_decisions d ${where.sql}`, where.params);
+		return Number(rows[0].n);
+	}
+
+	async listDecisions(filter?: DecisionFilter, options: ListDecisionsOptions = {}): Promise<StoredDecision[]> {
+		const where = whereDecisions(filter);
+		const params = [...where.params];
+		let sql = `SELECT d.* FROM hitl_decisions d ${where.sql}`;
+		if (options.afterId !== undefined) {
+			sql += ' AND d.id > ?';
+			params.push(Number(options.afterId));
+		}
+		sql += ' ORDER BY d.id LIMIT ?';
+		params.push(Math.max(1, Math.floor(options.limit ?? 1000)));
+		return (await this.driver.query<Row>(sql, params)).map(storedDecision);
+	}
+
+	async decisionStats(filter: DecisionFilter, options: StatsOptions): Promise<DecisionStats> {
+		const where = whereDecisions(filter);
+		const q = <R extends object>(sql: string, extra: SqlValue[] = []) =>
+			this.driver.query<R>(sql, [...extra, ...where.params]);
+
+		const outcomeRows = await q<Row>(
+			`SELECT d.route AS route, d.decision AS decision, d.sampled_for_audit AS sampled, COUNT(*) AS n,
+			        SUM(d.cost_usd) AS cost, COUNT(d.cost_usd) AS cost_n
+			 FROM hitl_decisions d ${where.sql}
+			 GROUP BY d.route, d.decision, d.sampled_for_audit`,
+		);
+		const outcomes: OutcomeCount[] = outcomeRows.map((row) => ({
+			route: str(row.route) as DecisionRoute | null,
+			decision: String(row.decision) as DecisionOutcome,
+			sampledForAudit: Number(row.sampled) === 1,
+			count: Number(row.n),
+			costUsd: Number(row.cost ?? 0),
+			costCount: Number(row.cost_n),
+		}));
+
+		// Nearest-rank percentiles: the value at rank ceil(p × n / 100), with window functions that
+		// both engines share (PostgreSQL's percentile_disc has no SQLite counterpart).
+		const percentileRows = await q<Row>(
+			`SELECT t.rn AS rn, t.cnt AS cnt, t.v AS v FROM (
+			   SELECT d.time_to_decision_ms AS v, ROW_NUMBER() OVER (ORDER BY d.time_to_decision_ms) AS rn,
+			          COUNT(*) OVER () AS cnt
+			   FROM hitl_decisions d ${where.sql} AND d.time_to_decision_ms IS NOT NULL) t
+			 WHERE t.rn = (t.cnt * 50 + 99) / 100 OR t.rn = (t.cnt * 90 + 99) / 100`,
+		);
+		const ttdCount = percentileRows.length ? Number(percentileRows[0].cnt) : 0;
+		const atRank = (p: number) => {
+			const rank = Math.floor((ttdCount * p + 99) / 100);
+			const row = percentileRows.find((r) => Number(r.rn) === rank);
+			return row ? Number(row.v) : null;
+		};
+
+		const reviewerRows = await q<Row>(
+			`SELECT r.reviewer_id AS reviewer_id, MAX(r.reviewer_name) AS reviewer_name, COUNT(*) AS n,
+			        SUM(CASE WHEN r.decision = 'approved' THEN 1 ELSE 0 END) AS approvals,
+			        SUM(CASE WHEN r.decision = 'approved' AND r.answer_ms < ? THEN 1 ELSE 0 END) AS fast
+			 FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id ${where.sql}
+			 GROUP BY r.reviewer_id ORDER BY r.reviewer_id`,
+			[Math.floor(options.rubberStampMs)],
+		);
+		const medianRows = await q<Row>(
+			`SELECT t.reviewer_id AS reviewer_id, t.v AS v FROM (
+			   SELECT r.reviewer_id AS reviewer_id, r.answer_ms AS v,
+			          ROW_NUMBER() OVER (PARTITION BY r.reviewer_id ORDER BY r.answer_ms) AS rn,
+			          COUNT(*) OVER (PARTITION BY r.reviewer_id) AS cnt
+			   FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id
+			   ${where.sql} AND r.answer_ms IS NOT NULL) t
+			 WHERE t.rn = (t.cnt + 1) / 2`,
+		);
+		const medians = new Map(medianRows.map((row) => [String(row.reviewer_id), Number(row.v)]));
+		const reviewers: ReviewerStats[] = reviewerRows.map((row) => ({
+			reviewerId: String(row.reviewer_id),
+			reviewerName: str(row.reviewer_name),
+			decisions: Number(row.n),
+			approvals: Number(row.approvals),
+			fastApprovals: Number(row.fast),
+			medianDecisionMs: medians.get(String(row.reviewer_id)) ?? null,
+		}));
+
+		const ruleRows = await q<Row>(
+			`SELECT ru.rule_id AS rule_id, COUNT(*) AS hits
+			 FROM hitl_decision_rules ru JOIN hitl_decisions d ON d.id = ru.decision_id ${where.sql}
+			 GROUP BY ru.rule_id ORDER BY hits DESC, ru.rule_id`,
+		);
+
+		const bucketMs = Math.max(1, Math.floor(options.bucketMs));
+		const bucketRows = await q<Row>(
+			`SELECT CAST(d.recorded_ms / ? AS BIGINT) AS b,
+			        SUM(CASE WHEN d.decision IN ${LABELLED} THEN 1 ELSE 0 END) AS reviewed,
+			        SUM(CASE WHEN d.decision IN ${OVERRIDDEN} THEN 1 ELSE 0 END) AS overridden
+			 FROM hitl_decisions d ${where.sql}
+			 GROUP BY b ORDER BY b`,
+			[bucketMs],
+		);
+
+		const label = `CASE WHEN d.decision = 'approved' THEN 1.0 ELSE 0.0 END`;
+		const binRows = await q<Row>(
+			`SELECT d.model AS model, d.prompt_version AS prompt_version, d.confidence_pct AS pct, COUNT(*) AS n,
+			        SUM(CASE WHEN d.decision = 'approved' THEN 1 ELSE 0 END) AS correct,
+			        SUM(d.confidence) AS sum_conf,
+			        SUM((d.confidence - ${label}) * (d.confidence - ${label})) AS sse
+			 FROM hitl_decisions d ${where.sql} AND d.confidence IS NOT NULL AND d.decision IN ${LABELLED}
+			 GROUP BY d.model, d.prompt_version, d.confidence_pct`,
+		);
+		const confidenceBins: ConfidenceBin[] = binRows.map((row) => ({
+			model: str(row.model),
+			promptVersion: str(row.prompt_version),
+			percent: Number(row.pct),
+			count: Number(row.n),
+			correct: Number(row.correct),
+			sumConfidence: Number(row.sum_conf),
+			sumSquaredError: Number(row.sse),
+		}));
+
+		return {
+			total: outcomes.reduce((sum, o) => sum + o.count, 0),
+			outcomes,
+			timeToDecision: { count: ttdCount, p50Ms: atRank(50), p90Ms: atRank(90) },
+			reviewers,
+			rules: ruleRows.map((row) => ({ ruleId: String(row.rule_id), hits: Number(row.hits) })),
+			overrideOverTime: bucketRows.map((row) => ({
+				bucketStart: new Date(Number(row.b) * bucketMs).toISOString(),
+				reviewed: Number(row.reviewed),
+				overridden: Number(row.overridden),
+			})),
+			confidenceBins,
+		};
+	}
+
+	async getReviewState(key: ReviewStateKey): Promise<ReviewState | undefined> {
+		const rows = await this.driver.query<Row>(
+			'SELECT state, revision, updated_at FROM hitl_review_state WHERE execution_id = ? AND node_name = ?',
+			[key.executionId, key.nodeName],
+		);
+		if (!rows.length) return undefined;
+		return {
+			state: JSON.parse(String(rows[0].state)) as JsonValue,
+			revision: Number(rows[0].revision),
+			updatedAt: String(rows[0].updated_at),
+		};
+	}
+
+	async putReviewState(
+		key: ReviewStateKey,
+		state: JsonValue,
+		options: PutReviewStateOptions = {},
+	): Promise<PutReviewStateResult> {
+		const now = new Date();
+		const json = JSON.stringify(state);
+		const expected = options.expectedRevision;
+		if (expected === undefined) {
+			const rows = await this.driver.query<{ revision: unknown }>(
+				`INSERT INTO hitl_review_state (execution_id, node_name, state, revision, updated_at, updated_ms)
+				 VALUES (?, ?, ?, 1, ?, ?)
+				 ON CONFLICT (execution_id, node_name) DO UPDATE SET state = excluded.state,
+				   revision = hitl_review_state.revision + 1, updated_at = excluded.updated_at, updated_ms = excluded.updated_ms
+				 RETURNING revision`,
+				[key.executionId, key.nodeName, json, now.toISOString(), now.getTime()],
+			);
+			return { ok: true, revision: Number(rows[0].revision) };
+		}
+		const changed =
+			expected === 0
+				? await this.driver.run(
+						`INSERT INTO hitl_review_state (execution_id, node_name, state, revision, updated_at, updated_ms)
+						 VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (execution_id, node_name) DO NOTHING`,
+						[key.executionId, key.nodeName, json, now.toISOString(), now.getTime()],
+					)
+				: await this.driver.run(
+						`UPDATE hitl_review_state SET state = ?, revision = revision + 1, updated_at = ?, updated_ms = ?
+						 WHERE execution_id = ? AND node_name = ? AND revision = ?`,
+						[json, now.toISOString(), now.getTime(), key.executionId, key.nodeName, expected],
+					);
+		if (changed === 1) return { ok: true, revision: expected + 1 };
+		const current = await this.getReviewState(key);
+		return { ok: false, currentRevision: current?.revision ?? 0 };
+	}
+
+	async updateReviewState(key: ReviewStateKey, mutate: (current: JsonValue | undefined) => JsonValue): Promise<ReviewState> {
+		for (let attempt = 0; attempt < MAX_STATE_RETRIES; attempt++) {
+			const current = await this.getReviewState(key);
+			const next = mutate(current?.state);
+			const result = await this.putReviewState(key, next, { expectedRevision: current?.revision ?? 0 });
+			if (result.ok) return { state: next, revision: result.revision, updatedAt: new Date().toISOString() };
+			await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+		}
+		throw new Error(
+			`Review state of execution ${key.executionId} (node "${key.nodeName}") kept changing under ` +
+				`${MAX_STATE_RETRIES} attempts to update it; try again.`,
+		);
+	}
+
+	async deleteReviewState(key: ReviewStateKey): Promise<boolean> {
+		const changed = await this.driver.run('DELETE FROM hitl_review_state WHERE execution_id = ? AND node_name = ?', [
+			key.executionId,
+			key.nodeName,
+		]);
+		return changed > 0;
+	}
+
+	async appendAudit(entry: AuditEntry): Promise<string> {
+		const at = entry.at ?? new Date().toISOString();
+		const params: SqlValue[] = [
+			entry.executionId,
+			entry.nodeName,
+			entry.caseId ?? null,
+			entry.event,
+			entry.actor ?? null,
+			entry.detail === undefined ? null : JSON.stringify(entry.detail),
+			at,
+			requireMs(at, 'at'),
+			entry.idempotencyKey ?? null,
+		];
+		const rows = await this.driver.query<{ id: unknown }>(
+			`INSERT INTO hitl_audit (execution_id, node_name, case_id, event, actor, detail, at, at_ms, idempotency_key)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
+			params,
+		);
+		if (rows.length) return String(rows[0].id);
+		const existing = await this.driver.query<{ id: unknown }>('SELECT id FROM hitl_audit WHERE idempotency_key = ?', [
+			entry.idempotencyKey ?? null,
+		]);
+		return String(existing[0].id);
+	}
+
+	async listAudit(filter: AuditFilter = {}): Promise<StoredAuditEntry[]> {
+		const clauses: string[] = [];
+		const params: SqlValue[] = [];
+		if (filter.executionId !== undefined) {
+			clauses.push('execution_id = ?');
+			params.push(filter.executionId);
+		}
+		if (filter.caseId !== undefined) {
+			clauses.push('case_id = ?');
+			params.push(filter.caseId);
+		}
+		if (filter.since !== undefined) {
+			clauses.push('at_ms >= ?');
+			params.push(requireMs(filter.since, 'since'));
+		}
+		if (filter.until !== undefined) {
+			clauses.push('at_ms < ?');
+			params.push(requireMs(filter.until, 'until'));
+		}
+		params.push(Math.max(1, Math.floor(filter.limit ?? 1000)));
+		const rows = await this.driver.query<Row>(
+			`SELECT * FROM hitl_audit ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''} ORDER BY at_ms, id LIMIT ?`,
+			params,
+		);
+		return rows.map((row) => {
+			const entry: StoredAuditEntry = {
+				id: String(row.id),
+				executionId: String(row.execution_id),
+				nodeName: String(row.node_name),
+				event: String(row.event),
+				at: String(row.at),
+			};
+			if (row.case_id !== null) entry.caseId = String(row.case_id);
+			if (row.actor !== null) entry.actor = String(row.actor);
+			if (row.detail !== null) entry.detail = JSON.parse(String(row.detail)) as JsonValue;
+			if (row.idempotency_key !== null) entry.idempotencyKey = String(row.idempotency_key);
+			return entry;
+		});
+	}
+
+	async deleteOlderThan(before: string): Promise<RetentionResult> {
+		const cutoff = requireMs(before, 'before');
+		return this.driver.transaction(async (tx) => {
+			// Child rows first: SQLite enforces ON DELETE CASCADE only with foreign_keys on, which a
+			// database opened by another tool may not have had.
+			const old = 'SELECT id FROM hitl_decisions WHERE recorded_ms < ?';
+			await tx.run(`DELETE FROM hitl_decision_reviewers WHERE decision_id IN (${old})`, [cutoff]);
+			await tx.run(`DELETE FROM hitl_decision_rules WHERE decision_id IN (${old})`, [cutoff]);
+			return {
+				decisions: await tx.run('DELETE FROM hitl_decisions WHERE recorded_ms < ?', [cutoff]),
+				reviewStates: await tx.run('DELETE FROM hitl_review_state WHERE updated_ms < ?', [cutoff]),
+				auditEntries: await tx.run('DELETE FROM hitl_audit WHERE at_ms < ?', [cutoff]),
+			};
+		});
+	}
+
+	close(): Promise<void> {
+		return this.driver.close();
+	}
+}

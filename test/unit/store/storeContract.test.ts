@@ -1,0 +1,425 @@
+/**
+ * The HITL store's contract, run unchanged against both back ends: the embedded SQLite file and a
+ * real PostgreSQL server (started by scripts/ensure-postgres.sh for this file, stopped after).
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+import { Client } from 'pg';
+
+import { calibrationReports } from '../../../nodes/FeedbackLog/calibration';
+import { computeMetrics } from '../../../nodes/FeedbackLog/computeMetrics';
+import { recommendThreshold } from '../../../nodes/FeedbackLog/recommendThreshold';
+import { openHitlStore, STORE_SCHEMA_VERSION, type DecisionRecord, type HitlStore, type StoreConfig } from '../../../nodes/shared/store';
+import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { baseDecision, seededRandom, syntheticDecision } from './fixtures/decisions';
+
+jest.setTimeout(180_000);
+
+const run = promisify(execFile);
+
+interface Backend {
+	name: 'embedded' | 'postgres';
+	start(): Promise<void>;
+	/** A config pointing at a new, empty database. */
+	fresh(): Promise<StoreConfig>;
+	/** Runs raw SQL on a database, bypassing the store. */
+	rawQuery(config: StoreConfig, sql: string): Promise<Record<string, unknown>[]>;
+	stop(): Promise<void>;
+}
+
+function embeddedBackend(): Backend {
+	let dir = '';
+	let counter = 0;
+	return {
+		name: 'embedded',
+		async start() {
+			dir = mkdtempSync(join(tmpdir(), 'hitl-store-'));
+		},
+		async fresh() {
+			return { backend: 'embedded', filePath: join(dir, `store-${++counter}.sqlite`) };
+		},
+		async rawQuery(config, sql) {
+			// eslint-disable-next-line @typescript-eslint/no-require-imports -- node:sqlite, as the store loads it
+			const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
+			const db = new DatabaseSync((config as { filePath: string }).filePath);
+			try {
+				return db.prepare(sql).all() as Record<string, unknown>[];
+			} finally {
+				db.close();
+			}
+		},
+		async stop() {
+			rmSync(dir, { recursive: true, force: true });
+		},
+	};
+}
+
+function postgresBackend(): Backend {
+	let server: TestPostgres | undefined;
+	return {
+		name: 'postgres',
+		async start() {
+			server = await startPostgres();
+		},
+		async fresh() {
+			return server!.createDatabase();
+		},
+		async rawQuery(config, sql) {
+			const c = config as { host: string; port: number; database: string; user: string };
+			const client = new Client({ host: c.host, port: c.port, database: c.database, user: c.user });
+			await client.connect();
+			try {
+				return (await client.query(sql)).rows as Record<string, unknown>[];
+			} finally {
+				await client.end();
+			}
+		},
+		async stop() {
+			await server?.stop();
+		},
+	};
+}
+
+const DAY1 = '2026-11-01T12:00:00.000Z';
+const DAY2 = '2026-11-02T12:00:00.000Z';
+
+/** A reviewed decision whose reviewer answered `seconds` after the request. */
+function reviewedDecision(
+	index: number,
+	reviewer: string,
+	decision: DecisionRecord['decision'],
+	seconds: number,
+	overrides: Partial<DecisionRecord>,
+): DecisionRecord {
+	const requestedAt = '2026-11-01T09:00:00.000Z';
+	const at = new Date(Date.parse(requestedAt) + seconds * 1000).toISOString();
+	return baseDecision({
+		executionId: `fixture-${index}`,
+		caseId: `case-${index}`,
+		decision,
+		reviewers: [{ id: reviewer, decision, at }],
+		requestedAt,
+		decidedAt: at,
+		timeToDecisionMs: seconds * 1000,
+		...overrides,
+	});
+}
+
+/** The hand-computed fixture: see the expected figures in the test below. */
+function metricsFixture(): DecisionRecord[] {
+	const unreviewed = { reviewers: [], requestedAt: null, decidedAt: null, timeToDecisionMs: null };
+	return [
+		baseDecision({ executionId: 'fixture-1', route: 'auto', decision: 'auto', confidence: 0.95, costUsd: 0.01, recordedAt: DAY1, ...unreviewed }),
+		reviewedDecision(2, 'ana', 'approved', 3, { route: 'auto', sampledForAudit: true, confidence: 0.92, costUsd: 0.01, recordedAt: DAY1 }),
+		reviewedDecision(3, 'bob', 'edited', 60, { route: 'auto', sampledForAudit: true, confidence: 0.91, costUsd: 0.01, recordedAt: DAY1 }),
+		reviewedDecision(4, 'ana', 'approved', 2, { route: 'review', confidence: 0.6, costUsd: 0.02, ruleIds: ['pii.email'], recordedAt: DAY1 }),
+		reviewedDecision(5, 'bob', 'rejected', 120, {
+			route: 'review',
+			confidence: 0.4,
+			costUsd: 0.03,
+			ruleIds: ['pii.email', 'disclosure.apr'],
+			recordedAt: DAY2,
+		}),
+		reviewedDecision(6, 'ana', 'edited', 40, { route: 'review', confidence: 0.55, costUsd: 0.02, recordedAt: DAY2 }),
+		reviewedDecision(7, 'bob', 'escalated', 10, { route: 'review', confidence: 0.3, costUsd: null, recordedAt: DAY2 }),
+		baseDecision({
+			executionId: 'fixture-8',
+			route: 'block',
+			decision: 'blocked',
+			confidence: 0.05,
+			costUsd: 0.005,
+			ruleIds: ['prohibited.guarantee'],
+			recordedAt: DAY2,
+			...unreviewed,
+		}),
+	];
+}
+
+const STATS_OPTIONS = { rubberStampMs: 5000, bucketMs: 86_400_000 };
+
+describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($name)', (backend) => {
+	const opened: HitlStore[] = [];
+	const open = async (config?: StoreConfig) => {
+		const store = await openHitlStore(config ?? (await backend.fresh()));
+		opened.push(store);
+		return store;
+	};
+
+	beforeAll(() => backend.start());
+	afterEach(async () => {
+		await Promise.all(opened.splice(0).map((store) => store.close()));
+	});
+	afterAll(() => backend.stop());
+
+	test('creates the schema on an empty database and records its version once', async () => {
+		const config = await backend.fresh();
+		const store = await open(config);
+		expect(await store.schemaVersion()).toBe(STORE_SCHEMA_VERSION);
+		await store.close();
+		opened.pop();
+		const again = await open(config);
+		expect(await again.schemaVersion()).toBe(STORE_SCHEMA_VERSION);
+		const versions = await backend.rawQuery(config, 'SELECT version FROM hitl_schema_version');
+		expect(versions.map((row) => Number(row.version))).toEqual([STORE_SCHEMA_VERSION]);
+	});
+
+	test('refuses a database migrated by a newer version of the package', async () => {
+		const config = await backend.fresh();
+		const store = await open(config);
+		await store.close();
+		opened.pop();
+		await backend.rawQuery(config, "INSERT INTO hitl_schema_version (version, applied_at) VALUES (99, 'later')");
+		await expect(openHitlStore(config)).rejects.toThrow(/schema version 99, newer than this package/);
+	});
+
+	test('keeps every field of a decision', async () => {
+		const store = await open();
+		const record = baseDecision({
+			reviewers: [{ id: 'ana', name: 'Ana', decision: 'edited', reason: 'tone', comment: 'softer', at: '2026-11-01T10:00:30.000Z' }],
+			ruleIds: ['pii.email', 'disclosure.apr'],
+			decision: 'edited',
+			edited: true,
+			finalText: 'It ships today, sorry for the wait.',
+			editDistance: 20,
+			reason: 'tone',
+			comment: 'softer',
+		});
+		const [outcome] = await store.recordDecisions([record]);
+		expect(outcome.inserted).toBe(true);
+		const [stored] = await store.listDecisions();
+		expect(stored).toEqual({ ...record, id: outcome.id });
+	});
+
+	test('is idempotent on execution + node + item: a replay writes nothing', async () => {
+		const store = await open();
+		const random = seededRandom(7);
+		const records = Array.from({ length: 100 }, (_, index) => syntheticDecision(random, 0, index));
+		const first = await store.recordDecisions(records);
+		expect(first.every((outcome) => outcome.inserted)).toBe(true);
+		const statsBefore = await store.decisionStats({}, STATS_OPTIONS);
+
+		// The replay carries different content under the same keys: the first write wins.
+		const replay = await store.recordDecisions(records.map((record) => ({ ...record, decision: 'rejected' as const })));
+		expect(replay.map((outcome) => outcome.inserted)).toEqual(records.map(() => false));
+		expect(replay.map((outcome) => outcome.id)).toEqual(first.map((outcome) => outcome.id));
+		expect(await store.countDecisions()).toBe(100);
+		expect(await store.decisionStats({}, STATS_OPTIONS)).toEqual(statsBefore);
+
+		// Same key twice inside one batch: one row.
+		const twice = await store.recordDecisions([baseDecision({ executionId: 'dup' }), baseDecision({ executionId: 'dup' })]);
+		expect(twice.map((outcome) => outcome.inserted)).toEqual([true, false]);
+		expect(twice[0].id).toBe(twice[1].id);
+		expect(await store.countDecisions()).toBe(101);
+	});
+
+	test('8 concurrent writers × 1,000 records → exactly 8,000 rows', async () => {
+		const config = await backend.fresh();
+		const store = await open(config);
+		const writers = Array.from({ length: 8 }, (_, writer) => writer);
+		let results: { inserted: number; replayInserted: number }[];
+		if (backend.name === 'embedded') {
+			// Separate processes, each with its own connection to the file: real lock contention.
+			const script = join(__dirname, 'fixtures', 'concurrentWriter.js');
+			results = await Promise.all(
+				writers.map(async (writer) => {
+					const { stdout } = await run(process.execPath, [script, JSON.stringify(config), String(writer), '1000', '50']);
+					return JSON.parse(stdout) as { inserted: number; replayInserted: number };
+				}),
+			);
+		} else {
+			// One pool, eight writers interleaving their transactions on its connections.
+			results = await Promise.all(
+				writers.map(async (writer) => {
+					const random = seededRandom(1000 + writer);
+					const records = Array.from({ length: 1000 }, (_, index) => syntheticDecision(random, writer, index));
+					let inserted = 0;
+					for (let start = 0; start < records.length; start += 50) {
+						inserted += (await store.recordDecisions(records.slice(start, start + 50))).filter((o) => o.inserted).length;
+					}
+					const replay = await store.recordDecisions(records.slice(0, 50));
+					return { inserted, replayInserted: replay.filter((o) => o.inserted).length };
+				}),
+			);
+		}
+		expect(results.map((result) => result.inserted)).toEqual(writers.map(() => 1000));
+		expect(results.map((result) => result.replayInserted)).toEqual(writers.map(() => 0));
+		expect(await store.countDecisions()).toBe(8000);
+		const [{ n }] = await backend.rawQuery(config, 'SELECT COUNT(*) AS n FROM hitl_decisions');
+		expect(Number(n)).toBe(8000);
+	});
+
+	test('metrics match the hand-computed fixture', async () => {
+		const store = await open();
+		await store.recordDecisions(metricsFixture());
+		const metrics = computeMetrics(await store.decisionStats({}, STATS_OPTIONS), { rubberStampMs: 5000 });
+
+		expect(metrics.volume).toBe(8);
+		expect(metrics.byRoute).toEqual({ auto: 3, review: 4, block: 1, none: 0 });
+		expect(metrics.autoRate).toBeCloseTo(0.375, 10);
+		expect(metrics.escalationRate).toBeCloseTo(0.5, 10);
+		expect(metrics.blockRate).toBeCloseTo(0.125, 10);
+		expect(metrics.reviewed).toBe(5);
+		expect(metrics.overrideRate).toBeCloseTo(0.6, 10);
+		expect(metrics.rejectionRate).toBeCloseTo(0.2, 10);
+		expect(metrics.timeToDecision).toEqual({ count: 6, p50Ms: 10_000, p90Ms: 120_000 });
+		expect(metrics.autoPrecision).toMatchObject({ audited: 2, approved: 1, precision: 0.5 });
+		expect(metrics.costUsd.total).toBeCloseTo(0.105, 10);
+		expect(metrics.costUsd.perCase).toBeCloseTo(0.013125, 10);
+		expect(metrics.costUsd.perEscalatedCase).toBeCloseTo(0.0175, 10);
+		expect(metrics.reviewers).toEqual([
+			expect.objectContaining({ reviewerId: 'ana', decisions: 3, approvals: 2, fastApprovals: 2, medianDecisionMs: 3000, rubberStamp: true }),
+			expect.objectContaining({ reviewerId: 'bob', decisions: 3, approvals: 0, fastApprovals: 0, medianDecisionMs: 60_000, rubberStamp: false }),
+		]);
+		expect(metrics.rules).toEqual([
+			{ ruleId: 'pii.email', hits: 2, hitRate: 0.25 },
+			{ ruleId: 'disclosure.apr', hits: 1, hitRate: 0.125 },
+			{ ruleId: 'prohibited.guarantee', hits: 1, hitRate: 0.125 },
+		]);
+		expect(metrics.overrideOverTime).toEqual([
+			{ bucketStart: '2026-11-01T00:00:00.000Z', reviewed: 3, overridden: 1, overrideRate: 1 / 3 },
+			{ bucketStart: '2026-11-02T00:00:00.000Z', reviewed: 2, overridden: 2, overrideRate: 1 },
+		]);
+
+		const dayTwo = computeMetrics(await store.decisionStats({ since: '2026-11-02T00:00:00.000Z' }, STATS_OPTIONS), {
+			rubberStampMs: 5000,
+		});
+		expect(dayTwo.volume).toBe(4);
+		expect(dayTwo.overrideRate).toBe(1);
+		expect(computeMetrics(await store.decisionStats({ model: 'other' }, STATS_OPTIONS), { rubberStampMs: 5000 }).volume).toBe(0);
+	});
+
+	test('calibration matches the hand-computed fixture', async () => {
+		const store = await open();
+		await store.recordDecisions(metricsFixture());
+		const [overall, perModel] = calibrationReports((await store.decisionStats({}, STATS_OPTIONS)).confidenceBins);
+		expect(overall.samples).toBe(5);
+		expect(overall.brierScore).toBeCloseTo(0.2914, 10);
+		expect(overall.expectedCalibrationError).toBeCloseTo(0.436, 10);
+		expect(overall.bins[9]).toMatchObject({ count: 2, accuracy: 0.5 });
+		expect(overall.bins[9].meanConfidence).toBeCloseTo(0.915, 10);
+		expect(overall.bins.map((bin) => bin.count)).toEqual([0, 0, 0, 0, 1, 1, 1, 0, 0, 2]);
+		expect(perModel).toMatchObject({ model: 'gpt-4o-mini', promptVersion: 'v1', samples: 5 });
+	});
+
+	test('recommends a threshold that reaches the target precision on a stream with known truth', async () => {
+		const store = await open();
+		// Every draft labelled, P(approved | confidence c) = c: precision at or above t is (1 + t) / 2,
+		// so a target of 0.9 is first truly reached at t = 0.8.
+		const random = seededRandom(42);
+		const records = Array.from({ length: 5000 }, (_, index) => ({
+			...syntheticDecision(random, 9, index),
+			route: 'review' as const,
+			sampledForAudit: false,
+		})).map((record) => {
+			const approved = random() < (record.confidence ?? 0);
+			return { ...record, decision: approved ? ('approved' as const) : ('edited' as const) };
+		});
+		await store.recordDecisions(records);
+		const bins = (await store.decisionStats({}, STATS_OPTIONS)).confidenceBins;
+
+		const recommendation = recommendThreshold(bins, { targetPrecision: 0.9, minSamples: 200 });
+		expect(recommendation.status).toBe('recommended');
+		if (recommendation.status !== 'recommended') return;
+		const truePrecision = (1 + recommendation.threshold) / 2;
+		expect(truePrecision).toBeGreaterThanOrEqual(0.9);
+		expect(recommendation.lowerBound).toBeGreaterThanOrEqual(0.9);
+		// Not uselessly cautious either: it still lets a real share of drafts go out alone.
+		expect(recommendation.threshold).toBeLessThan(0.9);
+		// The same threshold, checked on fresh draws from the same truth.
+		const heldOut = seededRandom(4242);
+		let above = 0;
+		let right = 0;
+		for (let i = 0; i < 50_000; i++) {
+			const confidence = heldOut();
+			const approved = heldOut() < confidence;
+			if (Math.floor(confidence * 100) / 100 >= recommendation.threshold) {
+				above++;
+				if (approved) right++;
+			}
+		}
+		expect(right / above).toBeGreaterThanOrEqual(0.9);
+
+		const few = recommendThreshold(bins.slice(0, 3), { targetPrecision: 0.9, minSamples: 200 });
+		expect(few.status).toBe('insufficientData');
+	});
+
+	test('review state: compare-and-set, and no vote lost under concurrent updates', async () => {
+		const config = await backend.fresh();
+		const store = await open(config);
+		const key = { executionId: 'exec-9', nodeName: 'Human Approval' };
+		expect(await store.getReviewState(key)).toBeUndefined();
+		expect(await store.putReviewState(key, { votes: [] }, { expectedRevision: 0 })).toEqual({ ok: true, revision: 1 });
+		expect(await store.putReviewState(key, { votes: ['x'] }, { expectedRevision: 0 })).toEqual({ ok: false, currentRevision: 1 });
+		expect(await store.putReviewState(key, { votes: ['a'] }, { expectedRevision: 1 })).toEqual({ ok: true, revision: 2 });
+		expect(await store.putReviewState(key, { votes: ['b'] })).toEqual({ ok: true, revision: 3 });
+		expect((await store.getReviewState(key))?.state).toEqual({ votes: ['b'] });
+
+		// A second handle stands for another n8n process answering at the same time.
+		const other = await open(config);
+		const voteKey = { executionId: 'exec-10', nodeName: 'Human Approval' };
+		await Promise.all(
+			Array.from({ length: 20 }, (_, index) =>
+				(index % 2 ? store : other).updateReviewState(voteKey, (current) => {
+					const votes = (current as { votes?: string[] } | undefined)?.votes ?? [];
+					return { votes: [...votes, `reviewer-${index}`] };
+				}),
+			),
+		);
+		const final = await store.getReviewState(voteKey);
+		expect(((final?.state as { votes: string[] }).votes ?? []).slice().sort()).toEqual(
+			Array.from({ length: 20 }, (_, index) => `reviewer-${index}`).sort(),
+		);
+		expect(final?.revision).toBe(20);
+		expect(await store.deleteReviewState(voteKey)).toBe(true);
+		expect(await store.getReviewState(voteKey)).toBeUndefined();
+	});
+
+	test('audit log: append in order, filter, idempotency key', async () => {
+		const store = await open();
+		const first = await store.appendAudit({ executionId: 'e1', nodeName: 'Approval', event: 'requested', at: '2026-11-01T10:00:00.000Z', caseId: 'c1' });
+		await store.appendAudit({ executionId: 'e2', nodeName: 'Approval', event: 'requested', at: '2026-11-01T10:00:01.000Z' });
+		const answer = { executionId: 'e1', nodeName: 'Approval', event: 'answered', actor: 'ana', detail: { decision: 'approved' }, at: '2026-11-01T10:01:00.000Z', idempotencyKey: 'e1:ana' };
+		const id = await store.appendAudit(answer);
+		expect(await store.appendAudit(answer)).toBe(id);
+		const entries = await store.listAudit({ executionId: 'e1' });
+		expect(entries.map((entry) => entry.event)).toEqual(['requested', 'answered']);
+		expect(entries[0]).toEqual({ id: first, executionId: 'e1', nodeName: 'Approval', caseId: 'c1', event: 'requested', at: '2026-11-01T10:00:00.000Z' });
+		expect(entries[1]).toMatchObject({ actor: 'ana', detail: { decision: 'approved' }, idempotencyKey: 'e1:ana' });
+		expect(await store.listAudit({ since: '2026-11-01T10:00:01.000Z' })).toHaveLength(2);
+	});
+
+	test('retention deletes what is older than the cutoff, and only that', async () => {
+		const store = await open();
+		await store.recordDecisions(metricsFixture());
+		await store.appendAudit({ executionId: 'e1', nodeName: 'Approval', event: 'requested', at: DAY1 });
+		const result = await store.deleteOlderThan('2026-11-02T00:00:00.000Z');
+		expect(result).toEqual({ decisions: 4, reviewStates: 0, auditEntries: 1 });
+		expect(await store.countDecisions()).toBe(4);
+		const stats = await store.decisionStats({}, STATS_OPTIONS);
+		expect(stats.rules.map((rule) => rule.ruleId).sort()).toEqual(['disclosure.apr', 'pii.email', 'prohibited.guarantee']);
+		expect(stats.rules.find((rule) => rule.ruleId === 'pii.email')?.hits).toBe(1);
+		expect(stats.reviewers.map((reviewer) => [reviewer.reviewerId, reviewer.decisions])).toEqual([
+			['ana', 1],
+			['bob', 2],
+		]);
+	});
+
+	test('lists decisions page by page', async () => {
+		const store = await open();
+		const random = seededRandom(3);
+		await store.recordDecisions(Array.from({ length: 25 }, (_, index) => syntheticDecision(random, 1, index)));
+		const pages: number[] = [];
+		let afterId: string | undefined;
+		for (;;) {
+			const page = await store.listDecisions({}, { limit: 10, afterId });
+			if (!page.length) break;
+			pages.push(page.length);
+			afterId = page[page.length - 1].id;
+		}
+		expect(pages).toEqual([10, 10, 5]);
+	});
+});
