@@ -1,0 +1,220 @@
+import {
+	NodeConnectionTypes,
+	NodeOperationError,
+	type INode,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeParameters,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
+import type { CountryCode } from 'libphonenumber-js';
+
+import { getFieldValue, splitFieldPath } from '../shared/fieldPath';
+import { mergeHitl, type Compliance } from '../shared/itemContract';
+import { errorItem, toItemError } from '../shared/itemErrors';
+import { buildRulesDocument, type ComplianceSettings, type DisclosureSetting, type PatternSetting } from './buildRulesDocument';
+import { checkText, compileRuleset, type CompiledRuleset } from './checkCompliance';
+import { complianceDescription } from './description';
+import type { PiiType } from './piiTypes';
+import { redactablesFromPii, redactText, type RedactionStyle } from './redactText';
+
+/**
+ * Outputs follow the mode: Pass/Fail when routing, one output when annotating. n8n evaluates this
+ * function's source as an expression in the editor (as its Switch node does), so it must stay
+ * self-contained plain JavaScript.
+ */
+const configuredOutputs = (parameters: INodeParameters) =>
+	parameters.mode === 'annotate'
+		? [{ type: 'main', displayName: 'Checked' }]
+		: [
+				{ type: 'main', displayName: 'Pass' },
+				{ type: 'main', displayName: 'Fail' },
+			];
+
+const PASS = 0;
+const FAIL = 1;
+
+export class ComplianceCheck implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Compliance Check',
+		name: 'complianceCheck',
+		icon: { light: 'file:complianceCheck.svg', dark: 'file:complianceCheck.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["operation"] === "redact" ? "check and redact" : "check"}}',
+		description: 'Find PII, missing disclosures and prohibited wording in a text before it is sent; optionally redact it',
+		defaults: { name: 'Compliance Check' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: `={{(${configuredOutputs})($parameter)}}`,
+		properties: complianceDescription,
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const items = this.getInputData();
+		const routing = this.getNodeParameter('mode', 0) === 'annotate' ? false : true;
+		const outputs: INodeExecutionData[][] = routing ? [[], []] : [[]];
+		// Parameters may differ per item (expressions); compile each distinct rule set once.
+		const compiled = new Map<string, CompiledRuleset>();
+
+		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+			const item = items[itemIndex];
+			try {
+				const { settings, options } = readSettings(this, itemIndex);
+				const key = JSON.stringify([settings, options.defaultCountry, options.spokenNumbers, options.patternTimeoutMs]);
+				let ruleset = compiled.get(key);
+				if (!ruleset) {
+					ruleset = compileRuleset(buildRulesDocument(settings), {
+						defaultCountry: options.defaultCountry,
+						spokenNumbers: options.spokenNumbers,
+						patternTimeoutMs: options.patternTimeoutMs,
+					});
+					compiled.set(key, ruleset);
+				}
+
+				const textField = (this.getNodeParameter('textField', itemIndex) as string).trim();
+				const text = readText(this.getNode(), item.json, textField, itemIndex);
+				const result = checkText(ruleset, text, item.json);
+				const compliance: Compliance = {
+					passed: result.passed,
+					rulesetVersion: result.rulesetVersion,
+					checkedField: textField,
+					violations: result.violations,
+				};
+				let json: IDataObject = item.json;
+				if (this.getNodeParameter('operation', itemIndex) === 'redact') {
+					const redacted = redactText(
+						text,
+						[
+							...redactablesFromPii(result.piiFindings),
+							...result.redactableMatches.map((match) => ({ span: match.span, type: match.ruleId })),
+						],
+						options.redactionStyle,
+					);
+					compliance.redactedText = redacted;
+					if (options.redactedTextField) json = withField(json, options.redactedTextField, redacted);
+				}
+				const caseIdField = options.caseIdField;
+				outputs[routing && !result.passed ? FAIL : PASS].push({
+					json: mergeHitl(json, { compliance }, { fromField: caseIdField ? getFieldValue(json, caseIdField) : undefined }) as IDataObject,
+					...(item.binary && { binary: item.binary }),
+					pairedItem: { item: itemIndex },
+				});
+			} catch (error) {
+				const itemError = toItemError(this.getNode(), error, itemIndex);
+				// An item that could not be checked is never safe to pass: with "continue on fail"
+				// it leaves on Fail (route mode), carrying the error.
+				if (this.continueOnFail()) outputs[routing ? FAIL : PASS].push(errorItem(this.getNode(), item, itemError, itemIndex));
+				else throw itemError;
+			}
+		}
+		return outputs;
+	}
+}
+
+interface ShellOptions {
+	caseIdField?: string;
+	patternTimeoutMs?: number;
+	defaultCountry?: CountryCode;
+	spokenNumbers?: boolean;
+	redactionStyle: RedactionStyle;
+	redactedTextField?: string;
+}
+
+function readSettings(context: IExecuteFunctions, itemIndex: number): { settings: ComplianceSettings; options: ShellOptions } {
+	const get = <T>(name: string, fallback: T) => context.getNodeParameter(name, itemIndex, fallback) as T;
+	const options = get<IDataObject>('options', {});
+	const prohibitedOptions = get<IDataObject>('prohibitedOptions', {});
+	const defaultCountry = typeof options.defaultCountry === 'string' ? options.defaultCountry.trim().toUpperCase() : '';
+	if (defaultCountry !== '' && !/^[A-Z]{2}$/.test(defaultCountry)) {
+		throw new NodeOperationError(context.getNode(), `Default Phone Country must be a two-letter code (got "${defaultCountry}")`, {
+			itemIndex,
+			description: 'Use an ISO 3166 code such as US, GB or DE.',
+		});
+	}
+	const settings: ComplianceSettings = {
+		piiTypes: get<PiiType[]>('piiTypes', []),
+		piiSeverity: get('piiSeverity', 'review'),
+		rulePacks: get<string[]>('rulePacks', []),
+		disclosures: get<IDataObject[]>('requiredDisclosures.disclosures', []).map(
+			(entry): DisclosureSetting => ({
+				phrases: String(entry.phrases ?? ''),
+				withinSentences: Number(entry.withinSentences ?? 0),
+				whenField: String(entry.whenField ?? ''),
+				whenEquals: String(entry.whenEquals ?? ''),
+				severity: (entry.severity as DisclosureSetting['severity']) ?? 'block',
+				message: String(entry.message ?? ''),
+			}),
+		),
+		prohibitedPhrases: get('prohibitedPhrases', ''),
+		prohibited: {
+			allow: String(prohibitedOptions.allow ?? ''),
+			maxEdits: Number(prohibitedOptions.maxEdits ?? 1),
+			severity: (prohibitedOptions.severity as ComplianceSettings['prohibited']['severity']) ?? 'block',
+			message: String(prohibitedOptions.message ?? 'Prohibited phrase'),
+		},
+		patterns: get<IDataObject[]>('customPatterns.patterns', []).map(
+			(entry): PatternSetting => ({
+				id: String(entry.id ?? ''),
+				pattern: String(entry.pattern ?? ''),
+				ignoreCase: entry.ignoreCase !== false,
+				severity: (entry.severity as PatternSetting['severity']) ?? 'review',
+				message: String(entry.message ?? ''),
+				redact: entry.redact === true,
+			}),
+		),
+		rulesJson: get<unknown>('rulesJson', ''),
+		rulesetVersion: String(options.rulesetVersion ?? ''),
+	};
+	return {
+		settings,
+		options: {
+			caseIdField: (options.caseIdField as string | undefined) || undefined,
+			patternTimeoutMs: options.patternTimeoutMs === undefined ? undefined : Number(options.patternTimeoutMs),
+			defaultCountry: (defaultCountry || undefined) as CountryCode | undefined,
+			spokenNumbers: options.spokenNumbers === true,
+			redactionStyle: options.redactionStyle === 'mask' ? 'mask' : 'placeholder',
+			redactedTextField: (options.redactedTextField as string | undefined)?.trim() || undefined,
+		},
+	};
+}
+
+/** The text to check; a missing or non-text field is an error naming the field. */
+function readText(node: INode, json: IDataObject, field: string, itemIndex: number): string {
+	const fail = (message: string, description: string) =>
+		new NodeOperationError(node, `Item ${itemIndex}: ${message}`, { itemIndex, description });
+	if (field === '') throw fail('Text Field is empty', 'Enter the dot path of the text to check, e.g. hitl.draft.text.');
+	const value = getFieldValue(json, field);
+	if (typeof value === 'string') return value;
+	if (value === undefined || value === null) {
+		throw fail(
+			`The field "${field}" to check is missing on this item`,
+			field.startsWith('hitl.draft')
+				? 'hitl.draft.text is set by the LLM Draft node. Put LLM Draft before Compliance Check, or set Text Field to the field that holds your text.'
+				: 'Set Text Field to the dot path of a text field on the item.',
+		);
+	}
+	const kind = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+	throw fail(
+		`The field "${field}" must be text, but it is ${kind}`,
+		'Point Text Field at a string, or convert the value to text with an expression such as {{ String($json.field) }}.',
+	);
+}
+
+/** A copy of `json` with `value` written at the dot path `field` (objects created on the way). */
+function withField(json: IDataObject, field: string, value: string): IDataObject {
+	const path = splitFieldPath(field);
+	const copy: IDataObject = { ...json };
+	let cursor: IDataObject = copy;
+	path.forEach((segment, index) => {
+		if (index === path.length - 1) cursor[segment] = value;
+		else {
+			const next = cursor[segment];
+			cursor[segment] = next !== null && typeof next === 'object' && !Array.isArray(next) ? { ...(next as IDataObject) } : {};
+			cursor = cursor[segment] as IDataObject;
+		}
+	});
+	return copy;
+}
