@@ -51,8 +51,21 @@ export interface JsonSchemaFormat {
 	json_schema: { name: string; strict: boolean; schema: Record<string, unknown> };
 }
 
-/** `response_format` for a zod object schema, in the shape OpenAI's strict structured output accepts. */
+const formats = new WeakMap<z.ZodType, JsonSchemaFormat>();
+
+/**
+ * `response_format` for a zod object schema, in the shape OpenAI's strict structured output accepts.
+ * Built once per schema: converting a schema costs more than the rest of a request's preparation.
+ */
 export function responseFormatFor(name: string, schema: z.ZodType): JsonSchemaFormat {
+	const cached = formats.get(schema);
+	if (cached?.json_schema.name === name) return cached;
+	const format = buildResponseFormat(name, schema);
+	formats.set(schema, format);
+	return format;
+}
+
+function buildResponseFormat(name: string, schema: z.ZodType): JsonSchemaFormat {
 	// OpenAI's strict mode wants every property required and no extra ones, which is what zod emits
 	// for a plain z.object in output mode; the `$schema` key is dropped because some servers reject it.
 	const { $schema: _ignored, ...json } = z.toJSONSchema(schema) as Record<string, unknown>;

@@ -44,6 +44,9 @@ export interface FakeLlmOptions {
 	apiKey?: string;
 	/** Server-wide fault injection, consulted for every chat request before the message markers. */
 	faults?: (request: RecordedRequest) => FaultDecision | undefined;
+	/** Answers this share of chat requests 429, drawn from a seeded generator (same pattern every run);
+	 * plain data, unlike `faults`, so it also works for a server in another process. */
+	random429?: { rate: number; seed: number };
 	/** Headers sent with a 429 (default: `retry-after: 1`). */
 	retryAfter?: { seconds?: number; ms?: number };
 	/** Honour `n` (default true); false answers one choice whatever `n` is, as some servers do. */
@@ -180,6 +183,16 @@ function errorBody(message: string, type: string, code: string | null = null) {
 	return { error: { message, type, param: null, code } };
 }
 
+/** mulberry32: a small seeded generator. */
+function seeded(seed: number): () => number {
+	return () => {
+		seed = (seed + 0x6d2b79f5) | 0;
+		let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+		t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+	};
+}
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function markerFault(markers: Map<string, string>, attempt: number): FaultKind | undefined {
@@ -202,11 +215,14 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
 	let peak = 0;
 	const retryAfter = options.retryAfter ?? { seconds: 1 };
 
+	const random = options.random429 ? seeded(options.random429.seed) : undefined;
+
 	async function chat(request: IncomingMessage, response: ServerResponse, recorded: RecordedRequest): Promise<void> {
 		const body = recorded.body;
 		const message = recorded.message;
 		const markers = markersOf(message);
-		const fault = options.faults?.(recorded)?.kind ?? markerFault(markers, recorded.attempt);
+		const randomFault: FaultKind | undefined = random && random() < options.random429!.rate ? '429' : undefined;
+		const fault = options.faults?.(recorded)?.kind ?? randomFault ?? markerFault(markers, recorded.attempt);
 		recorded.outcome = fault ?? 'ok';
 		if (fault === '429') {
 			const headers: Record<string, string> = {};
