@@ -61,6 +61,8 @@ function wordEditBudget(word: string, maxEdits: number): number {
 	return maxEdits;
 }
 
+const MAX_CACHED_WORDS = 50_000;
+
 interface CompiledPhrase {
 	index: number;
 	words: string[];
@@ -98,28 +100,35 @@ export class PhraseMatcher {
 		this.vocabulary = [...new Set(this.phrases.flatMap((phrase) => [...phrase.words, phrase.joined]))];
 	}
 
+	/**
+	 * Text word → (phrase word → edits). Kept across texts, since customer messages reuse the same
+	 * few thousand words; cleared when it grows past {@link MAX_CACHED_WORDS} so memory stays bounded.
+	 */
+	private readonly cache = new Map<string, Map<string, number>>();
+
+	private closeWords(word: string): Map<string, number> {
+		let close = this.cache.get(word);
+		if (close) return close;
+		close = new Map();
+		for (const candidate of this.vocabulary) {
+			if (candidate === word) close.set(candidate, 0);
+			else if (this.maxEdits > 0) {
+				const budget = wordEditBudget(candidate, this.maxEdits);
+				if (budget > 0) {
+					const distance = boundedEditDistance(word, candidate, budget);
+					if (distance <= budget) close.set(candidate, distance);
+				}
+			}
+		}
+		if (this.cache.size >= MAX_CACHED_WORDS) this.cache.clear();
+		this.cache.set(word, close);
+		return close;
+	}
+
 	/** All hits in `tokens`, left to right; overlapping hits of different phrases are all kept. */
 	findAll(tokens: readonly WordToken[]): PhraseHit[] {
 		if (this.phrases.length === 0 || tokens.length === 0) return [];
-		// word in text → (phrase word → edits), filled lazily: natural text repeats its words a lot.
-		const cache = new Map<string, Map<string, number>>();
-		const closeWords = (word: string): Map<string, number> => {
-			let close = cache.get(word);
-			if (close) return close;
-			close = new Map();
-			for (const candidate of this.vocabulary) {
-				if (candidate === word) close.set(candidate, 0);
-				else if (this.maxEdits > 0) {
-					const budget = wordEditBudget(candidate, this.maxEdits);
-					if (budget > 0) {
-						const distance = boundedEditDistance(word, candidate, budget);
-						if (distance <= budget) close.set(candidate, distance);
-					}
-				}
-			}
-			cache.set(word, close);
-			return close;
-		};
+		const closeWords = (word: string) => this.closeWords(word);
 
 		const hits: PhraseHit[] = [];
 		for (let at = 0; at < tokens.length; at++) {

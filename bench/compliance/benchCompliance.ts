@@ -1,0 +1,180 @@
+/**
+ * Throughput and accuracy of the Compliance Check's PII check against n8n's Guardrails PII check,
+ * in one run, on the same messages: 10,000 messages (the 500-message labelled corpus, repeated),
+ * timed for both; precision and recall on the labelled corpus for both. See README.md beside this.
+ *
+ * Guardrails is n8n 2.40.7's own code (`@n8n/n8n-nodes-langchain`, Guardrails node,
+ * actions/checks/pii.js): we call its exported `createPiiCheckFn` with its default configuration
+ * (all entity types), exactly what the node calls per item.
+ */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+import { buildRulesDocument } from '../../nodes/ComplianceCheck/buildRulesDocument';
+import { checkText, compileRuleset } from '../../nodes/ComplianceCheck/checkCompliance';
+import { PII_TYPES, VALIDATED_PII_TYPES } from '../../nodes/ComplianceCheck/piiTypes';
+import { RULE_PACK_NAMES } from '../../nodes/ComplianceCheck/rulePacks';
+import {
+	formatScoreTable,
+	loadCorpus,
+	scoreFindings,
+	type CorpusMessage,
+	type CorpusSpan,
+	type TypeScore,
+} from '../../test/fixtures/compliance/scorePiiFindings';
+
+const args = new Map(
+	process.argv.slice(2).map((arg) => {
+		const [key, value] = arg.replace(/^--/, '').split('=');
+		return [key, value ?? 'true'] as const;
+	}),
+);
+const MESSAGES = Number(args.get('messages') ?? 10_000);
+/** Guardrails runs at ~100 messages/s; `--guardrails-messages=1000` shortens a local run. */
+const GUARDRAILS_MESSAGES = Number(args.get('guardrails-messages') ?? MESSAGES);
+
+const N8N_MODULES =
+	process.env.N8N_MODULES ??
+	join(process.env.HITL_CACHE ?? join(homedir(), '.cache', 'n8n-nodes-hitl'), 'n8n-2.40.7', 'node_modules');
+const GUARDRAILS_PII = join(N8N_MODULES, '@n8n', 'n8n-nodes-langchain', 'dist', 'nodes', 'Guardrails', 'actions', 'checks', 'pii.js');
+
+interface GuardrailsResult {
+	tripwireTriggered: boolean;
+	info: { analyzerResults: { entityType: string; text: string }[] };
+}
+type GuardrailsCheck = (input: string) => GuardrailsResult;
+
+/** Their entity types mapped onto ours where one means the other; the rest count as their own type. */
+const GUARDRAILS_TYPE: Readonly<Record<string, string>> = {
+	CREDIT_CARD: 'card',
+	EMAIL_ADDRESS: 'email',
+	PHONE_NUMBER: 'phone',
+	US_SSN: 'ssn',
+	US_ITIN: 'ssn',
+	IBAN_CODE: 'iban',
+	IP_ADDRESS: 'ipv4',
+	US_BANK_NUMBER: 'routing',
+	DATE_TIME: 'dob',
+};
+
+function loadGuardrails(): GuardrailsCheck {
+	if (!existsSync(GUARDRAILS_PII)) {
+		throw new Error(
+			`n8n's Guardrails PII check was not found at ${GUARDRAILS_PII}. Install n8n 2.40.7 (scripts/ensure-n8n.sh) or set N8N_MODULES to its node_modules.`,
+		);
+	}
+	// eslint-disable-next-line @typescript-eslint/no-require-imports -- loading n8n's compiled CommonJS from its install
+	const module = require(GUARDRAILS_PII) as { createPiiCheckFn: (config: object) => GuardrailsCheck };
+	return module.createPiiCheckFn({});
+}
+
+/** Guardrails reports matched text without offsets; we find each in order to score it. */
+function guardrailsSpans(text: string, result: GuardrailsResult): CorpusSpan[] {
+	const cursor = new Map<string, number>();
+	const spans: CorpusSpan[] = [];
+	for (const { entityType, text: value } of result.info.analyzerResults) {
+		const from = cursor.get(entityType) ?? 0;
+		const start = text.indexOf(value, from);
+		if (start < 0) continue;
+		cursor.set(entityType, start + Math.max(1, value.length));
+		spans.push({ type: GUARDRAILS_TYPE[entityType] ?? entityType, span: [start, start + value.length] });
+	}
+	return spans;
+}
+
+/** Type-blind scoring: a finding is right if it overlaps any labelled PII; the most lenient reading. */
+function anyPiiScore(corpus: CorpusMessage[], predictions: CorpusSpan[][]): TypeScore {
+	const blind = (spans: CorpusSpan[]) => spans.map((s) => ({ type: 'pii', span: s.span }));
+	const result = scoreFindings(
+		corpus.map((message) => ({ ...message, pii: blind(message.pii) })),
+		predictions.map(blind),
+		'overlap',
+	);
+	return { ...result.overall, type: 'any PII' };
+}
+
+function time(run: (text: string) => unknown, texts: string[]): { seconds: number; messagesPerSecond: number; megabytesPerSecond: number } {
+	const bytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text, 'utf8'), 0);
+	const started = process.hrtime.bigint();
+	for (const text of texts) run(text);
+	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+	return { seconds, messagesPerSecond: texts.length / seconds, megabytesPerSecond: bytes / 1e6 / seconds };
+}
+
+function main(): void {
+	const corpus = loadCorpus();
+	const texts = Array.from({ length: MESSAGES }, (_, index) => corpus[index % corpus.length].text);
+	const megabytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text, 'utf8'), 0) / 1e6;
+
+	// Our node's check with its default settings (every PII type), and with every pack on as well.
+	const defaults = {
+		piiTypes: [...PII_TYPES],
+		piiSeverity: 'review' as const,
+		rulePacks: [],
+		disclosures: [],
+		prohibitedPhrases: '',
+		prohibited: { allow: '', maxEdits: 1, severity: 'block' as const, message: '' },
+		patterns: [],
+		rulesJson: '',
+		rulesetVersion: 'bench',
+	};
+	const ours = compileRuleset(buildRulesDocument(defaults), { currentYear: 2026 });
+	const oursAllPacks = compileRuleset(buildRulesDocument({ ...defaults, rulePacks: RULE_PACK_NAMES }), { currentYear: 2026 });
+	const item = { channel: 'email', firstContact: false };
+	const guardrails = loadGuardrails();
+
+	// Warm up both (JIT, lazy metadata), then time.
+	for (const text of corpus.map((m) => m.text)) {
+		checkText(ours, text, item);
+		checkText(oursAllPacks, text, item);
+	}
+	for (const text of corpus.slice(0, 50).map((m) => m.text)) guardrails(text);
+
+	const oursTiming = time((text) => checkText(ours, text, item), texts);
+	const oursPacksTiming = time((text) => checkText(oursAllPacks, text, item), texts);
+	const guardrailsTexts = texts.slice(0, GUARDRAILS_MESSAGES);
+	const guardrailsTiming = time(guardrails, guardrailsTexts);
+
+	// Accuracy on the labelled corpus (each message once).
+	const oursPredictions = corpus.map((message) =>
+		checkText(ours, message.text, item).piiFindings.map((finding) => ({ type: finding.type, span: finding.span })),
+	);
+	const theirPredictions = corpus.map((message) => guardrailsSpans(message.text, guardrails(message.text)));
+	const oursExact = scoreFindings(corpus, oursPredictions, 'exact');
+	const theirsOverlap = scoreFindings(corpus, theirPredictions, 'overlap');
+
+	const line = (label: string, t: ReturnType<typeof time>, count: number) =>
+		`${label.padEnd(44)} ${String(count).padStart(6)} msgs  ${t.seconds.toFixed(2).padStart(7)} s  ` +
+		`${t.messagesPerSecond.toFixed(0).padStart(8)} msgs/s  ${t.megabytesPerSecond.toFixed(3).padStart(8)} MB/s`;
+
+	const out: string[] = [];
+	out.push(`Compliance Check vs n8n Guardrails PII — ${MESSAGES} messages (${megabytes.toFixed(2)} MB), corpus of ${corpus.length} labelled messages`);
+	out.push(`node ${process.version}; Guardrails from ${GUARDRAILS_PII}`);
+	out.push('');
+	out.push('Throughput');
+	out.push(line('ours: PII check (node defaults)', oursTiming, texts.length));
+	out.push(line('ours: PII + all five rule packs', oursPacksTiming, texts.length));
+	out.push(line('n8n Guardrails PII (defaults: all entities)', guardrailsTiming, guardrailsTexts.length));
+	out.push(
+		`ratio ours/Guardrails (msgs/s): ${(oursTiming.messagesPerSecond / guardrailsTiming.messagesPerSecond).toFixed(1)}× ` +
+			`(with all packs: ${(oursPacksTiming.messagesPerSecond / guardrailsTiming.messagesPerSecond).toFixed(1)}×)`,
+	);
+	out.push('');
+	out.push(formatScoreTable('Ours — per type, exact spans', [...oursExact.byType, oursExact.overall]));
+	out.push(`  clean messages flagged: ${oursExact.flaggedCleanMessages}/${oursExact.cleanMessages}`);
+	out.push('');
+	out.push(formatScoreTable('Guardrails — per type (mapped to ours), any overlap counts', [...theirsOverlap.byType, theirsOverlap.overall]));
+	out.push(`  clean messages flagged: ${theirsOverlap.flaggedCleanMessages}/${theirsOverlap.cleanMessages}`);
+	out.push('');
+	out.push(formatScoreTable('Type-blind (a finding is right if it overlaps any labelled PII)', [
+		{ ...anyPiiScore(corpus, oursPredictions), type: 'ours' },
+		{ ...anyPiiScore(corpus, theirPredictions), type: 'Guardrails' },
+	]));
+	const validated = oursExact.byType.filter((score) => (VALIDATED_PII_TYPES as readonly string[]).includes(score.type));
+	out.push('');
+	out.push(`validated types, ours: min precision ${Math.min(...validated.map((s) => s.precision)).toFixed(3)}, min recall ${Math.min(...validated.map((s) => s.recall)).toFixed(3)}`);
+	console.log(out.join('\n'));
+}
+
+main();
