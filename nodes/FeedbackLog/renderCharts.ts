@@ -1,0 +1,97 @@
+/**
+ * Two small SVG charts for a metrics e-mail: override rate over time, and a reliability diagram
+ * (observed approval rate per confidence bin against the diagonal of perfect calibration).
+ * Plain strings, no library: SVG renders in browsers and most mail clients, and needs no native
+ * image code (n8n installs community packages with --ignore-scripts).
+ */
+import type { ReliabilityBin } from './calibration';
+
+const WIDTH = 640;
+const HEIGHT = 320;
+const PAD = { left: 56, right: 16, top: 36, bottom: 48 };
+const PLOT_W = WIDTH - PAD.left - PAD.right;
+const PLOT_H = HEIGHT - PAD.top - PAD.bottom;
+
+function escapeXml(text: string): string {
+	return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] as string);
+}
+
+const x0 = PAD.left;
+const y = (rate: number) => PAD.top + PLOT_H * (1 - rate);
+const fmt = (n: number) => n.toFixed(1);
+
+function frame(title: string, body: string, xLabel: string, yLabel: string): string {
+	const grid = [0, 0.25, 0.5, 0.75, 1]
+		.map(
+			(rate) =>
+				`<line x1="${x0}" x2="${x0 + PLOT_W}" y1="${fmt(y(rate))}" y2="${fmt(y(rate))}" stroke="#e5e7eb"/>` +
+				`<text x="${x0 - 8}" y="${fmt(y(rate) + 4)}" text-anchor="end">${Math.round(rate * 100)}%</text>`,
+		)
+		.join('');
+	return (
+		`<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" ` +
+		`font-family="Helvetica, Arial, sans-serif" font-size="11" fill="#374151">` +
+		`<rect width="${WIDTH}" height="${HEIGHT}" fill="#ffffff"/>` +
+		`<text x="${WIDTH / 2}" y="20" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(title)}</text>` +
+		grid +
+		`<line x1="${x0}" x2="${x0}" y1="${PAD.top}" y2="${PAD.top + PLOT_H}" stroke="#6b7280"/>` +
+		`<line x1="${x0}" x2="${x0 + PLOT_W}" y1="${PAD.top + PLOT_H}" y2="${PAD.top + PLOT_H}" stroke="#6b7280"/>` +
+		body +
+		`<text x="${x0 + PLOT_W / 2}" y="${HEIGHT - 8}" text-anchor="middle">${escapeXml(xLabel)}</text>` +
+		`<text transform="translate(14 ${PAD.top + PLOT_H / 2}) rotate(-90)" text-anchor="middle">${escapeXml(yLabel)}</text>` +
+		`</svg>`
+	);
+}
+
+export interface OverridePoint {
+	bucketStart: string;
+	reviewed: number;
+	overrideRate: number | null;
+}
+
+export function renderOverrideRateChart(points: readonly OverridePoint[], title = 'Override rate over time'): string {
+	const shown = points.filter((point) => point.overrideRate !== null);
+	if (!shown.length) {
+		return frame(title, `<text x="${x0 + PLOT_W / 2}" y="${PAD.top + PLOT_H / 2}" text-anchor="middle">No reviewed decisions in this window</text>`, 'time', 'override rate');
+	}
+	const step = shown.length > 1 ? PLOT_W / (shown.length - 1) : 0;
+	const xAt = (index: number) => (shown.length > 1 ? x0 + index * step : x0 + PLOT_W / 2);
+	const path = shown.map((point, index) => `${index ? 'L' : 'M'}${fmt(xAt(index))},${fmt(y(point.overrideRate as number))}`).join(' ');
+	const labelEvery = Math.max(1, Math.ceil(shown.length / 8));
+	const marks = shown
+		.map((point, index) => {
+			const label =
+				index % labelEvery === 0
+					? `<text x="${fmt(xAt(index))}" y="${PAD.top + PLOT_H + 16}" text-anchor="middle">${escapeXml(point.bucketStart.slice(0, 10))}</text>`
+					: '';
+			return (
+				`<circle cx="${fmt(xAt(index))}" cy="${fmt(y(point.overrideRate as number))}" r="3" fill="#dc2626">` +
+				`<title>${escapeXml(point.bucketStart)}: ${Math.round((point.overrideRate as number) * 100)}% of ${point.reviewed}</title></circle>` +
+				label
+			);
+		})
+		.join('');
+	return frame(title, `<path d="${path}" fill="none" stroke="#dc2626" stroke-width="2"/>${marks}`, 'time', 'override rate');
+}
+
+export function renderReliabilityDiagram(bins: readonly ReliabilityBin[], title = 'Reliability diagram'): string {
+	const xOf = (confidence: number) => x0 + PLOT_W * confidence;
+	const diagonal = `<line x1="${fmt(xOf(0))}" y1="${fmt(y(0))}" x2="${fmt(xOf(1))}" y2="${fmt(y(1))}" stroke="#9ca3af" stroke-dasharray="4 4"/>`;
+	const bars = bins
+		.filter((bin) => bin.count > 0 && bin.accuracy !== null)
+		.map((bin) => {
+			const left = xOf(bin.lower) + 1;
+			const width = xOf(bin.upper) - xOf(bin.lower) - 2;
+			const top = y(bin.accuracy as number);
+			return (
+				`<rect x="${fmt(left)}" y="${fmt(top)}" width="${fmt(width)}" height="${fmt(PAD.top + PLOT_H - top)}" fill="#2563eb" fill-opacity="0.75">` +
+				`<title>${Math.round(bin.lower * 100)}–${Math.round(bin.upper * 100)}%: ${bin.count} drafts, ` +
+				`${Math.round((bin.accuracy as number) * 100)}% approved</title></rect>`
+			);
+		})
+		.join('');
+	const ticks = [0, 0.2, 0.4, 0.6, 0.8, 1]
+		.map((c) => `<text x="${fmt(xOf(c))}" y="${PAD.top + PLOT_H + 16}" text-anchor="middle">${Math.round(c * 100)}%</text>`)
+		.join('');
+	return frame(title, bars + diagonal + ticks, 'model confidence', 'approved unchanged');
+}
