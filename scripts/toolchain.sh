@@ -29,12 +29,15 @@ hitl_ensure_node() {
 # Installs the project's dependencies when package-lock.json changed since the last install.
 # --ignore-scripts: n8n-core's optional native helpers (profilers, ssh cpu features) are not
 # needed to run workflows in tests, and n8n itself installs community packages this way.
+# `npm install --no-save` rather than `npm ci`: the lock names optional platform bindings of
+# jest's resolver (@unrs/resolver-binding-*) that the registry these machines reach does not
+# hold, and `npm ci` refuses a lock without them. Versions still come from the committed lock.
 hitl_ensure_deps() {
   local root="$1" stamp="$1/node_modules/.hitl-lock-hash" want
   want="$(sha256sum "$root/package-lock.json" | cut -d' ' -f1)-$(node --version)"
   if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-    hitl_log "installing dependencies (npm ci)"
-    (cd "$root" && npm ci --ignore-scripts --loglevel=error --no-audit --no-fund >/dev/null)
+    hitl_log "installing dependencies"
+    (cd "$root" && npm install --no-save --ignore-scripts --loglevel=error --no-audit --no-fund >/dev/null)
     echo "$want" >"$stamp"
   fi
 }

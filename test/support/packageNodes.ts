@@ -29,14 +29,24 @@ function instantiate<T>(relativePath: string): T {
 	return new Class();
 }
 
-export function loadPackageNodes(): Map<string, INodeType | IVersionedNodeType> {
+export interface PackageNode {
+	/** The type name workflows use, e.g. `n8n-nodes-hitl.confidenceGate`. */
+	type: string;
+	/** The compiled file, relative to the project root, as package.json lists it. */
+	file: string;
+	node: INodeType | IVersionedNodeType;
+}
+
+export function listPackageNodes(): PackageNode[] {
 	const pkg = readPackageJson();
-	const nodes = new Map<string, INodeType | IVersionedNodeType>();
-	for (const file of pkg.n8n.nodes) {
+	return pkg.n8n.nodes.map((file) => {
 		const node = instantiate<INodeType | IVersionedNodeType>(file);
-		nodes.set(`${pkg.name}.${node.description.name}`, node);
-	}
-	return nodes;
+		return { type: `${pkg.name}.${node.description.name}`, file, node };
+	});
+}
+
+export function loadPackageNodes(): Map<string, INodeType | IVersionedNodeType> {
+	return new Map(listPackageNodes().map(({ type, node }) => [type, node]));
 }
 
 export function loadPackageCredentials(): Map<string, ICredentialType> {

@@ -13,6 +13,7 @@ import { mock } from 'jest-mock-extended';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
+	LoggerProxy,
 	NodeConnectionTypes,
 	Workflow,
 	type ICredentialDataDecryptedObject,
@@ -126,6 +127,10 @@ class TestCredentialsHelper extends ICredentialsHelper {
 		return this.types.get(type)?.properties ?? [];
 	}
 }
+
+// n8n logs every node error it handles; the tests assert on those errors instead.
+const silent = () => {};
+LoggerProxy.init({ error: silent, warn: silent, info: silent, debug: silent, verbose: silent, scoped: () => LoggerProxy } as never);
 
 export type WorkflowJson = Pick<IWorkflowBase, 'nodes' | 'connections'> & Partial<Pick<IWorkflowBase, 'settings' | 'name'>>;
 

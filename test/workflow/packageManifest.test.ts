@@ -6,7 +6,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { loadPackageCredentials, loadPackageNodes, PROJECT_ROOT, readPackageJson } from '../support/packageNodes';
+import { listPackageNodes, loadPackageCredentials, PROJECT_ROOT, readPackageJson } from '../support/packageNodes';
 
 const pkg = readPackageJson();
 
@@ -34,29 +34,46 @@ describe('package manifest', () => {
 		expect(pkg.n8n.nodes.slice().sort()).toEqual(built.sort());
 	});
 
-	const nodes = [...loadPackageNodes().entries()];
-	test.each(nodes)('%s has an icon, a description, a codex file and named outputs', (_type, node) => {
+	const nodes = listPackageNodes().map((entry) => [entry.type, entry] as const);
+	test.each(nodes)('%s has icons, a description, a codex file, hints and named outputs', (_type, { file, node }) => {
 		const { description } = node as INodeType;
-		const file = pkg.n8n.nodes.find((entry) => entry.includes(`/${description.displayName.replace(/\s/g, '')}/`));
-		expect(file).toBeDefined();
-		const folder = path.dirname(path.join(PROJECT_ROOT, file!));
+		const folder = path.dirname(path.join(PROJECT_ROOT, file));
 		const icons = iconFiles(description.icon);
 		expect(icons.length).toBeGreaterThan(0);
 		for (const icon of icons) expect(existsSync(path.join(folder, icon))).toBe(true);
-		expect(existsSync(path.join(PROJECT_ROOT, file!.replace(/\.js$/, '.json')))).toBe(true);
+		expect(existsSync(path.join(PROJECT_ROOT, file.replace(/\.js$/, '.json')))).toBe(true);
 		expect(description.description.length).toBeGreaterThan(20);
 		for (const property of description.properties) {
 			if (property.type === 'notice' || property.type === 'collection') continue;
-			expect([property.name, property.description ?? property.hint]).toEqual([property.name, expect.any(String)]);
+			// A user must be told what a parameter is for: by its own description or hint, or, for a
+			// list of options, by a description on every option.
+			const explained =
+				property.description ??
+				property.hint ??
+				(property.type === 'options' && property.options?.every((option) => 'description' in option && option.description)
+					? 'per option'
+					: undefined);
+			expect([property.name, explained]).toEqual([property.name, expect.any(String)]);
 		}
 		const outputs = Array.isArray(description.outputs) ? description.outputs : [];
 		if (outputs.length > 1) expect(description.outputNames).toHaveLength(outputs.length);
 	});
 
-	test('every credential has an icon and a credential test', () => {
+	/** Credentials that reach no server, so there is nothing a test could connect to. */
+	const NOTHING_TO_TEST: Record<string, string> = {
+		hitlReviewSecretApi: 'a signing secret kept by n8n; it is never sent anywhere',
+	};
+
+	test('every credential has an icon and a way to test it', () => {
+		const testedByNodes = new Set(
+			listPackageNodes().flatMap(({ node }) =>
+				((node as INodeType).description.credentials ?? []).filter((entry) => entry.testedBy).map((entry) => entry.name),
+			),
+		);
 		for (const [name, credential] of loadPackageCredentials()) {
 			expect([name, credential.icon ?? credential.iconUrl]).toEqual([name, expect.anything()]);
-			expect([name, credential.test]).toEqual([name, expect.anything()]);
+			const testable = credential.test !== undefined || testedByNodes.has(name) || name in NOTHING_TO_TEST;
+			expect([name, testable]).toEqual([name, true]);
 		}
 	});
 });

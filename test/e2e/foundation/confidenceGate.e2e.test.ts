@@ -17,6 +17,26 @@ describe('a real n8n with the package installed', () => {
 		await n8n?.stop();
 	});
 
+	test('serves the Confidence Gate to the node panel with its icons and hints', async () => {
+		const response = await fetch(`${n8n.baseUrl}/types/nodes.json`);
+		expect(response.status).toBe(200);
+		const types = (await response.json()) as Record<string, unknown>[];
+		const gate = types.find((type) => type.name === 'n8n-nodes-hitl.confidenceGate');
+		expect(gate).toMatchObject({
+			displayName: 'Confidence Gate',
+			description: expect.stringContaining('Auto, Review or Block'),
+			outputNames: ['Auto', 'Review', 'Block'],
+		});
+		const iconUrl = gate!.iconUrl as { light: string; dark: string };
+		for (const url of [iconUrl.light, iconUrl.dark]) {
+			const icon = await fetch(`${n8n.baseUrl}/${url}`);
+			expect(icon.status).toBe(200);
+			expect(await icon.text()).toContain('<svg');
+		}
+		const score = (gate!.properties as { name: string; hint?: string }[]).find((property) => property.name === 'score');
+		expect(score?.hint).toMatch(/score between 0 and 1/);
+	});
+
 	test('routes items through the Confidence Gate to Auto, Review and Block', async () => {
 		const response = await n8n.callWebhook('hitl-e2e-gate', {
 			items: [
