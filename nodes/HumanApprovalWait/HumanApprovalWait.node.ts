@@ -61,6 +61,7 @@ export class HumanApprovalWait implements INodeType {
 				testedBy: 'hitlReviewSecretTest',
 				displayOptions: { show: { reviewerMode: ['named'] } },
 			},
+			{ name: 'hitlStore', required: true, testedBy: 'hitlStoreTest', displayOptions: { show: { useStore: [true] } } },
 		],
 		waitingNodeTooltip:
 			'=Waiting for reviewers. Review page: <a href="{{ $execution.resumeFormUrl }}" target="_blank">{{ $execution.resumeFormUrl }}</a>',
@@ -355,8 +356,14 @@ async function openLedger(
 	const key = { executionId, nodeName: context.getNode().name };
 	if (!settings.useStore) return memoryLedger(key);
 	const data = await context.getCredentials(STORE_CREDENTIAL);
-	const store = await sharedHitlStore(storeConfigFromCredential(data as Record<string, unknown>));
-	return storeLedger(store, key);
+	try {
+		const store = await sharedHitlStore(storeConfigFromCredential(data as Record<string, unknown>));
+		return storeLedger(store, key);
+	} catch (error) {
+		throw new NodeOperationError(context.getNode(), `The HITL store cannot be opened: ${(error as Error).message}`, {
+			description: 'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
+		});
+	}
 }
 
 /**

@@ -3,6 +3,7 @@
  */
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
+import { openHitlStore, storeConfigFromCredential } from '../shared/store';
 import { smtpTransport, type SmtpCredential } from './notifyReviewers';
 
 export const MIN_SECRET_LENGTH = 16;
@@ -33,4 +34,21 @@ async function hitlReviewSecretTest(
 	return { status: 'OK', message: 'The secret can sign review links' };
 }
 
-export const credentialTests = { hitlSmtpTest, hitlReviewSecretTest };
+/** Opens the store (creating or migrating its schema), the same way the node will. */
+async function hitlStoreTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+	try {
+		const store = await openHitlStore(storeConfigFromCredential(credential.data as Record<string, unknown>));
+		try {
+			return { status: 'OK', message: `Store ready at ${store.location} (schema ${await store.schemaVersion()})` };
+		} finally {
+			await store.close();
+		}
+	} catch (error) {
+		return { status: 'Error', message: (error as Error).message };
+	}
+}
+
+export const credentialTests = { hitlSmtpTest, hitlReviewSecretTest, hitlStoreTest };

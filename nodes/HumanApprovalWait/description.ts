@@ -216,4 +216,12 @@ export const approvalDescription: INodeProperties[] = [
 		default: '',
 		displayOptions: { show: { deadlineMode: ['atTime'] } },
 	},
+	{
+		displayName: 'Record in Store',
+		name: 'useStore',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to keep partial answers and an audit trail (every page view and decision) in the HITL store, so they survive n8n restarts and execution pruning',
+	},
 ];

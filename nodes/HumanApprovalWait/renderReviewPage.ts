@@ -184,8 +184,9 @@ function renderReasonAndComment(view: ReviewPageView, index: number, idPrefix: s
 }
 
 function draftRows(text: string): number {
-	const lines = text.split('\n').reduce((sum, line) => sum + Math.max(1, Math.ceil(line.length / 60)), 0);
-	return Math.max(6, Math.min(18, lines + 1));
+	// Sized for a phone (about 36 characters a line) so most drafts need no scrolling inside the box.
+	const lines = text.split('\n').reduce((sum, line) => sum + Math.max(1, Math.ceil(line.length / 36)), 0);
+	return Math.max(6, Math.min(24, lines + 1));
 }
 
 function renderDraftField(view: ReviewPageView, item: ReviewItemView, index: number, idPrefix: string): string {
@@ -213,7 +214,7 @@ function renderHeader(view: ReviewPageView): string {
 	return `<header class="top"><h1 id="page-title">${escapeHtml(view.title)}</h1><p class="meta">${meta.join(' · ')}</p></header>`;
 }
 
-function renderReviewerBlock(view: ReviewPageView): string {
+function renderQuorumBlock(view: ReviewPageView): string {
 	const parts: string[] = [];
 	if (view.reviewer) {
 		parts.push(`<p class="meta">Answering as <strong>${escapeHtml(view.reviewer.name ?? view.reviewer.id)}</strong></p>`);
@@ -229,11 +230,14 @@ function renderReviewerBlock(view: ReviewPageView): string {
 			`<p class="meta"><strong>${view.approvalsNeeded} approvals needed</strong> per item; any rejection decides.</p>${answered}`,
 		);
 	}
-	if (view.askReviewerName) {
-		parts.push(`<label for="reviewer-name">Your name <span class="hint">(recorded with your decision)</span></label>
-<input type="text" id="reviewer-name" name="reviewerName" maxlength="120" autocomplete="name">`);
-	}
 	return parts.length > 0 ? `<section class="card" aria-label="Reviewers">${parts.join('\n')}</section>` : '';
+}
+
+/** Asked last, beside the buttons, so the reviewer reads the draft first. */
+function renderNameField(view: ReviewPageView): string {
+	if (!view.askReviewerName) return '';
+	return `<label for="reviewer-name">Your name <span class="hint">(recorded with your decision)</span></label>
+<input type="text" id="reviewer-name" name="reviewerName" maxlength="120" autocomplete="name">`;
 }
 
 function renderProblems(problems: string[] | undefined): string {
@@ -280,9 +284,10 @@ ${renderProblems(view.problems)}
 ${intro ? `<div class="card">${intro}</div>` : ''}
 <form method="post" action="" accept-charset="utf-8" novalidate>
 <input type="hidden" name="token" value="${escapeHtml(view.token)}">
-${renderReviewerBlock(view)}
+${renderQuorumBlock(view)}
 ${items}
 <section class="card" aria-label="Submit">
+${renderNameField(view)}
 ${actions}
 <p class="meta">Nothing is recorded until you press a button. Opening this page changes nothing.</p>
 </section>
