@@ -82,6 +82,14 @@ export class LlmDraft implements INodeType {
 		);
 		if (cancelSignal?.aborted) throw new NodeOperationError(node, 'The execution was cancelled');
 
+		if (!continueOnFail) {
+			// The pool stopped at the first failure and aborted the items in flight; report the failure
+			// itself (lowest index), not an item that was only stopped because of it.
+			const failures = results.flatMap((result, itemIndex) => (result.status === 'rejected' ? [{ itemIndex, reason: result.reason }] : []));
+			const failure = failures.find(({ reason }) => !isCancellation(reason)) ?? failures[0];
+			if (failure) throw toItemError(node, asFieldError(failure.reason), failure.itemIndex);
+		}
+
 		const output: INodeExecutionData[] = [];
 		const notes = new Map<DraftNote, number>();
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
@@ -95,12 +103,9 @@ export class LlmDraft implements INodeType {
 				});
 				continue;
 			}
-			// With "continue on fail" off the pool stopped at the first failure; later items were
-			// skipped, so the failure with the lowest index is the one to report.
-			const reason = result.status === 'rejected' ? result.reason : new Error('Not drafted: an earlier item failed');
-			const itemError = toItemError(node, asFieldError(reason), itemIndex);
-			if (!continueOnFail) throw itemError;
-			output.push(errorItem(node, items[itemIndex], itemError, itemIndex));
+			// With "continue on fail" every item ran: a failed one goes out as an error item in its place.
+			const reason = result.status === 'rejected' ? result.reason : new Error('Not drafted');
+			output.push(errorItem(node, items[itemIndex], toItemError(node, asFieldError(reason), itemIndex), itemIndex));
 		}
 		reportNotes(this, notes, items.length);
 		return [output];
@@ -207,6 +212,10 @@ const WHAT_TO_CHANGE: Record<FailureKind, string> = {
 	cancelled: 'The execution was cancelled.',
 	invalidAnswer: 'Use a model that supports structured output (JSON schema), or lower Temperature.',
 };
+
+function isCancellation(error: unknown): boolean {
+	return error instanceof LlmCallError && error.kind === 'cancelled';
+}
 
 function asFieldError(error: unknown): unknown {
 	if (!(error instanceof LlmCallError)) return error;

@@ -21,12 +21,13 @@ import type { Socket } from 'node:net';
  * - `[confidence:0.4]` — the self-rating, and how sure the token log-probabilities look;
  * - `[judge:3]` — the 1..10 rating a judge call gives;
  * - `[vary]` — the `n` samples disagree (different intents and replies);
+ * - `[delay:500]` — this message is answered 500 ms later than the others;
  * - `[answer:invalid]` — the first answer is not valid JSON (a repair request then succeeds);
  *   `[answer:invalid-always]` — every answer is invalid;
  * - `[fault:429]` `[fault:500]` `[fault:malformed]` `[fault:hang]` — that fault on the first request
  *   for this message; `[fault:500x3]` on the first three; `[fault:500xall]` on every one.
  */
-export const MARKERS = /\[(intent|sentiment|risk|reply|confidence|judge|vary|answer|fault):?([^\]]*)\]/g;
+export const MARKERS = /\[(intent|sentiment|risk|reply|confidence|judge|vary|answer|fault|delay):?([^\]]*)\]/g;
 
 export type FaultKind = '429' | '500' | 'malformed' | 'hang';
 
@@ -193,7 +194,8 @@ function seeded(seed: number): () => number {
 	};
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+// unref: a pending answer must not keep a test process alive after close()
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 function markerFault(markers: Map<string, string>, attempt: number): FaultKind | undefined {
 	const spec = markers.get('fault');
@@ -245,7 +247,7 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
 				errorBody(`This model does not support logprobs: ${model}`, 'invalid_request_error', 'unsupported_parameter'),
 			);
 		}
-		await sleep(latencyMs);
+		await sleep(latencyMs + Number(markers.get('delay') ?? 0));
 		if (request.socket.destroyed) return; // the client gave up (timeout or cancel) while we "thought"
 		if (fault === 'malformed') {
 			response.writeHead(200, { 'content-type': 'application/json' });

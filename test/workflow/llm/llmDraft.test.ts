@@ -126,6 +126,15 @@ test('an item that keeps failing fails the node with its index and the provider 
 	expect((run.error as unknown as { description?: string }).description).toMatch(/Max Retries/);
 });
 
+test('the first real failure is reported, and the items in flight are stopped rather than finished', async () => {
+	const input = [{ message: 'Slow one [delay:1500]' }, { message: 'Failing one [fault:500xall]' }, { message: 'Never started' }];
+	const run = await runWorkflow(draftWorkflow({ options: { maxRetries: 0, concurrency: 2 } }), { input, credentials: credentials() });
+	expect(run.status).toBe('error');
+	expect(run.error?.message).toBe('Item 1: The provider answered 500: The server had an error while processing your request.');
+	expect(server.completionsByMessage().get('Slow one [delay:1500]')).toBeUndefined();
+	expect(server.requests.some((request) => request.message === 'Never started')).toBe(false);
+});
+
 test('with continue on fail the failed item goes out as an error item, the others succeed, nothing lost', async () => {
 	const input = [
 		{ n: 0, message: 'Good A' },
