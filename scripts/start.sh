@@ -21,6 +21,7 @@ bash "$here/install-package.sh" "$user_folder"
 
 export N8N_USER_FOLDER="$user_folder"
 export N8N_PORT="${HITL_PORT:-5678}"
+export N8N_RUNNERS_BROKER_PORT="${N8N_RUNNERS_BROKER_PORT:-$((N8N_PORT + 1))}"  # n8n's own pairing: 5678/5679
 export N8N_DIAGNOSTICS_ENABLED="${N8N_DIAGNOSTICS_ENABLED:-false}"
 export N8N_VERSION_NOTIFICATIONS_ENABLED="${N8N_VERSION_NOTIFICATIONS_ENABLED:-false}"
 export N8N_SECURE_COOKIE="${N8N_SECURE_COOKIE:-false}"   # plain http on localhost

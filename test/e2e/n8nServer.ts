@@ -136,6 +136,8 @@ export class N8nServer {
 				...process.env,
 				N8N_USER_FOLDER: userFolder,
 				N8N_PORT: String(port),
+				// n8n's task broker listens on 5679 by default; two servers at once would collide.
+				N8N_RUNNERS_BROKER_PORT: String(await freePort()),
 				N8N_LISTEN_ADDRESS: '127.0.0.1',
 				N8N_HOST: '127.0.0.1',
 				N8N_PROTOCOL: 'http',
