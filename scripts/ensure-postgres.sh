@@ -10,6 +10,8 @@
 #       leaves nothing behind).
 #   scripts/ensure-postgres.sh stop <POSTGRES_DIR>
 #       Stops that server and deletes its dir.
+#   scripts/ensure-postgres.sh install
+#       Only installs the server when missing (for a CI setup step).
 #
 # PostgreSQL refuses to run as root, so as root the cluster belongs to the `postgres` user (the
 # Debian package creates it); as any other user it belongs to that user. Trust authentication on
@@ -34,10 +36,19 @@ ensure_installed() {
   local bindir
   bindir="$(find_bindir || true)"
   if [ -z "$bindir" ]; then
-    log "PostgreSQL server not found; installing Debian's postgresql with apt-get"
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends postgresql >&2
-    bindir="$(find_bindir)" || { log "postgresql installed but no initdb found under /usr/lib/postgresql"; exit 1; }
+    # Test files run in parallel and each may start a server: one installs, the others wait for
+    # it (and apt itself waits for another apt's dpkg lock instead of failing).
+    exec 9>"${TMPDIR:-/tmp}/hitl-ensure-postgres.lock"
+    command -v flock >/dev/null && flock 9
+    bindir="$(find_bindir || true)"
+    if [ -z "$bindir" ]; then
+      log "PostgreSQL server not found; installing Debian's postgresql with apt-get"
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
+      as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
+        --no-install-recommends postgresql >&2
+      bindir="$(find_bindir)" || { log "postgresql installed but no initdb found under /usr/lib/postgresql"; exit 1; }
+    fi
+    exec 9>&-
   fi
   echo "$bindir"
 }
@@ -99,5 +110,6 @@ start_cluster() {
 case "${1:-}" in
   start) shift; start_cluster "$@" ;;
   stop) stop_cluster "${2:?usage: ensure-postgres.sh stop <POSTGRES_DIR>}" ;;
-  *) echo "usage: $0 start [--watch-pid PID] | stop <POSTGRES_DIR>" >&2; exit 2 ;;
+  install) ensure_installed >/dev/null ;;
+  *) echo "usage: $0 start [--watch-pid PID] | stop <POSTGRES_DIR> | install" >&2; exit 2 ;;
 esac

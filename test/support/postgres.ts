@@ -4,7 +4,8 @@
  * `afterAll`; the script also watches this process, so a crashed run leaves no server behind.
  */
 import { execFile } from 'node:child_process';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { Client } from 'pg';
@@ -12,7 +13,16 @@ import { Client } from 'pg';
 import type { PostgresStoreConfig } from '../../nodes/shared/store/types';
 
 const run = promisify(execFile);
-const SCRIPT = join(__dirname, '..', '..', 'scripts', 'ensure-postgres.sh');
+/** scripts/ensure-postgres.sh, found upwards from here (this file also runs compiled, from bench builds). */
+function findScript(): string {
+	for (let dir = __dirname; ; dir = dirname(dir)) {
+		const candidate = join(dir, 'scripts', 'ensure-postgres.sh');
+		if (existsSync(candidate)) return candidate;
+		if (dirname(dir) === dir) throw new Error(`scripts/ensure-postgres.sh not found above ${__dirname}`);
+	}
+}
+
+const SCRIPT = findScript();
 
 export interface TestPostgres {
 	/** The server's own `postgres` database. */

@@ -19,8 +19,9 @@ function executorOf(client: Pool | PoolClient): SqlExecutor {
 
 export class PostgresDriver implements SqlDriver {
 	readonly dialect = 'postgres' as const;
-	// ~30 parameters per decision row; 500 rows stay well below PostgreSQL's 65 535 parameters.
-	readonly insertChunkRows = 500;
+	// Batches go in as one array parameter per column (unnest), so the row count is not bounded
+	// by PostgreSQL's 65 535 parameters; this only caps the size of one statement.
+	readonly insertChunkRows = 5000;
 	private readonly pool: Pool;
 	private readonly direct: SqlExecutor;
 

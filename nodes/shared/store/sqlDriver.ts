@@ -4,7 +4,9 @@
  * both SQLite (3.35+) and PostgreSQL understand (ON CONFLICT, RETURNING, window functions); the
  * PostgreSQL driver renumbers the placeholders to `$1, $2, ...`.
  */
-export type SqlValue = string | number | null;
+export type SqlScalar = string | number | null;
+/** Arrays only for PostgreSQL (`unnest(?::text[])` batch inserts); SQLite gets scalars. */
+export type SqlValue = SqlScalar | readonly SqlScalar[];
 
 export interface SqlExecutor {
 	query<Row extends object>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;

@@ -5,7 +5,7 @@
 import { z } from 'zod/v4';
 
 import { confidencePercent } from './confidencePercent';
-import type { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
+import type { SqlDriver, SqlExecutor, SqlScalar, SqlValue } from './sqlDriver';
 import { migrate, readSchemaVersion } from './schema';
 import type {
 	AuditEntry,
@@ -34,40 +34,73 @@ import type {
 	StoredDecision,
 } from './types';
 
-const DECISION_COLUMNS = [
-	'execution_id',
-	'node_name',
-	'item_index',
-	'case_id',
-	'workflow_id',
-	'workflow_name',
-	'route',
-	'decision',
-	'confidence',
-	'confidence_pct',
-	'confidence_method',
-	'model',
-	'prompt_version',
-	'input_text',
-	'draft_text',
-	'final_text',
-	'texts_hashed',
-	'edited',
-	'edit_distance',
-	'reviewers',
-	'reason',
-	'comment',
-	'rule_ids',
-	'sampled_for_audit',
-	'time_to_decision_ms',
-	'prompt_tokens',
-	'completion_tokens',
-	'cost_usd',
-	'requested_at',
-	'decided_at',
-	'recorded_at',
-	'recorded_ms',
-] as const;
+/** The decision table's columns, with their PostgreSQL types for the array (unnest) insert. */
+const DECISION_COLUMNS: readonly (readonly [string, string])[] = [
+	['execution_id', 'text'],
+	['node_name', 'text'],
+	['item_index', 'int4'],
+	['case_id', 'text'],
+	['workflow_id', 'text'],
+	['workflow_name', 'text'],
+	['route', 'text'],
+	['decision', 'text'],
+	['confidence', 'float8'],
+	['confidence_pct', 'int4'],
+	['confidence_method', 'text'],
+	['model', 'text'],
+	['prompt_version', 'text'],
+	['input_text', 'text'],
+	['draft_text', 'text'],
+	['final_text', 'text'],
+	['texts_hashed', 'int4'],
+	['edited', 'int4'],
+	['edit_distance', 'int4'],
+	['reviewers', 'text'],
+	['reason', 'text'],
+	['comment', 'text'],
+	['rule_ids', 'text'],
+	['sampled_for_audit', 'int4'],
+	['time_to_decision_ms', 'int8'],
+	['prompt_tokens', 'int4'],
+	['completion_tokens', 'int4'],
+	['cost_usd', 'float8'],
+	['requested_at', 'text'],
+	['decided_at', 'text'],
+	['recorded_at', 'text'],
+	['recorded_ms', 'int8'],
+];
+const REVIEWER_COLUMNS: readonly (readonly [string, string])[] = [
+	['decision_id', 'int8'],
+	['reviewer_id', 'text'],
+	['reviewer_name', 'text'],
+	['decision', 'text'],
+	['answer_ms', 'int8'],
+];
+const RULE_COLUMNS: readonly (readonly [string, string])[] = [
+	['decision_id', 'int8'],
+	['rule_id', 'text'],
+];
+
+/**
+ * One INSERT for many rows. SQLite: a VALUES list. PostgreSQL: one array parameter per column
+ * through unnest(), so a 5,000-row batch is one short statement with a few dozen parameters
+ * instead of 160,000 placeholders to parse.
+ */
+function insertStatement(
+	dialect: SqlDriver['dialect'],
+	table: string,
+	columns: readonly (readonly [string, string])[],
+	rows: readonly SqlScalar[][],
+): { sql: string; params: SqlValue[] } {
+	const names = columns.map(([name]) => name).join(', ');
+	if (dialect === 'postgres') {
+		const arrays = columns.map((_, index) => rows.map((row) => row[index]));
+		const unnest = columns.map(([, type]) => `?::${type}[]`).join(', ');
+		return { sql: `INSERT INTO ${table} (${names}) SELECT * FROM unnest(${unnest})`, params: arrays };
+	}
+	const tuple = `(${columns.map(() => '?').join(', ')})`;
+	return { sql: `INSERT INTO ${table} (${names}) VALUES ${rows.map(() => tuple).join(', ')}`, params: rows.flat() };
+}
 
 /** A human answered with one of these: the decisions that label a draft right or wrong. */
 const LABELLED = `('approved','edited','rejected')`;
@@ -86,7 +119,7 @@ function requireMs(iso: string, field: string): number {
 }
 
 
-function decisionRow(record: DecisionRecord): SqlValue[] {
+function decisionRow(record: DecisionRecord): SqlScalar[] {
 	return [
 		record.executionId,
 		record.nodeName,
@@ -238,13 +271,11 @@ export class SqlHitlStore implements HitlStore {
 			const inserted = new Map<string, string>();
 			const chunk = this.driver.insertChunkRows;
 			for (let start = 0; start < rows.length; start += chunk) {
-				const part = rows.slice(start, start + chunk);
-				const values = part.map(() => `(${DECISION_COLUMNS.map(() => '?').join(', ')})`).join(', ');
+				const insert = insertStatement(this.driver.dialect, 'hitl_decisions', DECISION_COLUMNS, rows.slice(start, start + chunk));
 				const returned = await tx.query<Row>(
-					`INSERT INTO hitl_decisions (${DECISION_COLUMNS.join(', ')}) VALUES ${values}
-					 ON CONFLICT (execution_id, node_name, item_index) DO NOTHING
+					`${insert.sql} ON CONFLICT (execution_id, node_name, item_index) DO NOTHING
 					 RETURNING id, execution_id, node_name, item_index`,
-					part.flat(),
+					insert.params,
 				);
 				for (const row of returned) {
 					inserted.set(keyOf(String(row.execution_id), String(row.node_name), String(row.item_index)), String(row.id));
@@ -280,8 +311,8 @@ export class SqlHitlStore implements HitlStore {
 	}
 
 	private async insertChildren(tx: SqlExecutor, records: DecisionRecord[], ids: string[]): Promise<void> {
-		const reviewerRows: SqlValue[][] = [];
-		const ruleRows: SqlValue[][] = [];
+		const reviewerRows: SqlScalar[][] = [];
+		const ruleRows: SqlScalar[][] = [];
 		records.forEach((record, index) => {
 			const id = Number(ids[index]);
 			const requestedMs = toMs(record.requestedAt);
@@ -292,16 +323,20 @@ export class SqlHitlStore implements HitlStore {
 			}
 			for (const ruleId of new Set(record.ruleIds)) ruleRows.push([id, ruleId]);
 		});
-		await this.insertMany(tx, 'hitl_decision_reviewers (decision_id, reviewer_id, reviewer_name, decision, answer_ms)', 5, reviewerRows);
-		await this.insertMany(tx, 'hitl_decision_rules (decision_id, rule_id)', 2, ruleRows);
+		await this.insertMany(tx, 'hitl_decision_reviewers', REVIEWER_COLUMNS, reviewerRows);
+		await this.insertMany(tx, 'hitl_decision_rules', RULE_COLUMNS, ruleRows);
 	}
 
-	private async insertMany(tx: SqlExecutor, target: string, width: number, rows: SqlValue[][]): Promise<void> {
+	private async insertMany(
+		tx: SqlExecutor,
+		table: string,
+		columns: readonly (readonly [string, string])[],
+		rows: SqlScalar[][],
+	): Promise<void> {
 		const chunk = this.driver.insertChunkRows * 4;
-		const tuple = `(${new Array(width).fill('?').join(', ')})`;
 		for (let start = 0; start < rows.length; start += chunk) {
-			const part = rows.slice(start, start + chunk);
-			await tx.run(`INSERT INTO ${target} VALUES ${part.map(() => tuple).join(', ')}`, part.flat());
+			const insert = insertStatement(this.driver.dialect, table, columns, rows.slice(start, start + chunk));
+			await tx.run(insert.sql, insert.params);
 		}
 	}
 
@@ -325,7 +360,7 @@ export class SqlHitlStore implements HitlStore {
 	}
 
 	async decisionStats(filter: DecisionFilter, options: StatsOptions): Promise<DecisionStats> {
-		const where = whereDecisions(filter);
+		const where = whereDecisions(await this.tightenFilter(filter));
 		const q = <R extends object>(sql: string, extra: SqlValue[] = []) =>
 			this.driver.query<R>(sql, [...extra, ...where.params]);
 
@@ -344,21 +379,11 @@ export class SqlHitlStore implements HitlStore {
 			costCount: Number(row.cost_n),
 		}));
 
-		// Nearest-rank percentiles: the value at rank ceil(p × n / 100), with window functions that
-		// both engines share (PostgreSQL's percentile_disc has no SQLite counterpart).
-		const percentileRows = await q<Row>(
-			`SELECT t.rn AS rn, t.cnt AS cnt, t.v AS v FROM (
-			   SELECT d.time_to_decision_ms AS v, ROW_NUMBER() OVER (ORDER BY d.time_to_decision_ms) AS rn,
-			          COUNT(*) OVER () AS cnt
-			   FROM hitl_decisions d ${where.sql} AND d.time_to_decision_ms IS NOT NULL) t
-			 WHERE t.rn = (t.cnt * 50 + 99) / 100 OR t.rn = (t.cnt * 90 + 99) / 100`,
+		const ttd = await this.nearestRanks(
+			`SELECT d.time_to_decision_ms AS v FROM hitl_decisions d ${where.sql} AND d.time_to_decision_ms IS NOT NULL`,
+			where.params,
+			[50, 90],
 		);
-		const ttdCount = percentileRows.length ? Number(percentileRows[0].cnt) : 0;
-		const atRank = (p: number) => {
-			const rank = Math.floor((ttdCount * p + 99) / 100);
-			const row = percentileRows.find((r) => Number(r.rn) === rank);
-			return row ? Number(row.v) : null;
-		};
 
 		const reviewerRows = await q<Row>(
 			`SELECT r.reviewer_id AS reviewer_id, MAX(r.reviewer_name) AS reviewer_name, COUNT(*) AS n,
@@ -368,16 +393,17 @@ export class SqlHitlStore implements HitlStore {
 			 GROUP BY r.reviewer_id ORDER BY r.reviewer_id`,
 			[Math.floor(options.rubberStampMs)],
 		);
-		const medianRows = await q<Row>(
-			`SELECT t.reviewer_id AS reviewer_id, t.v AS v FROM (
-			   SELECT r.reviewer_id AS reviewer_id, r.answer_ms AS v,
-			          ROW_NUMBER() OVER (PARTITION BY r.reviewer_id ORDER BY r.answer_ms) AS rn,
-			          COUNT(*) OVER (PARTITION BY r.reviewer_id) AS cnt
-			   FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id
-			   ${where.sql} AND r.answer_ms IS NOT NULL) t
-			 WHERE t.rn = (t.cnt + 1) / 2`,
-		);
-		const medians = new Map(medianRows.map((row) => [String(row.reviewer_id), Number(row.v)]));
+		const medians = new Map<string, number>();
+		for (const row of reviewerRows) {
+			const id = String(row.reviewer_id);
+			const median = await this.nearestRanks(
+				`SELECT r.answer_ms AS v FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id
+				 ${where.sql} AND r.reviewer_id = ? AND r.answer_ms IS NOT NULL`,
+				[...where.params, id],
+				[50],
+			);
+			if (median.values[0] !== null) medians.set(id, median.values[0]);
+		}
 		const reviewers: ReviewerStats[] = reviewerRows.map((row) => ({
 			reviewerId: String(row.reviewer_id),
 			reviewerName: str(row.reviewer_name),
@@ -425,7 +451,7 @@ export class SqlHitlStore implements HitlStore {
 		return {
 			total: outcomes.reduce((sum, o) => sum + o.count, 0),
 			outcomes,
-			timeToDecision: { count: ttdCount, p50Ms: atRank(50), p90Ms: atRank(90) },
+			timeToDecision: { count: ttd.count, p50Ms: ttd.values[0], p90Ms: ttd.values[1] },
 			reviewers,
 			rules: ruleRows.map((row) => ({ ruleId: String(row.rule_id), hits: Number(row.hits) })),
 			overrideOverTime: bucketRows.map((row) => ({
@@ -435,6 +461,59 @@ export class SqlHitlStore implements HitlStore {
 			})),
 			confidenceBins,
 		};
+	}
+
+	/**
+	 * Nearest-rank percentiles (the value at rank ceil(p × n / 100)) of the single column `v` that
+	 * `selectValues` returns. PostgreSQL ranks in the server with window functions; SQLite's window
+	 * functions sort twice as slowly as reading the column and sorting it here, so it does that.
+	 */
+	private async nearestRanks(
+		selectValues: string,
+		params: SqlValue[],
+		percents: number[],
+	): Promise<{ count: number; values: (number | null)[] }> {
+		const rankOf = (count: number, percent: number) => Math.floor((count * percent + 99) / 100);
+		if (this.driver.dialect === 'sqlite') {
+			const rows = await this.driver.query<{ v: number | bigint }>(selectValues, params);
+			const sorted = Float64Array.from(rows, (row) => Number(row.v)).sort();
+			return {
+				count: sorted.length,
+				values: percents.map((percent) => (sorted.length ? sorted[rankOf(sorted.length, percent) - 1] : null)),
+			};
+		}
+		const wanted = percents.map((percent) => `t.rn = (t.cnt * ${percent} + 99) / 100`).join(' OR ');
+		const rows = await this.driver.query<Row>(
+			`SELECT t.rn AS rn, t.cnt AS cnt, t.v AS v FROM (
+			   SELECT s.v AS v, ROW_NUMBER() OVER (ORDER BY s.v) AS rn, COUNT(*) OVER () AS cnt FROM (${selectValues}) s
+			 ) t WHERE ${wanted}`,
+			params,
+		);
+		const count = rows.length ? Number(rows[0].cnt) : 0;
+		return {
+			count,
+			values: percents.map((percent) => {
+				const row = rows.find((r) => Number(r.rn) === rankOf(count, percent));
+				return row ? Number(row.v) : null;
+			}),
+		};
+	}
+
+	/**
+	 * Drops window bounds that exclude no row: a window covering the whole table then reads it
+	 * straight through instead of through the recorded_ms index (which SQLite would otherwise pick
+	 * for any range, at two to three times the cost of a full scan).
+	 */
+	private async tightenFilter(filter: DecisionFilter): Promise<DecisionFilter> {
+		if (filter.since === undefined && filter.until === undefined) return filter;
+		const [range] = await this.driver.query<{ lo: unknown; hi: unknown }>(
+			'SELECT MIN(recorded_ms) AS lo, MAX(recorded_ms) AS hi FROM hitl_decisions',
+		);
+		if (range.lo === null || range.lo === undefined) return filter;
+		const tightened = { ...filter };
+		if (filter.since !== undefined && requireMs(filter.since, 'since') <= Number(range.lo)) delete tightened.since;
+		if (filter.until !== undefined && requireMs(filter.until, 'until') > Number(range.hi)) delete tightened.until;
+		return tightened;
 	}
 
 	async getReviewState(key: ReviewStateKey): Promise<ReviewState | undefined> {

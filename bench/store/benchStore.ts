@@ -1,0 +1,252 @@
+/**
+ * HITL store benchmark: insert rate and metrics-query time at 10k, 100k and 1M decisions, for the
+ * embedded (SQLite) and the PostgreSQL back end, each as a ratio to a baseline measured on the
+ * same database in the same run:
+ * - insert: the store's `recordDecisions` (idempotency key, RETURNING, reviewer and rule rows)
+ *   against a bare loop inserting the same column values into a plain copy of the table, with the
+ *   same batches and transactions;
+ * - metrics: `decisionStats` + `computeMetrics` + `calibrationReports` (what the Metrics and
+ *   Calibration operations run) against one bare SQL aggregate (`GROUP BY decision`) over the
+ *   same rows.
+ * Usage: see README.md. Flags: --sizes=10000,100000,1000000 --backends=embedded,postgres
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+
+import { Client } from 'pg';
+
+import { calibrationReports } from '../../nodes/FeedbackLog/calibration';
+import { computeMetrics } from '../../nodes/FeedbackLog/computeMetrics';
+import { openHitlStore, type DecisionRecord, type HitlStore, type StoreConfig } from '../../nodes/shared/store';
+import { loadSqlite } from '../../nodes/shared/store/sqliteDriver';
+import { startPostgres, type TestPostgres } from '../../test/support/postgres';
+import { seededRandom, syntheticDecision } from '../../test/unit/store/fixtures/decisions';
+
+const BATCH = 5000;
+const STATS_OPTIONS = { rubberStampMs: 5000, bucketMs: 86_400_000 };
+const BARE_COLUMNS = [
+	'execution_id', 'node_name', 'item_index', 'case_id', 'workflow_id', 'workflow_name', 'route', 'decision',
+	'confidence', 'confidence_pct', 'confidence_method', 'model', 'prompt_version', 'input_text', 'draft_text',
+	'final_text', 'texts_hashed', 'edited', 'edit_distance', 'reviewers', 'reason', 'comment', 'rule_ids',
+	'sampled_for_audit', 'time_to_decision_ms', 'prompt_tokens', 'completion_tokens', 'cost_usd', 'requested_at',
+	'decided_at', 'recorded_at', 'recorded_ms',
+];
+const BARE_TYPES = [
+	'text', 'text', 'int4', 'text', 'text', 'text', 'text', 'text', 'float8', 'int4', 'text', 'text', 'text', 'text',
+	'text', 'text', 'int4', 'int4', 'int4', 'text', 'text', 'text', 'text', 'int4', 'int8', 'int4', 'int4', 'float8',
+	'text', 'text', 'text', 'int8',
+];
+const BARE_AGGREGATE = 'SELECT decision, COUNT(*) AS n, SUM(cost_usd) AS cost FROM hitl_decisions GROUP BY decision';
+
+type Value = string | number | null;
+
+function bareRow(r: DecisionRecord): Value[] {
+	return [
+		r.executionId, r.nodeName, r.itemIndex, r.caseId, r.workflowId, r.workflowName, r.route, r.decision,
+		r.confidence, r.confidence === null ? null : Math.floor(r.confidence * 100), r.confidenceMethod, r.model,
+		r.promptVersion, r.inputText ?? null, r.draftText, r.finalText, r.textsHashed ? 1 : 0, r.edited ? 1 : 0,
+		r.editDistance, JSON.stringify(r.reviewers), r.reason, r.comment, JSON.stringify(r.ruleIds),
+		r.sampledForAudit ? 1 : 0, r.timeToDecisionMs, r.promptTokens, r.completionTokens, r.costUsd, r.requestedAt,
+		r.decidedAt, r.recordedAt, Date.parse(r.recordedAt),
+	];
+}
+
+/** The bare side: raw SQL on the same database, bypassing the store. */
+interface Bare {
+	createCopy(): Promise<void>;
+	insertBatch(rows: Value[][]): Promise<void>;
+	aggregate(): Promise<void>;
+	close(): Promise<void>;
+}
+
+function sqliteBare(filePath: string): Bare {
+	const { DatabaseSync } = loadSqlite();
+	const db = new DatabaseSync(filePath, { timeout: 10_000 });
+	db.exec('PRAGMA journal_mode = WAL');
+	db.exec('PRAGMA synchronous = NORMAL');
+	let insert: ReturnType<typeof db.prepare> | undefined;
+	return {
+		async createCopy() {
+			db.exec('CREATE TABLE bench_bare AS SELECT * FROM hitl_decisions WHERE 1 = 0');
+			insert = db.prepare(`INSERT INTO bench_bare (${BARE_COLUMNS.join(', ')}) VALUES (${BARE_COLUMNS.map(() => '?').join(', ')})`);
+		},
+		async insertBatch(rows) {
+			db.exec('BEGIN IMMEDIATE');
+			for (const row of rows) insert!.run(...row);
+			db.exec('COMMIT');
+		},
+		async aggregate() {
+			db.prepare(BARE_AGGREGATE).all();
+		},
+		async close() {
+			db.close();
+		},
+	};
+}
+
+function postgresBare(config: StoreConfig & { backend: 'postgres' }): Bare {
+	const client = new Client({ host: config.host, port: config.port, database: config.database, user: config.user });
+	let connected: Promise<void> | undefined;
+	const ready = () => (connected ??= client.connect().then(() => undefined));
+	return {
+		async createCopy() {
+			await ready();
+			await client.query('CREATE TABLE bench_bare AS SELECT * FROM hitl_decisions WHERE 1 = 0');
+		},
+		async insertBatch(rows) {
+			await ready();
+			await client.query('BEGIN');
+			// The same array-per-column (unnest) statement the store uses on PostgreSQL.
+			const arrays = BARE_COLUMNS.map((_, index) => rows.map((row) => row[index]));
+			const unnest = BARE_TYPES.map((type, index) => `$${index + 1}::${type}[]`).join(', ');
+			await client.query(`INSERT INTO bench_bare (${BARE_COLUMNS.join(', ')}) SELECT * FROM unnest(${unnest})`, arrays);
+			await client.query('COMMIT');
+		},
+		async aggregate() {
+			await ready();
+			await client.query(BARE_AGGREGATE);
+		},
+		async close() {
+			await client.end();
+		},
+	};
+}
+
+async function median(runs: number, work: () => Promise<void>): Promise<number> {
+	const times: number[] = [];
+	for (let i = 0; i < runs; i++) {
+		const start = performance.now();
+		await work();
+		times.push(performance.now() - start);
+	}
+	times.sort((a, b) => a - b);
+	return times[Math.floor(times.length / 2)];
+}
+
+interface Result {
+	backend: string;
+	records: number;
+	storeInsertPerSec: number;
+	bareInsertPerSec: number;
+	metricsMs: number;
+	bareAggregateMs: number;
+	databaseMb?: number;
+}
+
+async function benchOne(backend: 'embedded' | 'postgres', size: number, config: StoreConfig): Promise<Result> {
+	const store: HitlStore = await openHitlStore(config);
+	const bare = backend === 'embedded' ? sqliteBare((config as { filePath: string }).filePath) : postgresBare(config as never);
+	try {
+		await bare.createCopy();
+		const random = seededRandom(size);
+		let storeMs = 0;
+		let bareMs = 0;
+		for (let start = 0; start < size; start += BATCH) {
+			const records = Array.from({ length: Math.min(BATCH, size - start) }, (_, i) => syntheticDecision(random, 0, start + i));
+			// Alternate which side goes first, so neither always meets a warm cache.
+			const order = (start / BATCH) % 2 === 0;
+			const timeStore = async () => {
+				const t = performance.now();
+				await store.recordDecisions(records);
+				storeMs += performance.now() - t;
+			};
+			const timeBare = async () => {
+				const t = performance.now();
+				await bare.insertBatch(records.map(bareRow));
+				bareMs += performance.now() - t;
+			};
+			if (order) {
+				await timeStore();
+				await timeBare();
+			} else {
+				await timeBare();
+				await timeStore();
+			}
+		}
+		const count = await store.countDecisions();
+		if (count !== size) throw new Error(`expected ${size} rows, found ${count}`);
+		const runs = size >= 1_000_000 ? 3 : 5;
+		const metricsMs = await median(runs, async () => {
+			// The node always passes a window ("last N days"); this one covers every record.
+			const stats = await store.decisionStats({ since: '2026-01-01T00:00:00.000Z', until: new Date().toISOString() }, STATS_OPTIONS);
+			computeMetrics(stats, { rubberStampMs: STATS_OPTIONS.rubberStampMs });
+			calibrationReports(stats.confidenceBins, { recommend: { targetPrecision: 0.95 } });
+		});
+		const bareAggregateMs = await median(runs, () => bare.aggregate());
+		const result: Result = {
+			backend,
+			records: size,
+			storeInsertPerSec: size / (storeMs / 1000),
+			bareInsertPerSec: size / (bareMs / 1000),
+			metricsMs,
+			bareAggregateMs,
+		};
+		if (backend === 'embedded') result.databaseMb = statSync((config as { filePath: string }).filePath).size / 1e6;
+		return result;
+	} finally {
+		await bare.close();
+		await store.close();
+	}
+}
+
+function flag(name: string, fallback: string): string {
+	const arg = process.argv.find((entry) => entry.startsWith(`--${name}=`));
+	return arg ? arg.slice(name.length + 3) : fallback;
+}
+
+async function main() {
+	const sizes = flag('sizes', '10000,100000,1000000').split(',').map(Number);
+	const backends = flag('backends', 'embedded,postgres').split(',') as ('embedded' | 'postgres')[];
+	console.log(`HITL store benchmark — Node ${process.version}, ${cpus().length} CPUs, batches of ${BATCH} per transaction`);
+	const dir = mkdtempSync(join(tmpdir(), 'hitl-bench-'));
+	let server: TestPostgres | undefined;
+	const results: Result[] = [];
+	try {
+		for (const backend of backends) {
+			if (backend === 'postgres') server = await startPostgres();
+			for (const size of sizes) {
+				const config: StoreConfig =
+					backend === 'embedded' ? { backend, filePath: join(dir, `bench-${size}.sqlite`) } : await server!.createDatabase(`bench_${size}`);
+				const started = performance.now();
+				const result = await benchOne(backend, size, config);
+				results.push(result);
+				console.log(
+					`  ${backend.padEnd(8)} ${String(size).padStart(8)} records: done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+				);
+				if (backend === 'embedded') rmSync(join(dir, `bench-${size}.sqlite`), { force: true });
+			}
+			await server?.stop();
+			server = undefined;
+		}
+	} finally {
+		await server?.stop();
+		rmSync(dir, { recursive: true, force: true });
+	}
+
+	const header = ['back end', 'records', 'store ins/s', 'bare ins/s', 'ins ratio', 'metrics ms', 'bare agg ms', 'query ratio'];
+	const rows = results.map((r) => [
+		r.backend,
+		String(r.records),
+		r.storeInsertPerSec.toFixed(0),
+		r.bareInsertPerSec.toFixed(0),
+		`${(r.bareInsertPerSec / r.storeInsertPerSec).toFixed(2)}x slower`,
+		r.metricsMs.toFixed(1),
+		r.bareAggregateMs.toFixed(1),
+		`${(r.metricsMs / r.bareAggregateMs).toFixed(2)}x`,
+	]);
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+	const line = (cells: string[]) => cells.map((cell, i) => cell.padStart(widths[i])).join('  ');
+	console.log(`\n${line(header)}`);
+	for (const row of rows) console.log(line(row));
+	console.log(
+		'\nins ratio = bare insert rate / store insert rate (same database, batches, transactions);' +
+			'\nquery ratio = metrics + calibration time / one bare GROUP BY over the same table (median of runs).',
+	);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
