@@ -8,7 +8,8 @@ import type { CountryCode } from 'libphonenumber-js';
 import { getFieldValue } from '../shared/fieldPath';
 import type { Severity, Violation } from '../shared/itemContract';
 import { BoundedPatternRunner, compileUserPattern } from './compileUserPattern';
-import { endOfSentences, normalisePhrase, PhraseMatcher, tokenizeWords, type WordToken } from './matchPhrases';
+import { maskLongDigitRuns } from './maskPii';
+import { endOfSentences, PhraseMatcher, tokenizeWords, type WordToken } from './matchPhrases';
 import { PII_LABELS, type PiiFinding, type PiiType } from './piiTypes';
 import { resolveRulePack } from './rulePacks';
 import type { Condition, DisclosureRule, PatternRule, PiiRule, ProhibitedRule, RuleDefinition, RulesDocument } from './rulesDocument';
@@ -37,7 +38,7 @@ export interface ComplianceResult {
 
 interface CompiledDisclosure {
 	rule: DisclosureRule;
-	phrases: string[];
+	phrases?: PhraseMatcher;
 	pattern?: number;
 }
 
@@ -87,7 +88,7 @@ export function compileRuleset(document: RulesDocument, options: ComplianceOptio
 		.filter((rule): rule is DisclosureRule => rule.kind === 'disclosure')
 		.map((rule) => ({
 			rule,
-			phrases: (rule.phrases ?? []).map(normalisePhrase),
+			phrases: rule.phrases ? new PhraseMatcher(rule.phrases, 0) : undefined,
 			pattern: rule.pattern === undefined ? undefined : addPattern(rule.pattern, rule.flags, rule),
 		}));
 	const prohibited = rules
@@ -204,8 +205,7 @@ export function checkText(ruleset: CompiledRuleset, text: string, item: Record<s
 		if (!applies(rule)) continue;
 		if (pattern !== undefined && patternResult === 'timeout') continue; // reported above
 		const scopeEnd = rule.withinSentences === undefined ? text.length : endOfSentences(text, rule.withinSentences);
-		const scope = ` ${normalisePhrase(text.slice(0, scopeEnd))} `;
-		const byPhrase = phrases.some((phrase) => phrase.length > 0 && scope.includes(` ${phrase} `));
+		const byPhrase = phrases?.occursBefore(words(), scopeEnd) ?? false;
 		const byPattern = spansOf(pattern).some(([start]) => start < scopeEnd);
 		if (byPhrase || byPattern) continue;
 		violations.push({
@@ -219,15 +219,18 @@ export function checkText(ruleset: CompiledRuleset, text: string, item: Record<s
 
 	for (const { rule, matcher, allow, patterns } of ruleset.prohibited) {
 		if (!applies(rule)) continue;
-		const allowed = allow ? allow.findAll(words()).map((hit) => hit.span) : [];
+		const allowed = allow ? distinctSpans(allow.findAll(words()).map((hit) => hit.span)) : [];
 		const spans = [...(matcher ? matcher.findAll(words()).map((hit) => hit.span) : []), ...patterns.flatMap(spansOf)];
+		// Both lists are sorted and non-overlapping, so one forward sweep finds the allowed ones.
+		let next = 0;
 		for (const span of distinctSpans(spans)) {
-			if (allowed.some(([start, end]) => span[0] < end && start < span[1])) continue;
+			while (next < allowed.length && allowed[next][1] <= span[0]) next++;
+			if (next < allowed.length && allowed[next][0] < span[1]) continue;
 			violations.push({
 				ruleId: rule.id,
 				kind: 'prohibited',
 				severity: rule.severity,
-				message: `${rule.message}: "${text.slice(span[0], span[1])}"`,
+				message: `${rule.message}: "${maskLongDigitRuns(text.slice(span[0], span[1]))}"`,
 				span,
 				...(rule.fix !== undefined && { fix: rule.fix }),
 			});
@@ -253,10 +256,40 @@ export function checkText(ruleset: CompiledRuleset, text: string, item: Record<s
 	return {
 		passed: violations.every((violation) => violation.severity === 'info'),
 		rulesetVersion: ruleset.version,
-		violations,
+		violations: capPerRule(violations),
 		piiFindings,
 		redactableMatches,
 	};
+}
+
+/**
+ * At most {@link MAX_VIOLATIONS_PER_RULE} violations per rule, then one that counts the rest: a
+ * reviewer cannot act on ten thousand identical findings, and an n8n item should stay small.
+ * Redaction is not affected; it works from the full list of findings.
+ */
+export const MAX_VIOLATIONS_PER_RULE = 100;
+
+function capPerRule(violations: ComplianceViolation[]): ComplianceViolation[] {
+	const counts = new Map<string, number>();
+	const kept: ComplianceViolation[] = [];
+	const firstOmitted = new Map<string, ComplianceViolation>();
+	for (const violation of violations) {
+		const count = (counts.get(violation.ruleId) ?? 0) + 1;
+		counts.set(violation.ruleId, count);
+		if (count <= MAX_VIOLATIONS_PER_RULE) kept.push(violation);
+		else if (!firstOmitted.has(violation.ruleId)) firstOmitted.set(violation.ruleId, violation);
+	}
+	for (const [ruleId, omitted] of firstOmitted) {
+		const more = counts.get(ruleId)! - MAX_VIOLATIONS_PER_RULE;
+		kept.push({
+			ruleId,
+			kind: omitted.kind,
+			severity: omitted.severity,
+			message: `${more} more finding(s) of rule "${ruleId}" not listed (only the first ${MAX_VIOLATIONS_PER_RULE} are)`,
+			...(omitted.fix !== undefined && { fix: omitted.fix }),
+		});
+	}
+	return kept;
 }
 
 function usesPatterns(rule: RuleDefinition): boolean {

@@ -72,3 +72,14 @@ export function maskedPreview(type: PiiType, value: string): string {
 export function typedPlaceholder(type: string): string {
 	return `[${type.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase()}]`;
 }
+
+/** 12 or more digits, possibly grouped with spaces or dashes: long enough to be a card number. */
+const LONG_DIGIT_RUN = /\d(?:[ -]?\d){11,}/g;
+
+/**
+ * `text` with every long digit run masked but for its last four digits. Used wherever we quote
+ * the user's text back (a prohibited-phrase hit from a user pattern may cover a card number).
+ */
+export function maskLongDigitRuns(text: string): string {
+	return text.replace(LONG_DIGIT_RUN, (run) => maskKeepingLast(run, 4));
+}

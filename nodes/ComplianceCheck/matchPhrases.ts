@@ -13,12 +13,19 @@ export interface WordToken {
 
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 
-/** The words of `text`, lower-cased, with their `[start, end)` spans (UTF-16 code units). */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * The words of `text`, lower-cased and in Unicode NFC (so "cafe\u0301" and "café" are one word),
+ * with their `[start, end)` spans in UTF-16 code units of the original text.
+ */
 export function tokenizeWords(text: string): WordToken[] {
 	const tokens: WordToken[] = [];
 	WORD.lastIndex = 0;
 	for (let match = WORD.exec(text); match !== null; match = WORD.exec(text)) {
-		tokens.push({ word: match[0].toLowerCase(), start: match.index, end: match.index + match[0].length });
+		const raw = match[0];
+		const word = NON_ASCII.test(raw) ? raw.normalize('NFC').toLowerCase() : raw.toLowerCase();
+		tokens.push({ word, start: match.index, end: match.index + raw.length });
 	}
 	return tokens;
 }
@@ -86,6 +93,9 @@ export class PhraseMatcher {
 	private readonly phrases: CompiledPhrase[];
 	/** Every distinct phrase word (and joined phrase), for fuzzy lookups. */
 	private readonly vocabulary: string[];
+	private readonly vocabularySet: Set<string>;
+	/** Text words shorter than this can only match a phrase word exactly (see wordEditBudget). */
+	private readonly shortestFuzzyWord: number;
 
 	constructor(
 		phrases: readonly string[],
@@ -98,6 +108,8 @@ export class PhraseMatcher {
 			})
 			.filter((phrase) => phrase.words.length > 0);
 		this.vocabulary = [...new Set(this.phrases.flatMap((phrase) => [...phrase.words, phrase.joined]))];
+		this.vocabularySet = new Set(this.vocabulary);
+		this.shortestFuzzyWord = maxEdits === 0 ? Infinity : 5 - maxEdits;
 	}
 
 	/**
@@ -125,6 +137,11 @@ export class PhraseMatcher {
 		return close;
 	}
 
+	/** Whether any phrase occurs among the words that end at or before `end`. */
+	occursBefore(tokens: readonly WordToken[], end: number): boolean {
+		return this.findAll(tokens).some((hit) => hit.span[1] <= end);
+	}
+
 	/** All hits in `tokens`, left to right; overlapping hits of different phrases are all kept. */
 	findAll(tokens: readonly WordToken[]): PhraseHit[] {
 		if (this.phrases.length === 0 || tokens.length === 0) return [];
@@ -132,7 +149,10 @@ export class PhraseMatcher {
 
 		const hits: PhraseHit[] = [];
 		for (let at = 0; at < tokens.length; at++) {
-			const first = closeWords(tokens[at].word);
+			const word = tokens[at].word;
+			// Most words of a text are far from every phrase word; rule them out without a lookup.
+			if (word.length < this.shortestFuzzyWord && !this.vocabularySet.has(word)) continue;
+			const first = closeWords(word);
 			if (first.size === 0) continue;
 			for (const phrase of this.phrases) {
 				// Written as one word ("riskfree", "risk-free" is already two words).

@@ -47,7 +47,22 @@ const ID_LABEL_BEFORE =
 const LABEL_WINDOW = 28;
 
 function isLabelledIdentifier(text: string, start: number): boolean {
+	// Every label ends in a letter, optionally followed by spaces and ":", "#" or "."; anything
+	// else right before the number rules a label out without running the regex.
+	let at = start - 1;
+	while (at >= 0 && at > start - LABEL_WINDOW && /[\s:#.]/.test(text[at])) at--;
+	const code = at >= 0 ? text.charCodeAt(at) | 0x20 : 0;
+	if (code < 97 || code > 122) return false;
 	return ID_LABEL_BEFORE.test(text.slice(Math.max(0, start - LABEL_WINDOW), start));
+}
+
+function countDigits(value: string): number {
+	let count = 0;
+	for (let index = 0; index < value.length; index++) {
+		const code = value.charCodeAt(index);
+		if (code >= 48 && code <= 57) count++;
+	}
+	return count;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -60,7 +75,7 @@ const recognizeCards: Recognizer = (text, emit) => {
 	DIGIT_GROUPS.lastIndex = 0;
 	for (let match = DIGIT_GROUPS.exec(text); match !== null; match = DIGIT_GROUPS.exec(text)) {
 		const candidate = match[0];
-		if (candidate.length < 12 || isLabelledIdentifier(text, match.index)) continue;
+		if (candidate.length < 12 || countDigits(candidate) < 12 || isLabelledIdentifier(text, match.index)) continue;
 		const groups: { start: number; digits: string }[] = [];
 		const group = /\d+/g;
 		for (let part = group.exec(candidate); part !== null; part = group.exec(candidate)) {
@@ -188,11 +203,7 @@ const recognizePhones: Recognizer = (text, emit, options) => {
 	PHONE_CANDIDATE.lastIndex = 0;
 	for (let match = PHONE_CANDIDATE.exec(text); match !== null; match = PHONE_CANDIDATE.exec(text)) {
 		const candidate = match[0];
-		let digitCount = 0;
-		for (let index = 0; index < candidate.length; index++) {
-			const code = candidate.charCodeAt(index);
-			if (code >= 48 && code <= 57) digitCount++;
-		}
+		const digitCount = countDigits(candidate);
 		if (digitCount < 7 || digitCount > 15) continue;
 		// Dates, times and versions use the same separators; a phone number never has a 4-digit
 		// group followed by 2-digit groups only ("2024-03-15"), which libphonenumber may accept.
@@ -235,7 +246,7 @@ const recognizeIpv4: Recognizer = (text, emit) => {
 };
 
 /** Every IPv6 address has two colons with at most four hex digits between; most texts have none. */
-const IPV6_HINT = /[0-9A-Fa-f]{0,4}:[0-9A-Fa-f]{0,4}:/;
+const IPV6_HINT = /:[0-9A-Fa-f]{0,4}:/;
 
 const recognizeIpv6: Recognizer = (text, emit) => {
 	if (!IPV6_HINT.test(text)) return;

@@ -81,6 +81,12 @@ describe('prohibited phrases', () => {
 		expect(checkText(rules(byPattern), 'Get FREE cash now').violations[0].span).toEqual([4, 13]);
 	});
 
+	it('never quotes a card number back, even when a user pattern matched it', () => {
+		const cards: RuleDefinition = { id: 'digits', kind: 'prohibited', patterns: ['card \\d[\\d ]+\\d'], severity: 'block', message: 'Card' };
+		const [violation] = checkText(rules(cards), 'my card 4111 1111 1111 1111 ok').violations;
+		expect(violation.message).toBe('Card: "card **** **** **** 1111"');
+	});
+
 	it('counts info-only findings as passed', () => {
 		const info: RuleDefinition = { ...prohibited, id: 'note', severity: 'info' };
 		const result = checkText(rules(info), 'calm down');
