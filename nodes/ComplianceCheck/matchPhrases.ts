@@ -176,17 +176,19 @@ export class PhraseMatcher {
 	}
 }
 
+const SENTENCE_END = /[.!?]+(?=\s|$)|\n+/g;
+
 /**
  * The end offset of the first `count` sentences of `text`. A sentence ends at `.`, `!` or `?`
  * followed by whitespace, or at a line break — good enough for the "notice comes first" rules,
  * which need only a rough cut.
  */
 export function endOfSentences(text: string, count: number): number {
-	const boundary = /[.!?]+(?=\s|$)|\n+/g;
 	let seen = 0;
-	for (let match = boundary.exec(text); match !== null; match = boundary.exec(text)) {
+	SENTENCE_END.lastIndex = 0;
+	for (let match = SENTENCE_END.exec(text); match !== null; match = SENTENCE_END.exec(text)) {
 		seen++;
-		if (seen === count) return match.index + match[0].length;
+		if (seen === count) return SENTENCE_END.lastIndex;
 	}
 	return text.length;
 }

@@ -19,6 +19,9 @@ const MIN_SPOKEN_DIGITS = 3;
 /** A word, or a run of separators between words, in a candidate run. */
 const TOKEN = /[A-Za-z]+|[\s,-]+|[^A-Za-z\s,-]+/g;
 
+const SEPARATORS_ONLY = /^[\s,-]+$/;
+const PAUSE = /[,-]/;
+
 interface Segment {
 	/** Start in the normalised text. */
 	normalisedStart: number;
@@ -112,9 +115,9 @@ function findSpokenRuns(text: string): Replacement[] {
 		const isWord = (first >= 65 && first <= 90) || (first >= 97 && first <= 122);
 		if (!isWord) {
 			// Separators keep a run open; anything else (a digit, a full stop) closes it.
-			if (!/^[\s,-]+$/.test(token) || token.includes('\n\n')) closeRun();
+			if (!SEPARATORS_ONLY.test(token) || token.includes('\n\n')) closeRun();
 			// A spoken pause (comma, dash) separates digit groups the way a space does in print.
-			else if (runStart >= 0 && /[,-]/.test(token)) {
+			else if (runStart >= 0 && PAUSE.test(token)) {
 				pause = true;
 				lastSeparator = [match.index, match.index + token.length];
 			}

@@ -44,13 +44,16 @@ type Recognizer = (text: string, emit: Emit, options: Required<Omit<PiiScanOptio
  */
 const ID_LABEL_BEFORE =
 	/\b(?:order|invoice|inv|tracking|track|ref|reference|ticket|confirmation|conf|case|po|sku|serial|item|model|part|receipt|transaction|txn|shipment|parcel|booking|rma)\.?\s*(?:#|no\.?|nr\.?|num(?:ber)?|id)?\s*[:#]?\s*$/i;
+const LABEL_PUNCTUATION = /[\s:#.]/;
+const ALPHANUMERIC = /[A-Za-z0-9]/;
+const ISO_DATE = /^(?:19|20)\d{2}[-.]\d{2}[-.]\d{2}$/;
 const LABEL_WINDOW = 28;
 
 function isLabelledIdentifier(text: string, start: number): boolean {
 	// Every label ends in a letter, optionally followed by spaces and ":", "#" or "."; anything
 	// else right before the number rules a label out without running the regex.
 	let at = start - 1;
-	while (at >= 0 && at > start - LABEL_WINDOW && /[\s:#.]/.test(text[at])) at--;
+	while (at >= 0 && at > start - LABEL_WINDOW && LABEL_PUNCTUATION.test(text[at])) at--;
 	const code = at >= 0 ? text.charCodeAt(at) | 0x20 : 0;
 	if (code < 97 || code > 122) return false;
 	return ID_LABEL_BEFORE.test(text.slice(Math.max(0, start - LABEL_WINDOW), start));
@@ -70,6 +73,7 @@ function countDigits(value: string): number {
 // numbers too ("qty 2 4111 1111 1111 1111"), so every run of whole groups is tried, longest first.
 
 const DIGIT_GROUPS = /(?<![\w.\-/])\d{1,19}(?:[ -]\d{1,19}){0,7}(?!\w)/g;
+const DIGIT_RUN = /\d+/g;
 
 const recognizeCards: Recognizer = (text, emit) => {
 	DIGIT_GROUPS.lastIndex = 0;
@@ -77,8 +81,8 @@ const recognizeCards: Recognizer = (text, emit) => {
 		const candidate = match[0];
 		if (candidate.length < 12 || countDigits(candidate) < 12 || isLabelledIdentifier(text, match.index)) continue;
 		const groups: { start: number; digits: string }[] = [];
-		const group = /\d+/g;
-		for (let part = group.exec(candidate); part !== null; part = group.exec(candidate)) {
+		DIGIT_RUN.lastIndex = 0;
+		for (let part = DIGIT_RUN.exec(candidate); part !== null; part = DIGIT_RUN.exec(candidate)) {
 			groups.push({ start: part.index, digits: part[0] });
 		}
 		let first = 0;
@@ -120,7 +124,7 @@ const recognizeIbans: Recognizer = (text, emit) => {
 			compact += char.toUpperCase();
 			end = index + 1;
 			if (compact.length === 34) break;
-			if (compact.length >= 15 && isValidIban(compact) && !/[A-Za-z0-9]/.test(candidate[index + 1] ?? '')) {
+			if (compact.length >= 15 && isValidIban(compact) && !ALPHANUMERIC.test(candidate[index + 1] ?? '')) {
 				emit('iban', match.index, match.index + end, 0.98);
 				IBAN_CANDIDATE.lastIndex = match.index + end;
 				break;
@@ -207,7 +211,7 @@ const recognizePhones: Recognizer = (text, emit, options) => {
 		if (digitCount < 7 || digitCount > 15) continue;
 		// Dates, times and versions use the same separators; a phone number never has a 4-digit
 		// group followed by 2-digit groups only ("2024-03-15"), which libphonenumber may accept.
-		if (/^(?:19|20)\d{2}[-.]\d{2}[-.]\d{2}$/.test(candidate)) continue;
+		if (ISO_DATE.test(candidate)) continue;
 		if (isLabelledIdentifier(text, match.index)) continue;
 		if (options.defaultCountry === 'US' && !candidate.startsWith('+') && !looksLikeNanpNumber(candidate, digitCount)) continue;
 		const parsed = parsePhoneNumberFromString(candidate, options.defaultCountry);

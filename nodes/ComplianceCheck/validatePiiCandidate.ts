@@ -6,6 +6,10 @@
  */
 import { isIPv6 } from 'node:net';
 
+const IBAN_SHAPE = /^[A-Z]{2}\d{2}[A-Z0-9]+$/;
+const NINE_DIGITS = /^\d{9}$/;
+const TOP_LEVEL_DOMAIN = /^[A-Za-z]{2,24}$/;
+
 /** Luhn (mod 10), the check digit on every payment card number (ISO/IEC 7812-1). */
 export function passesLuhn(digits: string): boolean {
 	let sum = 0;
@@ -75,7 +79,7 @@ export function passesIbanMod97(iban: string): boolean {
 /** Whole IBAN check: known country, that country's length, digits for the check, mod-97. */
 export function isValidIban(iban: string): boolean {
 	const expected = IBAN_LENGTHS[iban.slice(0, 2)];
-	return expected === iban.length && /^[A-Z]{2}\d{2}[A-Z0-9]+$/.test(iban) && passesIbanMod97(iban);
+	return expected === iban.length && IBAN_SHAPE.test(iban) && passesIbanMod97(iban);
 }
 
 /**
@@ -101,7 +105,7 @@ export function isValidSsn(digits: string): boolean {
  * electronic, 80 traveller's cheques) and the weighted checksum 3-7-1 repeated, mod 10.
  */
 export function isValidAbaRouting(digits: string): boolean {
-	if (digits.length !== 9 || !/^\d{9}$/.test(digits)) return false;
+	if (digits.length !== 9 || !NINE_DIGITS.test(digits)) return false;
 	const prefix = Number(digits.slice(0, 2));
 	const prefixOk = prefix <= 12 || (prefix >= 21 && prefix <= 32) || (prefix >= 61 && prefix <= 72) || prefix === 80;
 	if (!prefixOk || digits === '000000000') return false;
@@ -146,5 +150,5 @@ export function isPlausibleEmail(local: string, domain: string): boolean {
 	for (const label of labels) {
 		if (label.length === 0 || label.length > 63 || label.startsWith('-') || label.endsWith('-')) return false;
 	}
-	return /^[A-Za-z]{2,24}$/.test(labels[labels.length - 1]);
+	return TOP_LEVEL_DOMAIN.test(labels[labels.length - 1]);
 }
