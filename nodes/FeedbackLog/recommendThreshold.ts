@@ -108,7 +108,9 @@ export function recommendThreshold(
 	for (let p = 100; p >= 0; p--) {
 		n += count[p];
 		k += correct[p];
-		if (n < minSamples) continue;
+		// Only thresholds that some labelled draft sits on: below one, the next lower threshold
+		// adds nothing observed, and recommending it would extrapolate into a range never reviewed.
+		if (count[p] === 0 || n < minSamples) continue;
 		const lowerBound = wilsonLowerBound(k, n, z);
 		bestLowerBound = Math.max(bestLowerBound, lowerBound);
 		if (lowerBound >= target) {
