@@ -110,6 +110,7 @@ export const approvalDescription: INodeProperties[] = [
 		typeOptions: { multipleValues: true },
 		default: {},
 		displayOptions: { show: { reviewerMode: ['named'] } },
+		description: 'The people who may answer; each gets a personal link that identifies them',
 		options: [
 			{
 				displayName: 'Reviewer',
@@ -152,6 +153,7 @@ export const approvalDescription: INodeProperties[] = [
 	{
 		displayName: 'From Email',
 		name: 'fromEmail',
+		description: 'The sender address of the review e-mails',
 		type: 'string',
 		default: '',
 		placeholder: 'reviews@example.com',
@@ -192,6 +194,7 @@ export const approvalDescription: INodeProperties[] = [
 	{
 		displayName: 'Amount',
 		name: 'deadlineAmount',
+		description: 'How long reviewers have, counted from when the execution reaches this node',
 		type: 'number',
 		default: 24,
 		typeOptions: { minValue: 0, numberPrecision: 2 },
@@ -200,6 +203,7 @@ export const approvalDescription: INodeProperties[] = [
 	{
 		displayName: 'Unit',
 		name: 'deadlineUnit',
+		description: 'The unit of the amount',
 		type: 'options',
 		default: 'hours',
 		options: [
@@ -212,6 +216,7 @@ export const approvalDescription: INodeProperties[] = [
 	{
 		displayName: 'Answer By',
 		name: 'deadlineAt',
+		description: 'The date and time after which unanswered items leave on Timed Out',
 		type: 'dateTime',
 		default: '',
 		displayOptions: { show: { deadlineMode: ['atTime'] } },

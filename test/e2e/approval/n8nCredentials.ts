@@ -25,15 +25,22 @@ export async function importCredentials(server: N8nServer, credentials: Credenti
 	try {
 		const file = path.join(folder, 'credentials.json');
 		writeFileSync(file, JSON.stringify(credentials));
-		await promisify(execFile)(process.execPath, [N8N_BIN, 'import:credentials', `--input=${file}`], {
+		const { stdout, stderr } = await promisify(execFile)(process.execPath, [N8N_BIN, 'import:credentials', `--input=${file}`], {
 			env: {
 				...process.env,
 				N8N_USER_FOLDER: server.userFolder,
 				N8N_ENCRYPTION_KEY: 'hitl-e2e-encryption-key-not-secret',
 				N8N_DIAGNOSTICS_ENABLED: 'false',
+				// As the server runs: under jest's NODE_ENV=test the CLI would use another database.
+				NODE_ENV: 'production',
+				N8N_LOG_LEVEL: 'info',
 			},
 			timeout: 120_000,
 		});
+		// The CLI logs a failure and still exits 0.
+		if (!/Successfully imported/.test(stdout + stderr)) {
+			throw new Error(`n8n import:credentials failed:\n${(stdout + stderr).slice(-3000)}`);
+		}
 	} finally {
 		rmSync(folder, { recursive: true, force: true });
 	}
