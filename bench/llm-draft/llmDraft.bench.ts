@@ -12,7 +12,9 @@ import type { INodeParameters } from 'n8n-workflow';
 
 import { startFakeLlmServerProcess, type FakeLlmServerProcess } from '../../test/llm/fakeLlmServerProcess';
 import { runWorkflow, type WorkflowJson } from '../../test/workflow/harness';
-import { createChatClient } from '../../nodes/LlmDraft/chatClient';
+import OpenAI from 'openai';
+
+import { createChatClient, type ChatRequest } from '../../nodes/LlmDraft/chatClient';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 200);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
@@ -77,8 +79,8 @@ async function measure(server: FakeLlmServerProcess, concurrency: number, label:
  * The same 200 requests straight through the SDK client with a bare promise pool, no n8n and no
  * node: the floor this machine allows right now (the CPU is shared), measured in the same run.
  */
-async function bareClient(server: FakeLlmServerProcess, concurrency: number): Promise<number> {
-	const client = createChatClient({ baseUrl: server.baseUrl, apiKey: 'bench' });
+async function bareClient(server: FakeLlmServerProcess, concurrency: number, builtInFetch = false): Promise<number> {
+	const client = builtInFetch ? builtInFetchClient(server.baseUrl) : createChatClient({ baseUrl: server.baseUrl, apiKey: 'bench' });
 	let next = 0;
 	const started = performance.now();
 	await Promise.all(
@@ -94,6 +96,12 @@ async function bareClient(server: FakeLlmServerProcess, concurrency: number): Pr
 		}),
 	);
 	return performance.now() - started;
+}
+
+/** The SDK with Node's built-in fetch (undici), to show what the node's keep-alive transport saves. */
+function builtInFetchClient(baseUrl: string) {
+	const client = new OpenAI({ baseURL: baseUrl, apiKey: 'bench', maxRetries: 0 });
+	return { complete: (request: ChatRequest, signal: AbortSignal) => client.chat.completions.create(request, { signal }) };
 }
 
 async function roundTripOverhead(server: FakeLlmServerProcess): Promise<number> {
@@ -126,6 +134,7 @@ test('LLM Draft throughput', async () => {
 		await measure(clean, 8, 'warm-up', 'warm');
 		const overhead = await roundTripOverhead(clean);
 		const bareMs = await bareClient(clean, 8);
+		const builtInMs = await bareClient(clean, 8, true);
 		const rows = [
 			await measure(clean, 1, 'no faults, concurrency 1', 'a'),
 			await measure(clean, 8, 'no faults, concurrency 8 (default)', 'b'),
@@ -137,6 +146,7 @@ test('LLM Draft throughput', async () => {
 			`LLM Draft benchmark: ${ITEMS} items, server latency ${LATENCY_MS} ms, node run by n8n-core (workflow harness), server in its own process`,
 			`median HTTP round-trip overhead above the latency (SDK + local server): ${overhead.toFixed(1)} ms`,
 			`baseline, same run: the bare SDK client (no n8n, no node) at concurrency 8: ${(bareMs / 1000).toFixed(2)} s = ${(bareMs / ((ITEMS * LATENCY_MS) / 8)).toFixed(3)} x ideal`,
+			`  the same with Node's built-in fetch instead of the node's keep-alive transport: ${(builtInMs / 1000).toFixed(2)} s = ${(builtInMs / ((ITEMS * LATENCY_MS) / 8)).toFixed(3)} x ideal`,
 			`429s answer at once with "retry-after-ms: ${LATENCY_MS}" (and "retry-after: 1"); every item completed exactly once (server-side count)`,
 			'',
 			'scenario                               wall (s)  ideal (s)  ratio  requests  429s  ratio to ideal incl. 429 waits',

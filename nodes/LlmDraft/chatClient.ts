@@ -7,6 +7,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import type { ChatCompletion, ChatCompletionCreateParamsNonStreaming } from 'openai/resources/chat/completions';
 
+import { keepAliveFetch, proxyConfigured } from './keepAliveFetch';
 import { LlmCallError, parseRetryAfter } from './retryPolicy';
 
 export type ChatRequest = ChatCompletionCreateParamsNonStreaming;
@@ -35,6 +36,8 @@ export function createChatClient(connection: LlmConnection): ChatClient {
 		defaultHeaders: connection.headers,
 		maxRetries: 0,
 		timeout: connection.timeoutMs,
+		// Leaner per request than the built-in fetch (see keepAliveFetch.ts); the built-in one honours proxies.
+		...(proxyConfigured() ? {} : { fetch: keepAliveFetch }),
 	});
 	return {
 		async complete(request, signal) {
