@@ -60,23 +60,16 @@ export class LlmDraft implements INodeType {
 		const continueOnFail = this.continueOnFail();
 		const cancelSignal = this.getExecutionCancelSignal?.();
 
-		// Parameters are read up front, one item at a time, because n8n's parameter access is not
-		// meant to interleave across concurrent promises; only the provider calls run in parallel.
+		// Each item's parameters are read when its turn comes, inside the pool: reading is synchronous
+		// (no interleaving), and evaluating expressions for item 9 then overlaps with the network wait
+		// of items 1–8 instead of delaying the first request by the whole batch's evaluation time.
 		const parameters = new ParameterReader(this);
-		const jobs = items.map((item, itemIndex) => {
-			try {
-				return readJob(this, parameters, item.json, itemIndex);
-			} catch (error) {
-				return { error };
-			}
-		});
-
 		const results = await runPool(
-			jobs,
+			items,
 			Number(options.concurrency ?? 8),
-			async (job, _itemIndex, signal) => {
-				if ('error' in job) throw job.error;
-				return await draftReply(client, job.settings, job.input, signal);
+			async (item, itemIndex, signal) => {
+				const job = readJob(this, parameters, item.json, itemIndex);
+				return { caseIdValue: job.caseIdValue, ...(await draftReply(client, job.settings, job.input, signal)) };
 			},
 			{ signal: cancelSignal, stopOnError: !continueOnFail },
 		);
@@ -94,11 +87,10 @@ export class LlmDraft implements INodeType {
 		const notes = new Map<DraftNote, number>();
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const result = results[itemIndex];
-			const job = jobs[itemIndex];
-			if (result.status === 'fulfilled' && !('error' in job)) {
+			if (result.status === 'fulfilled') {
 				for (const note of new Set(result.value.notes)) notes.set(note, (notes.get(note) ?? 0) + 1);
 				output.push({
-					json: mergeHitl(items[itemIndex].json, { draft: result.value.draft }, { fromField: job.caseIdValue }) as IDataObject,
+					json: mergeHitl(items[itemIndex].json, { draft: result.value.draft }, { fromField: result.value.caseIdValue }) as IDataObject,
 					pairedItem: { item: itemIndex },
 				});
 				continue;
@@ -112,7 +104,11 @@ export class LlmDraft implements INodeType {
 	}
 }
 
-type Job = { settings: DraftSettings; input: DraftCase; caseIdValue: unknown } | { error: unknown };
+interface Job {
+	settings: DraftSettings;
+	input: DraftCase;
+	caseIdValue: unknown;
+}
 
 /**
  * Reads a parameter once when it holds no expression (its value is then the same for every item)
