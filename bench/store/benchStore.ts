@@ -114,6 +114,8 @@ function postgresBare(config: StoreConfig & { backend: 'postgres' }): Bare {
 	};
 }
 
+const log = (line: string) => console.log(`    ${line}`);
+
 async function median(runs: number, work: () => Promise<void>): Promise<number> {
 	const times: number[] = [];
 	for (let i = 0; i < runs; i++) {
@@ -165,6 +167,7 @@ async function benchOne(backend: 'embedded' | 'postgres', size: number, config: 
 				await timeStore();
 			}
 		}
+		log(`${backend} ${size}: inserted (store ${(storeMs / 1000).toFixed(1)} s, bare ${(bareMs / 1000).toFixed(1)} s)`);
 		const count = await store.countDecisions();
 		if (count !== size) throw new Error(`expected ${size} rows, found ${count}`);
 		const runs = size >= 1_000_000 ? 3 : 5;
@@ -174,6 +177,7 @@ async function benchOne(backend: 'embedded' | 'postgres', size: number, config: 
 			computeMetrics(stats, { rubberStampMs: STATS_OPTIONS.rubberStampMs });
 			calibrationReports(stats.confidenceBins, { recommend: { targetPrecision: 0.95 } });
 		});
+		log(`${backend} ${size}: metrics ${metricsMs.toFixed(0)} ms (median of ${runs})`);
 		const bareAggregateMs = await median(runs, () => bare.aggregate());
 		const result: Result = {
 			backend,

@@ -379,11 +379,12 @@ export class SqlHitlStore implements HitlStore {
 			costCount: Number(row.cost_n),
 		}));
 
-		const ttd = await this.nearestRanks(
-			`SELECT d.time_to_decision_ms AS v FROM hitl_decisions d ${where.sql} AND d.time_to_decision_ms IS NOT NULL`,
+		const ttdRanks = await this.nearestRanks(
+			`SELECT '' AS k, d.time_to_decision_ms AS v FROM hitl_decisions d ${where.sql} AND d.time_to_decision_ms IS NOT NULL`,
 			where.params,
 			[50, 90],
 		);
+		const ttd = ttdRanks.get('') ?? { count: 0, values: [null, null] };
 
 		const reviewerRows = await q<Row>(
 			`SELECT r.reviewer_id AS reviewer_id, MAX(r.reviewer_name) AS reviewer_name, COUNT(*) AS n,
@@ -393,24 +394,19 @@ export class SqlHitlStore implements HitlStore {
 			 GROUP BY r.reviewer_id ORDER BY r.reviewer_id`,
 			[Math.floor(options.rubberStampMs)],
 		);
-		const medians = new Map<string, number>();
-		for (const row of reviewerRows) {
-			const id = String(row.reviewer_id);
-			const median = await this.nearestRanks(
-				`SELECT r.answer_ms AS v FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id
-				 ${where.sql} AND r.reviewer_id = ? AND r.answer_ms IS NOT NULL`,
-				[...where.params, id],
-				[50],
-			);
-			if (median.values[0] !== null) medians.set(id, median.values[0]);
-		}
+		const medians = await this.nearestRanks(
+			`SELECT r.reviewer_id AS k, r.answer_ms AS v FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id
+			 ${where.sql} AND r.answer_ms IS NOT NULL`,
+			where.params,
+			[50],
+		);
 		const reviewers: ReviewerStats[] = reviewerRows.map((row) => ({
 			reviewerId: String(row.reviewer_id),
 			reviewerName: str(row.reviewer_name),
 			decisions: Number(row.n),
 			approvals: Number(row.approvals),
 			fastApprovals: Number(row.fast),
-			medianDecisionMs: medians.get(String(row.reviewer_id)) ?? null,
+			medianDecisionMs: medians.get(String(row.reviewer_id))?.values[0] ?? null,
 		}));
 
 		const ruleRows = await q<Row>(
@@ -464,39 +460,50 @@ export class SqlHitlStore implements HitlStore {
 	}
 
 	/**
-	 * Nearest-rank percentiles (the value at rank ceil(p × n / 100)) of the single column `v` that
-	 * `selectValues` returns. PostgreSQL ranks in the server with window functions; SQLite's window
-	 * functions sort twice as slowly as reading the column and sorting it here, so it does that.
+	 * Nearest-rank percentiles (the value at rank ceil(p × n / 100)) of column `v` per group `k`, of
+	 * the rows `selectValues` returns. PostgreSQL ranks in the server with window functions;
+	 * SQLite's window functions sort about twice as slowly as reading the two columns and sorting
+	 * here, so it does that.
 	 */
 	private async nearestRanks(
 		selectValues: string,
 		params: SqlValue[],
 		percents: number[],
-	): Promise<{ count: number; values: (number | null)[] }> {
+	): Promise<Map<string, { count: number; values: (number | null)[] }>> {
 		const rankOf = (count: number, percent: number) => Math.floor((count * percent + 99) / 100);
+		const result = new Map<string, { count: number; values: (number | null)[] }>();
 		if (this.driver.dialect === 'sqlite') {
-			const rows = await this.driver.query<{ v: number | bigint }>(selectValues, params);
-			const sorted = Float64Array.from(rows, (row) => Number(row.v)).sort();
-			return {
-				count: sorted.length,
-				values: percents.map((percent) => (sorted.length ? sorted[rankOf(sorted.length, percent) - 1] : null)),
-			};
+			const groups = new Map<string, number[]>();
+			for (const row of await this.driver.query<{ k: string; v: number }>(selectValues, params)) {
+				const values = groups.get(row.k);
+				if (values) values.push(Number(row.v));
+				else groups.set(row.k, [Number(row.v)]);
+			}
+			for (const [key, values] of groups) {
+				const sorted = Float64Array.from(values).sort();
+				result.set(key, { count: sorted.length, values: percents.map((percent) => sorted[rankOf(sorted.length, percent) - 1]) });
+			}
+			return result;
 		}
 		const wanted = percents.map((percent) => `t.rn = (t.cnt * ${percent} + 99) / 100`).join(' OR ');
 		const rows = await this.driver.query<Row>(
-			`SELECT t.rn AS rn, t.cnt AS cnt, t.v AS v FROM (
-			   SELECT s.v AS v, ROW_NUMBER() OVER (ORDER BY s.v) AS rn, COUNT(*) OVER () AS cnt FROM (${selectValues}) s
+			`SELECT t.k AS k, t.rn AS rn, t.cnt AS cnt, t.v AS v FROM (
+			   SELECT s.k AS k, s.v AS v, ROW_NUMBER() OVER (PARTITION BY s.k ORDER BY s.v) AS rn,
+			          COUNT(*) OVER (PARTITION BY s.k) AS cnt
+			   FROM (${selectValues}) s
 			 ) t WHERE ${wanted}`,
 			params,
 		);
-		const count = rows.length ? Number(rows[0].cnt) : 0;
-		return {
-			count,
-			values: percents.map((percent) => {
-				const row = rows.find((r) => Number(r.rn) === rankOf(count, percent));
-				return row ? Number(row.v) : null;
-			}),
-		};
+		for (const row of rows) {
+			const key = String(row.k);
+			const count = Number(row.cnt);
+			const entry = result.get(key) ?? { count, values: percents.map(() => null) };
+			percents.forEach((percent, index) => {
+				if (Number(row.rn) === rankOf(count, percent)) entry.values[index] = Number(row.v);
+			});
+			result.set(key, entry);
+		}
+		return result;
 	}
 
 	/**

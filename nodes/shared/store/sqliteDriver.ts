@@ -90,6 +90,11 @@ export class SqliteDriver implements SqlDriver {
 		// loss can drop the last transactions, which the next retry of the execution re-records.
 		this.db.exec('PRAGMA synchronous = NORMAL');
 		this.db.exec('PRAGMA foreign_keys = ON');
+		// SQLite's default page cache is 2 MB; the idempotency index of a million decisions is
+		// ~50 MB, and inserts keyed on execution ids land all over it. 64 MB keeps the hot pages in
+		// memory (one connection per store, one store per n8n process with sharedHitlStore).
+		this.db.exec('PRAGMA cache_size = -65536');
+		this.db.exec('PRAGMA temp_store = MEMORY');
 		this.direct = {
 			query: async <Row extends object>(sql: string, params: readonly SqlValue[] = []) =>
 				this.prepare(sql).all(...scalars(params)) as Row[],
