@@ -16,6 +16,6 @@ module.exports = {
   projects: [
     project('unit'),
     project('workflow'),
-    project('e2e', { testTimeout: 180_000 }),
+    project('e2e', { setupFilesAfterEnv: ['<rootDir>/test/e2e/jestSetup.ts'] }),
   ],
 };

@@ -110,6 +110,9 @@ async function freePort(): Promise<number> {
 	});
 }
 
+/** The owner account of every e2e instance (a throw-away instance on loopback). */
+export const OWNER = { email: 'owner@example.com', firstName: 'Olive', lastName: 'Owner', password: 'Owner-passw0rd' };
+
 export class N8nServer {
 	private exited = false;
 
@@ -223,6 +226,31 @@ export class N8nServer {
 			await new Promise((resolve) => setTimeout(resolve, 200));
 		}
 		throw new Error(`Webhooks of workflows ${workflowIds.join(', ')} were not registered in time:\n${this.log.join('').slice(-3000)}`);
+	}
+
+	private ownerSession?: Promise<string>;
+
+	/**
+	 * The `n8n-auth` cookie of the instance owner, set up on first use through n8n's own
+	 * first-run endpoint — for the editor's REST calls (node types, credentials) and the browser.
+	 */
+	async ownerCookie(): Promise<string> {
+		this.ownerSession ??= (async () => {
+			const post = async (route: string, body: unknown) =>
+				await fetch(`${this.baseUrl}/rest/${route}`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json' },
+					body: JSON.stringify(body),
+				});
+			const setup = await post('owner/setup', OWNER);
+			if (!setup.ok) throw new Error(`Owner setup failed: ${setup.status} ${await setup.text()}`);
+			// A fresh login: the cookie from the setup call is bound to the setup request's browser.
+			const login = await post('login', { emailOrLdapLoginId: OWNER.email, password: OWNER.password });
+			const cookie = /n8n-auth=([^;]+)/.exec(login.headers.get('set-cookie') ?? '')?.[1];
+			if (!login.ok || !cookie) throw new Error(`Owner login failed: ${login.status} ${await login.text()}`);
+			return cookie;
+		})();
+		return await this.ownerSession;
 	}
 
 	/** Waits until n8n has printed a line containing `text`. */

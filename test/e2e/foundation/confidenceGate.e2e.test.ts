@@ -18,7 +18,9 @@ describe('a real n8n with the package installed', () => {
 	});
 
 	test('serves the Confidence Gate to the node panel with its icons and hints', async () => {
-		const response = await fetch(`${n8n.baseUrl}/types/nodes.json`);
+		const response = await fetch(`${n8n.baseUrl}/types/nodes.json`, {
+			headers: { cookie: `n8n-auth=${await n8n.ownerCookie()}` },
+		});
 		expect(response.status).toBe(200);
 		const types = (await response.json()) as Record<string, unknown>[];
 		const gate = types.find((type) => type.name === 'n8n-nodes-hitl.confidenceGate');
@@ -29,7 +31,7 @@ describe('a real n8n with the package installed', () => {
 		});
 		const iconUrl = gate!.iconUrl as { light: string; dark: string };
 		for (const url of [iconUrl.light, iconUrl.dark]) {
-			const icon = await fetch(`${n8n.baseUrl}/${url}`);
+			const icon = await fetch(`${n8n.baseUrl}/${url}`, { headers: { cookie: `n8n-auth=${await n8n.ownerCookie()}` } });
 			expect(icon.status).toBe(200);
 			expect(await icon.text()).toContain('<svg');
 		}
