@@ -108,13 +108,49 @@ function anyPiiScore(corpus: CorpusMessage[], predictions: CorpusSpan[][]): Type
 	return { ...result.overall, type: 'any PII' };
 }
 
-function time(run: (text: string) => unknown, texts: string[]): { seconds: number; messagesPerSecond: number; megabytesPerSecond: number } {
-	const bytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text, 'utf8'), 0);
+interface Timing {
+	messages: number;
+	bytes: number;
+	wallSeconds: number;
+	/** User + system CPU of the whole process (Guardrails' vm watchdog threads included). */
+	cpuSeconds: number;
+}
+
+const newTiming = (): Timing => ({ messages: 0, bytes: 0, wallSeconds: 0, cpuSeconds: 0 });
+
+function timeChunk(run: (text: string) => unknown, texts: string[], into: Timing): void {
+	const cpuBefore = process.cpuUsage();
 	const started = process.hrtime.bigint();
 	for (const text of texts) run(text);
-	const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-	return { seconds, messagesPerSecond: texts.length / seconds, megabytesPerSecond: bytes / 1e6 / seconds };
+	into.wallSeconds += Number(process.hrtime.bigint() - started) / 1e9;
+	const cpu = process.cpuUsage(cpuBefore);
+	into.cpuSeconds += (cpu.user + cpu.system) / 1e6;
+	into.messages += texts.length;
+	into.bytes += texts.reduce((sum, text) => sum + Buffer.byteLength(text, 'utf8'), 0);
 }
+
+/**
+ * Times the contenders chunk by chunk, in turn, so that both see the same machine load (a shared
+ * machine's load shifts over the minutes Guardrails needs; timing one side after the other would
+ * compare different conditions).
+ */
+function timeInterleaved(contenders: { run: (text: string) => unknown; limit: number }[], texts: string[], chunk = 250): Timing[] {
+	const timings = contenders.map(newTiming);
+	for (let from = 0; from < texts.length; from += chunk) {
+		contenders.forEach((contender, index) => {
+			const end = Math.min(from + chunk, contender.limit);
+			if (end > from) timeChunk(contender.run, texts.slice(from, end), timings[index]);
+		});
+	}
+	return timings;
+}
+
+const perSecond = (t: Timing) => ({
+	wallMessages: t.messages / t.wallSeconds,
+	cpuMessages: t.messages / t.cpuSeconds,
+	wallMegabytes: t.bytes / 1e6 / t.wallSeconds,
+	cpuMegabytes: t.bytes / 1e6 / t.cpuSeconds,
+});
 
 function main(): void {
 	const corpus = loadCorpus();
@@ -145,10 +181,14 @@ function main(): void {
 	}
 	for (const text of corpus.slice(0, 50).map((m) => m.text)) guardrails(text);
 
-	const oursTiming = time((text) => checkText(ours, text, item), texts);
-	const oursPacksTiming = time((text) => checkText(oursAllPacks, text, item), texts);
-	const guardrailsTexts = texts.slice(0, GUARDRAILS_MESSAGES);
-	const guardrailsTiming = time(guardrails, guardrailsTexts);
+	const [oursTiming, oursPacksTiming, guardrailsTiming] = timeInterleaved(
+		[
+			{ run: (text) => checkText(ours, text, item), limit: texts.length },
+			{ run: (text) => checkText(oursAllPacks, text, item), limit: texts.length },
+			{ run: guardrails, limit: GUARDRAILS_MESSAGES },
+		],
+		texts,
+	);
 
 	// Accuracy on the labelled corpus (each message once).
 	const oursPredictions = corpus.map((message) =>
@@ -158,23 +198,29 @@ function main(): void {
 	const oursExact = scoreFindings(corpus, oursPredictions, 'exact');
 	const theirsOverlap = scoreFindings(corpus, theirPredictions, 'overlap');
 
-	const line = (label: string, t: ReturnType<typeof time>, count: number) =>
-		`${label.padEnd(44)} ${String(count).padStart(6)} msgs  ${t.seconds.toFixed(2).padStart(7)} s  ` +
-		`${t.messagesPerSecond.toFixed(0).padStart(8)} msgs/s  ${t.megabytesPerSecond.toFixed(3).padStart(8)} MB/s`;
+	const line = (label: string, t: Timing) => {
+		const rate = perSecond(t);
+		return (
+			`${label.padEnd(44)} ${String(t.messages).padStart(6)} msgs ${t.wallSeconds.toFixed(2).padStart(7)} s wall ` +
+			`${rate.wallMessages.toFixed(0).padStart(7)} msgs/s ${rate.wallMegabytes.toFixed(3).padStart(7)} MB/s | ` +
+			`CPU ${rate.cpuMessages.toFixed(0).padStart(7)} msgs/s ${rate.cpuMegabytes.toFixed(3).padStart(7)} MB/s`
+		);
+	};
+	const ratio = (a: Timing, b: Timing) =>
+		`${(perSecond(a).wallMessages / perSecond(b).wallMessages).toFixed(1)}× wall, ` +
+		`${(perSecond(a).cpuMessages / perSecond(b).cpuMessages).toFixed(1)}× CPU`;
 
 	const out: string[] = [];
 	out.push(`Compliance Check vs n8n Guardrails PII — ${MESSAGES} messages (${megabytes.toFixed(2)} MB), corpus of ${corpus.length} labelled messages`);
 	out.push(`node ${process.version}; Guardrails from ${GUARDRAILS_PII}`);
+	out.push('timed in interleaved chunks of 250 messages, so both sides share the machine\'s load');
 	out.push('');
 	out.push('Throughput');
-	out.push(line('ours: PII check (node defaults)', oursTiming, texts.length));
-	out.push(line('ours: PII + all five rule packs', oursPacksTiming, texts.length));
-	out.push(line('n8n Guardrails PII (defaults: all entities)', guardrailsTiming, guardrailsTexts.length));
+	out.push(line('ours: PII check (node defaults)', oursTiming));
+	out.push(line('ours: PII + all five rule packs', oursPacksTiming));
+	out.push(line('n8n Guardrails PII (defaults: all entities)', guardrailsTiming));
 	out.push(`Guardrails messages that threw "Regular expression execution timed out": ${guardrailsTimeouts}`);
-	out.push(
-		`ratio ours/Guardrails (msgs/s): ${(oursTiming.messagesPerSecond / guardrailsTiming.messagesPerSecond).toFixed(1)}× ` +
-			`(with all packs: ${(oursPacksTiming.messagesPerSecond / guardrailsTiming.messagesPerSecond).toFixed(1)}×)`,
-	);
+	out.push(`ratio ours/Guardrails, messages per second: ${ratio(oursTiming, guardrailsTiming)} (all packs on: ${ratio(oursPacksTiming, guardrailsTiming)})`);
 	out.push('');
 	out.push(formatScoreTable('Ours — per type, exact spans', [...oursExact.byType, oursExact.overall]));
 	out.push(`  clean messages flagged: ${oursExact.flaggedCleanMessages}/${oursExact.cleanMessages}`);

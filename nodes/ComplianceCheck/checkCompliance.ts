@@ -146,7 +146,14 @@ const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, review: 1, 
 
 /** Runs every rule that applies to `item` on `text`. */
 export function checkText(ruleset: CompiledRuleset, text: string, item: Record<string, unknown> = {}): ComplianceResult {
-	const applies = (rule: RuleDefinition) => conditionsHold(rule.when, item);
+	// Conditions read item fields; evaluate each rule's once per text.
+	const applicable = new Map<RuleDefinition, boolean>();
+	const applies = (rule: RuleDefinition) => {
+		if (rule.when === undefined) return true;
+		let holds = applicable.get(rule);
+		if (holds === undefined) applicable.set(rule, (holds = conditionsHold(rule.when, item)));
+		return holds;
+	};
 	const violations: ComplianceViolation[] = [];
 
 	// PII: one scan for all types any applicable rule wants; each finding reported once, under the

@@ -11,22 +11,50 @@ export interface WordToken {
 	end: number;
 }
 
-const WORD = /[\p{L}\p{N}\p{M}]+/gu;
+/** A letter, digit or combining mark of any script (tested only on non-ASCII characters). */
+const WORD_CHAR = /[\p{L}\p{N}\p{M}]/u;
 
-const NON_ASCII = /[^\x00-\x7f]/;
+function isAsciiWordChar(code: number): boolean {
+	return (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57);
+}
 
 /**
- * The words of `text`, lower-cased and in Unicode NFC (so "cafe\u0301" and "café" are one word),
- * with their `[start, end)` spans in UTF-16 code units of the original text.
+ * The words of `text` — runs of letters, digits and combining marks of any script — lower-cased
+ * and in Unicode NFC (so "cafe\u0301" and "café" are one word), with their `[start, end)` spans
+ * in UTF-16 code units of the original text. A hand-written scan: ASCII, most of any customer
+ * message, is decided without a regex; other characters by one Unicode-property test each.
  */
 export function tokenizeWords(text: string): WordToken[] {
 	const tokens: WordToken[] = [];
-	WORD.lastIndex = 0;
-	for (let match = WORD.exec(text); match !== null; match = WORD.exec(text)) {
-		const raw = match[0];
-		const word = NON_ASCII.test(raw) ? raw.normalize('NFC').toLowerCase() : raw.toLowerCase();
-		tokens.push({ word, start: match.index, end: match.index + raw.length });
+	let start = -1;
+	let ascii = true;
+	const close = (end: number) => {
+		const raw = text.slice(start, end);
+		const word = ascii ? raw.toLowerCase() : raw.normalize('NFC').toLowerCase();
+		tokens.push({ word, start, end });
+		start = -1;
+		ascii = true;
+	};
+	for (let index = 0; index < text.length; index++) {
+		const code = text.charCodeAt(index);
+		let isWordChar: boolean;
+		let width = 1;
+		if (code < 128) isWordChar = isAsciiWordChar(code);
+		else {
+			const point = text.codePointAt(index)!;
+			width = point > 0xffff ? 2 : 1;
+			isWordChar = WORD_CHAR.test(String.fromCodePoint(point));
+		}
+		if (isWordChar) {
+			if (start < 0) {
+				start = index;
+				ascii = true;
+			}
+			if (code >= 128) ascii = false;
+		} else if (start >= 0) close(index);
+		index += width - 1;
 	}
+	if (start >= 0) close(text.length);
 	return tokens;
 }
 
@@ -94,8 +122,8 @@ export class PhraseMatcher {
 	/** Every distinct phrase word (and joined phrase), for fuzzy lookups. */
 	private readonly vocabulary: string[];
 	private readonly vocabularySet: Set<string>;
-	/** Text words shorter than this can only match a phrase word exactly (see wordEditBudget). */
-	private readonly shortestFuzzyWord: number;
+	/** Lengths a text word may have to be within the edit budget of some phrase word. */
+	private readonly fuzzyLengths = new Set<number>();
 
 	constructor(
 		phrases: readonly string[],
@@ -109,7 +137,10 @@ export class PhraseMatcher {
 			.filter((phrase) => phrase.words.length > 0);
 		this.vocabulary = [...new Set(this.phrases.flatMap((phrase) => [...phrase.words, phrase.joined]))];
 		this.vocabularySet = new Set(this.vocabulary);
-		this.shortestFuzzyWord = maxEdits === 0 ? Infinity : 5 - maxEdits;
+		for (const word of this.vocabulary) {
+			const budget = maxEdits === 0 ? 0 : wordEditBudget(word, maxEdits);
+			for (let length = word.length - budget; budget > 0 && length <= word.length + budget; length++) this.fuzzyLengths.add(length);
+		}
 	}
 
 	/**
@@ -151,7 +182,7 @@ export class PhraseMatcher {
 		for (let at = 0; at < tokens.length; at++) {
 			const word = tokens[at].word;
 			// Most words of a text are far from every phrase word; rule them out without a lookup.
-			if (word.length < this.shortestFuzzyWord && !this.vocabularySet.has(word)) continue;
+			if (!this.fuzzyLengths.has(word.length) && !this.vocabularySet.has(word)) continue;
 			const first = closeWords(word);
 			if (first.size === 0) continue;
 			for (const phrase of this.phrases) {
