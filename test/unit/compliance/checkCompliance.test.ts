@@ -134,6 +134,15 @@ describe('redaction', () => {
 		expect(redactText(text, redactables, 'mask')).toBe('Card **** **** **** 1111, mail j***@example.com, acct [ACCOUNT].');
 	});
 
+	it('redacts numbers spoken as words in a transcript when asked to read them', () => {
+		const transcript = 'Customer: my card is four one one one, one one one one, one one one one, one one one one. Agent: thanks.';
+		const spoken = compileRuleset({ version: 'v', packs: ['pci'], rules: [] }, { spokenNumbers: true });
+		const found = checkText(spoken, transcript);
+		expect(found.violations.map((v) => [v.ruleId, v.preview])).toEqual([['pci.card-number', '**** **** **** 1111']]);
+		expect(redactText(transcript, redactablesFromPii(found.piiFindings), 'placeholder')).toBe('Customer: my card is [CARD]. Agent: thanks.');
+		expect(checkText(compileRuleset({ version: 'v', packs: ['pci'], rules: [] }), transcript).passed).toBe(true);
+	});
+
 	it('merges overlapping spans and leaves text without findings unchanged', () => {
 		expect(redactText('abcdef', [{ span: [1, 4], type: 'x' }, { span: [2, 5], type: 'y' }], 'placeholder')).toBe('a[X]f');
 		expect(redactText('nothing here', [], 'mask')).toBe('nothing here');

@@ -181,6 +181,17 @@ describe('Compliance Check in a workflow', () => {
 		expect(failed.pairedItem).toEqual({ item: 1 });
 	});
 
+	test('continue using error output: the bad item goes to the error output with the user\'s fields', async () => {
+		const run = await runWorkflow(checkWorkflow({ textField: 'body' }, { onError: 'continueErrorOutput' }), {
+			input: [{ ticket: 'A', body: 'all good' }, { ticket: 'B', body: ['not', 'text'] }],
+		});
+		expect(run.status).toBe('success');
+		expect(run.output(CHECK, 0).map((item) => item.json.ticket)).toEqual(['A']);
+		expect(run.output(CHECK, 1)).toEqual([]);
+		const [failed] = run.output(CHECK, 2);
+		expect(failed.json).toMatchObject({ ticket: 'B', error: 'Item 1: The field "body" must be text, but it is a list' });
+	});
+
 	test('empty text is checked (and a required disclosure is missing from it)', async () => {
 		const run = await runWorkflow(
 			checkWorkflow({ textField: 'body', requiredDisclosures: { disclosures: [{ phrases: 'hello', severity: 'review', message: 'Greeting' }] } }),
