@@ -173,6 +173,7 @@ export class HumanApprovalWait implements INodeType {
 		const answerPage = (status: number, kind: AnswerPageKind, detail?: string) =>
 			respond(status, renderAnswerPage({ kind, title: settings.title, ...(detail ? { detail } : {}) }));
 
+		const ledger = await openLedger(this, settings, executionId);
 		// Who is asking: a named reviewer's personal link must carry a valid signature.
 		const query = this.getQueryData() as Record<string, unknown>;
 		let binding: ReviewBinding = { executionId, nodeId: node.id, reviewerId: '' };
@@ -184,6 +185,7 @@ export class HumanApprovalWait implements INodeType {
 			binding = { ...binding, reviewerId };
 			const known = settings.reviewers.find((entry) => entry.id === reviewerId);
 			if (!known || !verifyReviewer(secret, binding, query.rsig)) {
+				await ledger.audit('refused', reviewerId.slice(0, 64) || 'link', { why: 'badReviewerLink', method: request.method });
 				return answerPage(403, 'invalid', 'This review is for named reviewers: open the personal link you were sent.');
 			}
 			reviewer = { id: known.id, name: known.name };
@@ -192,7 +194,6 @@ export class HumanApprovalWait implements INodeType {
 			tokenKey = executionKey(query, executionId, node.id);
 		}
 
-		const ledger = await openLedger(this, settings, executionId);
 		const actor = reviewer?.id ?? 'link';
 		const isPost = request.method === 'POST';
 		const body = isPost ? (this.getBodyData() as Record<string, unknown> | undefined) : undefined;
@@ -219,8 +220,12 @@ export class HumanApprovalWait implements INodeType {
 		}
 
 		const state = await ledger.read();
-		if (state.finishedAt) return answerPage(409, 'alreadyDecided');
+		if (state.finishedAt) {
+			await ledger.audit('refused', actor, { why: 'alreadyDecided', method: request.method });
+			return answerPage(409, 'alreadyDecided');
+		}
 		if (reviewer && state.answers.some((answer) => answer.reviewerId === reviewer.id)) {
+			await ledger.audit('refused', actor, { why: 'alreadyAnswered', method: request.method });
 			return answerPage(409, 'alreadyAnswered');
 		}
 		const progress = decideReview(state.answers, originalTexts, settings.approvalsNeeded);

@@ -115,6 +115,16 @@ describe('quorum with the HITL store', () => {
 		expect(cat.response.statusCode).toBe(409);
 		expect(cat.response.body).toContain('already answered');
 
+		// Bob's link edited to claim Cat's identity.
+		const forged = await callReviewWebhook(
+			json,
+			result.run,
+			NODE,
+			{ method: 'GET', query: { ...linkOf(executionId, 'bob@example.com'), reviewer: 'cat@example.com' }, executionId },
+			credentials,
+		);
+		expect(forged.response.statusCode).toBe(403);
+
 		const store = await openHitlStore({ backend: 'embedded', filePath: credentials.hitlStore.filePath });
 		try {
 			const events = (await store.listAudit({ executionId })).map((entry) => `${entry.event}:${entry.actor ?? ''}`);
@@ -122,10 +132,13 @@ describe('quorum with the HITL store', () => {
 				'requested:system',
 				'linkOpened:ann@example.com',
 				'answered:ann@example.com',
+				'refused:ann@example.com',
 				'linkOpened:bob@example.com',
 				'linkOpened:bob@example.com',
 				'answered:bob@example.com',
 				'decided:bob@example.com',
+				'refused:cat@example.com',
+				'refused:cat@example.com',
 			]);
 		} finally {
 			await store.close();
