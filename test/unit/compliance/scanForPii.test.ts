@@ -52,6 +52,26 @@ describe('scanForPii', () => {
 		expect(found('ring 020 7946 0958')).toEqual([]);
 	});
 
+	it.each([
+		['call 1-800-555-0199 now', [['phone', '1-800-555-0199']]],
+		['ring +1 (415) 555-2671.', [['phone', '+1 (415) 555-2671']]],
+		['tel. 212 555 0147 ext 12', [['phone', '212 555 0147']]],
+		['+442079460958', [['phone', '+442079460958']]],
+		['(555) 123-4567', []], // 555 is not an area code in service
+		['Amex 3782-822463-10005!', [['card', '3782-822463-10005']]],
+		['visa:4111111111111111', [['card', '4111111111111111']]],
+		['Order 5500 0000 0000 0004 and my card 4111 1111 1111 1111', [['card', '4111 1111 1111 1111']]],
+		['email: John.Smith@Sub.Example-Corp.com.', [['email', 'John.Smith@Sub.Example-Corp.com']]],
+		['wire to acct, routing # 021000021', [['routing', '021000021']]],
+		['ssn#536-22-1234', [['ssn', '536-22-1234']]],
+		['her SSN is 536 22 1234', [['ssn', '536 22 1234']]],
+		['Born 3rd March 1985', [['dob', '3rd March 1985']]],
+		['IP: 8.8.8.8,', [['ipv4', '8.8.8.8']]],
+		['token abc123def456ghi789', []],
+	])('hand-written: %s', (text, expected) => {
+		expect(found(text)).toEqual(expected);
+	});
+
 	it('looks only for the types asked for', () => {
 		expect(found('mail a@example.com, card 4111111111111111', { types: ['email'] })).toEqual([['email', 'a@example.com']]);
 	});
