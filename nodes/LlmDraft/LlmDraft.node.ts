@@ -17,6 +17,7 @@ import { createChatClient, type LlmConnection } from './chatClient';
 import { llmDraftDescription } from './description';
 import { draftReply, type DraftCase, type DraftNote, type DraftSettings } from './draftReply';
 import { parseExtraHeaders } from './extraHeaders';
+import type { ProviderQuirks } from './providerQuirks';
 import { LlmCallError, type FailureKind } from './retryPolicy';
 import { runPool } from './runPool';
 import type { ConfidenceMethod } from './scoreConfidence';
@@ -64,12 +65,14 @@ export class LlmDraft implements INodeType {
 		// (no interleaving), and evaluating expressions for item 9 then overlaps with the network wait
 		// of items 1–8 instead of delaying the first request by the whole batch's evaluation time.
 		const parameters = new ParameterReader(this);
+		const quirks: ProviderQuirks = {};
 		const results = await runPool(
 			items,
 			Number(options.concurrency ?? 8),
 			async (item, itemIndex, signal) => {
 				const job = readJob(this, parameters, item.json, itemIndex);
-				return { caseIdValue: job.caseIdValue, ...(await draftReply(client, job.settings, job.input, signal)) };
+				const settings = { ...job.settings, quirks };
+				return { caseIdValue: job.caseIdValue, ...(await draftReply(client, settings, job.input, signal)) };
 			},
 			{ signal: cancelSignal, stopOnError: !continueOnFail },
 		);
@@ -231,6 +234,9 @@ function reportNotes(context: IExecuteFunctions, notes: Map<DraftNote, number>, 
 		messages.push(
 			`The provider refused log-probabilities for ${of('logprobsRefused')} (reasoning models do): they were drafted without them and scored by the fallback, marked logprobsUnavailable = 1.`,
 		);
+	}
+	if (notes.has('temperatureRefused')) {
+		messages.push(`The model does not accept a Temperature setting: ${of('temperatureRefused')} were drafted with its default.`);
 	}
 	if (notes.has('nIgnored')) {
 		messages.push(`The provider ignored "n" for ${of('nIgnored')}: the consistency samples were drawn with separate calls.`);

@@ -16,6 +16,7 @@ import {
 	responseFormatFor,
 	type DraftAnswer,
 } from './draftAnswer';
+import { applyQuirks, quirkFrom, type ProviderQuirks, type Quirk } from './providerQuirks';
 import { callWithRetry, LlmCallError, type RetryOptions } from './retryPolicy';
 import {
 	combineConfidence,
@@ -43,6 +44,8 @@ export interface DraftSettings {
 	/** USD per 1M tokens; cost is reported only when at least one is above 0. */
 	prices?: { inputPerMillion: number; outputPerMillion: number };
 	retry: RetryOptions;
+	/** What the provider refused so far; shared by the items of one run so each refusal costs one call. */
+	quirks?: ProviderQuirks;
 }
 
 export interface DraftCase {
@@ -51,7 +54,7 @@ export interface DraftCase {
 }
 
 /** Something the user should know about a run that still succeeded, e.g. a confidence fallback. */
-export type DraftNote = 'logprobsUnavailable' | 'logprobsRefused' | 'nIgnored';
+export type DraftNote = 'logprobsUnavailable' | 'logprobsRefused' | 'nIgnored' | 'temperatureRefused';
 
 export interface DraftOutcome {
 	draft: Draft;
@@ -83,10 +86,29 @@ export async function draftReply(
 	const usage = new Usage();
 	const notes: DraftNote[] = [];
 
+	const quirks = settings.quirks ?? {};
+	const applied = new Set<Quirk>();
 	const send = async (request: ChatRequest): Promise<ChatResponse> => {
-		const { value } = await callWithRetry((attemptSignal) => client.complete(request, attemptSignal), classifyLlmError, settings.retry, signal);
-		usage.add(value);
-		return value;
+		for (;;) {
+			const adapted = applyQuirks(request, quirks);
+			try {
+				const { value } = await callWithRetry(
+					(attemptSignal) => client.complete(adapted.request, attemptSignal),
+					classifyLlmError,
+					settings.retry,
+					signal,
+				);
+				usage.add(value);
+				for (const quirk of adapted.applied) applied.add(quirk);
+				return value;
+			} catch (error) {
+				const failure = classifyLlmError(error);
+				const quirk = quirkFrom(failure, adapted.request);
+				// Each quirk is learned once; a refusal we cannot adapt to is the item's error.
+				if (!quirk || quirks[quirk]) throw failure;
+				quirks[quirk] = true;
+			}
+		}
 	};
 
 	const base = {
@@ -100,17 +122,7 @@ export async function draftReply(
 
 	const primary = async () => {
 		const request: ChatRequest = { ...base, messages: draftMessages, response_format: draftFormat };
-		if (!needs.logprobs) return await askStructured(send, request, answerSchema);
-		try {
-			return await askStructured(send, { ...request, logprobs: true, top_logprobs: TOP_LOGPROBS }, answerSchema);
-		} catch (error) {
-			// Reasoning models (o1, o3, …) refuse the parameter with a 400: draft without it and fall back.
-			if (error instanceof LlmCallError && error.kind === 'client' && /logprob/i.test(error.message)) {
-				notes.push('logprobsRefused');
-				return await askStructured(send, request, answerSchema);
-			}
-			throw classifyLlmError(error);
-		}
+		return await askStructured(send, needs.logprobs ? { ...request, logprobs: true, top_logprobs: TOP_LOGPROBS } : request, answerSchema);
 	};
 	const samples = async (): Promise<(DraftAnswer | undefined)[]> => {
 		if (!needs.samples) return [];
@@ -143,7 +155,8 @@ export async function draftReply(
 	if (needs.logprobs) {
 		const fromLogprobs = scoreFromLogprobs(drafted.content, answer, drafted.logprobs);
 		if (fromLogprobs) parts.logprobs = fromLogprobs;
-		else if (!notes.includes('logprobsRefused')) notes.push('logprobsUnavailable');
+		// Reasoning models refuse the parameter outright (logprobsRefused); others just send none.
+		else notes.push(applied.has('noLogprobs') ? 'logprobsRefused' : 'logprobsUnavailable');
 	}
 	if (needs.rating) {
 		const verbalized = scoreVerbalized(answer);
@@ -164,6 +177,7 @@ export async function draftReply(
 		parts.judge = scoreJudge(judged.answer);
 	}
 
+	if (applied.has('noTemperature')) notes.push('temperatureRefused');
 	const confidence = pickConfidence(settings.method, parts);
 	const draft: Draft = {
 		text: answer.reply,

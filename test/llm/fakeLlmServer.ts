@@ -78,6 +78,7 @@ export interface ChatRequestBody {
 	n?: number;
 	temperature?: number;
 	max_tokens?: number;
+	max_completion_tokens?: number;
 	logprobs?: boolean;
 	top_logprobs?: number;
 	response_format?: { type: string; json_schema?: { name?: string; schema?: { properties?: Record<string, unknown> } } };
@@ -166,6 +167,25 @@ function judgeAnswer(markers: Map<string, string>) {
 	return { rating, verdict: rating >= 7 ? 'pass' : 'fail', issues: rating >= 7 ? [] : ['The reply does not answer the question.'] };
 }
 
+function reasonerRefusal(body: ChatRequestBody): { message: string; code: string } | undefined {
+	if (body.max_tokens !== undefined) {
+		return {
+			message: "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead.",
+			code: 'unsupported_parameter',
+		};
+	}
+	if (body.temperature !== undefined && body.temperature !== 1) {
+		return {
+			message: `Unsupported value: 'temperature' does not support ${body.temperature} with this model. Only the default (1) value is supported.`,
+			code: 'unsupported_value',
+		};
+	}
+	if (body.logprobs !== undefined) {
+		return { message: "Unsupported parameter: 'logprobs' is not supported with this model.", code: 'unsupported_parameter' };
+	}
+	return undefined;
+}
+
 function readBody(request: IncomingMessage): Promise<string> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
@@ -239,13 +259,11 @@ export async function startFakeLlmServer(options: FakeLlmOptions = {}): Promise<
 			recorded.outcome = 'rejected';
 			return sendJson(response, 404, errorBody(`The model \`${model}\` does not exist`, 'invalid_request_error', 'model_not_found'));
 		}
-		if (body.logprobs && model.endsWith('-reasoner')) {
+		// Like OpenAI's reasoning models, which refuse these one at a time with the messages below.
+		const refusal = model.endsWith('-reasoner') ? reasonerRefusal(body) : undefined;
+		if (refusal) {
 			recorded.outcome = 'rejected';
-			return sendJson(
-				response,
-				400,
-				errorBody(`This model does not support logprobs: ${model}`, 'invalid_request_error', 'unsupported_parameter'),
-			);
+			return sendJson(response, 400, errorBody(refusal.message, 'invalid_request_error', refusal.code));
 		}
 		await sleep(latencyMs + Number(markers.get('delay') ?? 0));
 		if (request.socket.destroyed) return; // the client gave up (timeout or cancel) while we "thought"

@@ -4,8 +4,9 @@
  */
 import { createChatClient, type ChatClient } from '../../../nodes/LlmDraft/chatClient';
 import { draftReply, type DraftSettings } from '../../../nodes/LlmDraft/draftReply';
+import { applyQuirks, quirkFrom } from '../../../nodes/LlmDraft/providerQuirks';
 import { LlmCallError } from '../../../nodes/LlmDraft/retryPolicy';
-import { startFakeLlmServer, type FakeLlmServer } from '../../llm/fakeLlmServer';
+import { startFakeLlmServer, type ChatRequestBody, type FakeLlmServer } from '../../llm/fakeLlmServer';
 
 let server: FakeLlmServer;
 let client: ChatClient;
@@ -92,15 +93,31 @@ test('logprobs falls back to the self-rating when the model returns none, and sa
 	expect(draft.confidence).toEqual({ score: 0.7, method: 'verbalized', signals: { selfRating: 0.7, logprobsUnavailable: 1 } });
 });
 
-test('logprobs falls back when the provider refuses the parameter (reasoning models)', async () => {
-	const { draft, notes } = await draftReply(client, settings({ method: 'logprobs', model: 'fake-reasoner' }), {
+test('a reasoning model: refused parameters are adapted once, remembered, and logprobs fall back', async () => {
+	const quirks = {};
+	const { draft, notes } = await draftReply(client, settings({ method: 'logprobs', model: 'fake-reasoner', quirks }), {
 		message: 'Reasoner [confidence:0.55]',
 	});
-	expect(notes).toEqual(['logprobsRefused']);
+	expect(notes).toEqual(['logprobsRefused', 'temperatureRefused']);
 	expect(draft.confidence).toMatchObject({ score: 0.55, method: 'verbalized', signals: { logprobsUnavailable: 1 } });
-	const requests = requestsFor('Reasoner');
-	expect(requests.map((request) => request.body.logprobs ?? false)).toEqual([true, false]);
+	// refused one at a time, as OpenAI does: max_tokens, then temperature, then logprobs
+	const bodies = requestsFor('Reasoner').map((request) => request.body);
+	expect(bodies.map((body) => request(body))).toEqual([
+		'max_tokens temperature logprobs',
+		'max_completion_tokens temperature logprobs',
+		'max_completion_tokens logprobs',
+		'max_completion_tokens',
+	]);
+	expect(quirks).toEqual({ maxCompletionTokens: true, noTemperature: true, noLogprobs: true });
+
+	// the next item of the run goes straight to the accepted shape
+	await draftReply(client, settings({ method: 'logprobs', model: 'fake-reasoner', quirks }), { message: 'Reasoner two' });
+	expect(requestsFor('Reasoner two')).toHaveLength(1);
 });
+
+function request(body: ChatRequestBody): string {
+	return ['max_tokens', 'max_completion_tokens', 'temperature', 'logprobs'].filter((key) => body[key as keyof ChatRequestBody] !== undefined).join(' ');
+}
 
 test('consistency: agreeing samples score high, disagreeing ones low, in one request with n', async () => {
 	const agree = await draftReply(client, settings({ method: 'consistency', samples: 4 }), { message: 'Agree [intent:refund]' });
@@ -194,4 +211,19 @@ test('a wrong API key fails at once with 401', async () => {
 
 test('listModels reads /models', async () => {
 	expect(await client.listModels()).toEqual(['fake-gpt', 'fake-gpt-nologprobs', 'fake-reasoner']);
+});
+
+test('quirks: only a 400 naming a parameter the request sent is adapted to', () => {
+	const refusal = (message: string, status = 400) => new LlmCallError(message, 'client', { status });
+	const sent = { model: 'm', messages: [], temperature: 0.2, max_tokens: 10, logprobs: true, top_logprobs: 5 };
+	expect(quirkFrom(refusal("Unsupported parameter: 'logprobs'"), sent)).toBe('noLogprobs');
+	expect(quirkFrom(refusal("Unsupported parameter: 'max_tokens'"), sent)).toBe('maxCompletionTokens');
+	expect(quirkFrom(refusal("'temperature' does not support 0.2"), sent)).toBe('noTemperature');
+	expect(quirkFrom(refusal("'temperature' does not support 0.2"), { model: 'm', messages: [] })).toBeUndefined();
+	expect(quirkFrom(refusal('Invalid API key', 401), sent)).toBeUndefined();
+	expect(quirkFrom(refusal('Bad request'), sent)).toBeUndefined();
+	expect(applyQuirks(sent, { noLogprobs: true, noTemperature: true, maxCompletionTokens: true })).toEqual({
+		request: { model: 'm', messages: [], max_completion_tokens: 10 },
+		applied: ['noLogprobs', 'noTemperature', 'maxCompletionTokens'],
+	});
 });

@@ -105,6 +105,23 @@ test('without log-probabilities every item is still scored, says which method, a
 	expect(hints[0].message).toMatch(/no token log-probabilities for 2 of 2 items/);
 });
 
+test('a reasoning model that refuses logprobs, temperature and max_tokens: adapted once, every item scored', async () => {
+	const input = Array.from({ length: 5 }, (_, index) => ({ message: `Reasoning ${index} [confidence:0.7]` }));
+	const run = await runWorkflow(
+		draftWorkflow({ model: { __rl: true, mode: 'id', value: 'fake-reasoner' }, confidenceMethod: 'logprobs', options: { concurrency: 1 } }),
+		{ input, credentials: credentials() },
+	);
+	expect(run.status).toBe('success');
+	expect(run.output(NODE).map((item) => hitlOf(item).draft.confidence.method)).toEqual(Array(5).fill('verbalized'));
+	// three refusals on the first item, none after: the run remembers what the model refuses
+	expect(server.requests.filter((request) => request.message.startsWith('Reasoning ')).length).toBe(5 + 3);
+	const hints = (run.run.data.resultData.runData[NODE][0].hints ?? []).map((hint) => hint.message);
+	expect(hints).toEqual([
+		expect.stringMatching(/refused log-probabilities for 5 of 5 items/),
+		expect.stringMatching(/does not accept a Temperature setting: 5 of 5 items/),
+	]);
+});
+
 test('with log-probabilities the method is logprobs and the signals are the raw token figures', async () => {
 	const run = await runWorkflow(draftWorkflow({ confidenceMethod: 'logprobs' }), {
 		input: [{ message: 'With logprobs [confidence:0.9]' }],
