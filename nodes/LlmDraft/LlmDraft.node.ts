@@ -56,8 +56,8 @@ export class LlmDraft implements INodeType {
 		const items = this.getInputData();
 		const node = this.getNode();
 		const options = this.getNodeParameter('options', 0, {}) as IDataObject;
-		const timeoutMs = Math.max(1, Number(options.timeout ?? 60)) * 1000;
-		const client = createChatClient({ ...(await readConnection(this)), timeoutMs });
+		// No SDK timeout: the retry policy times each attempt with the item's own Timeout option.
+		const client = createChatClient(await readConnection(this));
 		const continueOnFail = this.continueOnFail();
 		const cancelSignal = this.getExecutionCancelSignal?.();
 

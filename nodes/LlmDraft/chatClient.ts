@@ -18,7 +18,7 @@ export interface LlmConnection {
 	apiKey: string;
 	organization?: string;
 	headers?: Record<string, string>;
-	/** Per-request timeout (ms); the retry policy enforces it too. */
+	/** An SDK-level timeout (ms) as a backstop; the node leaves it to the retry policy's per-attempt timeout. */
 	timeoutMs?: number;
 }
 

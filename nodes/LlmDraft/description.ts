@@ -152,7 +152,8 @@ export const llmDraftDescription: INodeProperties[] = [
 				type: 'number',
 				default: 1024,
 				typeOptions: { minValue: 0 },
-				description: 'Longest answer the model may write; 0 leaves it to the provider',
+				description:
+					'Longest answer the model may write; 0 leaves it to the provider. Sent as max_tokens, or max_completion_tokens to models that ask for it.',
 			},
 			{
 				displayName: 'Output Price per 1M Tokens (USD)',
@@ -176,7 +177,8 @@ export const llmDraftDescription: INodeProperties[] = [
 				type: 'number',
 				default: 0.2,
 				typeOptions: { minValue: 0, maxValue: 2, numberPrecision: 2 },
-				description: 'Lower is more predictable. Samples for Consistency use at least 0.7.',
+				description:
+					'Lower is more predictable. Samples for Consistency use at least 0.7. Models that refuse it (reasoning models) use their default, with a hint.',
 			},
 			{
 				displayName: 'Timeout (Seconds)',
