@@ -240,6 +240,7 @@ function whereDecisions(filter: DecisionFilter = {}): { sql: string; params: Sql
 }
 
 const MAX_STATE_RETRIES = 50;
+const STATS_WORK_MEM = '64MB';
 
 export class SqlHitlStore implements HitlStore {
 	private constructor(
@@ -360,9 +361,19 @@ export class SqlHitlStore implements HitlStore {
 	}
 
 	async decisionStats(filter: DecisionFilter, options: StatsOptions): Promise<DecisionStats> {
-		const where = whereDecisions(await this.tightenFilter(filter));
-		const q = <R extends object>(sql: string, extra: SqlValue[] = []) =>
-			this.driver.query<R>(sql, [...extra, ...where.params]);
+		if (this.driver.dialect === 'sqlite') return this.computeStats(this.driver, filter, options);
+		// PostgreSQL sorts for the percentiles; its default 4 MB of sort memory spills a few hundred
+		// thousand rows to disk. Raise it for these statements only (SET LOCAL ends with the
+		// transaction), which also reads all figures from one connection.
+		return this.driver.transaction(async (tx) => {
+			await tx.run(`SET LOCAL work_mem = '${STATS_WORK_MEM}'`);
+			return this.computeStats(tx, filter, options);
+		});
+	}
+
+	private async computeStats(db: SqlExecutor, filter: DecisionFilter, options: StatsOptions): Promise<DecisionStats> {
+		const where = whereDecisions(await this.tightenFilter(db, filter));
+		const q = <R extends object>(sql: string, extra: SqlValue[] = []) => db.query<R>(sql, [...extra, ...where.params]);
 
 		const outcomeRows = await q<Row>(
 			`SELECT d.route AS route, d.decision AS decision, d.sampled_for_audit AS sampled, COUNT(*) AS n,
@@ -380,6 +391,7 @@ export class SqlHitlStore implements HitlStore {
 		}));
 
 		const ttdRanks = await this.nearestRanks(
+			db,
 			`SELECT '' AS k, d.time_to_decision_ms AS v FROM hitl_decisions d ${where.sql} AND d.time_to_decision_ms IS NOT NULL`,
 			where.params,
 			[50, 90],
@@ -395,6 +407,7 @@ export class SqlHitlStore implements HitlStore {
 			[Math.floor(options.rubberStampMs)],
 		);
 		const medians = await this.nearestRanks(
+			db,
 			`SELECT r.reviewer_id AS k, r.answer_ms AS v FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id
 			 ${where.sql} AND r.answer_ms IS NOT NULL`,
 			where.params,
@@ -466,6 +479,7 @@ export class SqlHitlStore implements HitlStore {
 	 * here, so it does that.
 	 */
 	private async nearestRanks(
+		db: SqlExecutor,
 		selectValues: string,
 		params: SqlValue[],
 		percents: number[],
@@ -474,7 +488,7 @@ export class SqlHitlStore implements HitlStore {
 		const result = new Map<string, { count: number; values: (number | null)[] }>();
 		if (this.driver.dialect === 'sqlite') {
 			const groups = new Map<string, number[]>();
-			for (const row of await this.driver.query<{ k: string; v: number }>(selectValues, params)) {
+			for (const row of await db.query<{ k: string; v: number }>(selectValues, params)) {
 				const values = groups.get(row.k);
 				if (values) values.push(Number(row.v));
 				else groups.set(row.k, [Number(row.v)]);
@@ -486,7 +500,7 @@ export class SqlHitlStore implements HitlStore {
 			return result;
 		}
 		const wanted = percents.map((percent) => `t.rn = (t.cnt * ${percent} + 99) / 100`).join(' OR ');
-		const rows = await this.driver.query<Row>(
+		const rows = await db.query<Row>(
 			`SELECT t.k AS k, t.rn AS rn, t.cnt AS cnt, t.v AS v FROM (
 			   SELECT s.k AS k, s.v AS v, ROW_NUMBER() OVER (PARTITION BY s.k ORDER BY s.v) AS rn,
 			          COUNT(*) OVER (PARTITION BY s.k) AS cnt
@@ -511,9 +525,9 @@ export class SqlHitlStore implements HitlStore {
 	 * straight through instead of through the recorded_ms index (which SQLite would otherwise pick
 	 * for any range, at two to three times the cost of a full scan).
 	 */
-	private async tightenFilter(filter: DecisionFilter): Promise<DecisionFilter> {
+	private async tightenFilter(db: SqlExecutor, filter: DecisionFilter): Promise<DecisionFilter> {
 		if (filter.since === undefined && filter.until === undefined) return filter;
-		const [range] = await this.driver.query<{ lo: unknown; hi: unknown }>(
+		const [range] = await db.query<{ lo: unknown; hi: unknown }>(
 			'SELECT MIN(recorded_ms) AS lo, MAX(recorded_ms) AS hi FROM hitl_decisions',
 		);
 		if (range.lo === null || range.lo === undefined) return filter;
