@@ -33,12 +33,22 @@ export interface WorkflowFile {
 	settings?: Record<string, unknown>;
 }
 
+/** A credential as n8n's `import:credentials` takes it; `data` is plain and n8n encrypts it. */
+export interface CredentialFile {
+	id: string;
+	name: string;
+	type: string;
+	data: Record<string, unknown>;
+}
+
 export interface StartOptions {
 	workflows: WorkflowFile[];
 	/** Install this package into the user folder (default true; false proves the tests need it). */
 	withPackage?: boolean;
 	/** Wait until the published workflows' webhooks are registered (default true). */
 	waitForWebhooks?: boolean;
+	/** Credentials to store before n8n starts (see also {@link N8nServer.importCredentials}). */
+	credentials?: CredentialFile[];
 	env?: Record<string, string>;
 }
 
@@ -58,15 +68,16 @@ export interface ExecutionRecord {
 	};
 }
 
+/** Runs a command; resolves with what it printed (stdout and stderr: n8n's CLI logs to both). */
 async function run(file: string, args: string[], env: NodeJS.ProcessEnv = process.env, timeout = 900_000): Promise<string> {
-	const { stdout } = await execFileAsync(file, args, { env, timeout, maxBuffer: 64 * 1024 * 1024 });
-	return stdout;
+	const { stdout, stderr } = await execFileAsync(file, args, { env, timeout, maxBuffer: 64 * 1024 * 1024 });
+	return stdout + stderr;
 }
 
 /** The folder holding the pinned n8n (installs it the first time: several minutes). */
 async function ensureN8n(): Promise<string> {
-	const out = await run('bash', [path.join(SCRIPTS, 'ensure-n8n.sh')]);
-	return out.trim().split('\n').pop()!;
+	const { stdout } = await execFileAsync('bash', [path.join(SCRIPTS, 'ensure-n8n.sh')], { timeout: 1_800_000 });
+	return stdout.trim().split('\n').pop()!;
 }
 
 function hashTree(root: string, hash = createHash('sha256')): ReturnType<typeof createHash> {
@@ -121,6 +132,7 @@ export class N8nServer {
 		readonly userFolder: string,
 		private readonly child: ChildProcess,
 		private readonly n8nDir: string,
+		private readonly env: NodeJS.ProcessEnv,
 		readonly log: string[],
 	) {
 		child.once('exit', () => (this.exited = true));
@@ -163,6 +175,7 @@ export class N8nServer {
 			for (const workflow of options.workflows) {
 				writeFileSync(path.join(workflowDir, `${workflow.id}.json`), JSON.stringify({ active: false, settings: {}, ...workflow }));
 			}
+			if (options.credentials?.length) await importCredentialFiles(n8nBin, env, options.credentials);
 			if (options.workflows.length > 0) {
 				await run(process.execPath, [n8nBin, 'import:workflow', '--separate', `--input=${workflowDir}`], env);
 				for (const workflow of options.workflows.filter((entry) => entry.active)) {
@@ -174,7 +187,7 @@ export class N8nServer {
 			const child = spawn(process.execPath, [n8nBin, 'start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 			child.stdout!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
 			child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
-			const server = new N8nServer(baseUrl, userFolder, child, n8nDir, log);
+			const server = new N8nServer(baseUrl, userFolder, child, n8nDir, env, log);
 			process.once('exit', () => server.kill('SIGKILL'));
 			try {
 				await server.waitUntilReady();
@@ -226,6 +239,14 @@ export class N8nServer {
 			await new Promise((resolve) => setTimeout(resolve, 200));
 		}
 		throw new Error(`Webhooks of workflows ${workflowIds.join(', ')} were not registered in time:\n${this.log.join('').slice(-3000)}`);
+	}
+
+	/**
+	 * Stores credentials with n8n's own CLI (which encrypts them with the instance key), the way an
+	 * admin provisions them; a running server reads them at the next execution.
+	 */
+	async importCredentials(credentials: CredentialFile[]): Promise<void> {
+		await importCredentialFiles(path.join(this.n8nDir, 'node_modules', 'n8n', 'bin', 'n8n'), this.env, credentials);
 	}
 
 	private ownerSession?: Promise<string>;
@@ -356,6 +377,19 @@ export class N8nServer {
 		}
 		this.kill('SIGKILL'); // any straggler of the group
 		rmSync(this.userFolder, { recursive: true, force: true });
+	}
+}
+
+async function importCredentialFiles(n8nBin: string, env: NodeJS.ProcessEnv, credentials: CredentialFile[]): Promise<void> {
+	const folder = mkdtempSync(path.join(tmpdir(), 'hitl-credentials-'));
+	try {
+		const file = path.join(folder, 'credentials.json');
+		writeFileSync(file, JSON.stringify(credentials));
+		const output = await run(process.execPath, [n8nBin, 'import:credentials', `--input=${file}`], env);
+		// The CLI logs a failure and still exits 0.
+		if (!/Successfully imported/.test(output)) throw new Error(`n8n import:credentials failed:\n${output.slice(-3000)}`);
+	} finally {
+		rmSync(folder, { recursive: true, force: true });
 	}
 }
 

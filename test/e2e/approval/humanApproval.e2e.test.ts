@@ -11,7 +11,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { linksInMail, SmtpListener } from '../../support/smtpListener';
 import { N8nServer, outputItems, type ExecutionRecord } from '../n8nServer';
 import { launchBrowser, PHONE } from './browser';
-import { importCredentials } from './n8nCredentials';
 import { APPROVAL_NODE, draftItem, linkReview, mailReview, SECRET_CREDENTIAL_ID, SMTP_CREDENTIAL_ID } from './workflows';
 
 jest.setTimeout(120_000);
@@ -33,8 +32,7 @@ describe('Human Approval Wait in a real n8n and a real browser', () => {
 
 	beforeAll(async () => {
 		smtp = await SmtpListener.start();
-		[n8n, browser] = await Promise.all([N8nServer.start({ workflows: [linkReview, mailReview] }), launchBrowser()]);
-		await importCredentials(n8n, [
+		const credentials = [
 			{
 				id: SMTP_CREDENTIAL_ID,
 				name: 'HITL e2e SMTP',
@@ -42,7 +40,8 @@ describe('Human Approval Wait in a real n8n and a real browser', () => {
 				data: { host: '127.0.0.1', port: smtp.port, secure: false, disableStartTls: true, user: '', password: '', hostName: '' },
 			},
 			{ id: SECRET_CREDENTIAL_ID, name: 'HITL e2e review secret', type: 'hitlReviewSecretApi', data: { secret: 'e2e-review-secret-0123456789abcdef' } },
-		]);
+		];
+		[n8n, browser] = await Promise.all([N8nServer.start({ workflows: [linkReview, mailReview], credentials }), launchBrowser()]);
 	}, 900_000);
 
 	afterAll(async () => {

@@ -3,17 +3,9 @@
  * against the local OpenAI-compatible server: Webhook → Split Out → LLM Draft → Confidence Gate.
  * The model returns no log-probabilities, so the node must fall back, say so, and still score.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-
 import { startFakeLlmServer, type FakeLlmServer } from '../../llm/fakeLlmServer';
 import { N8nServer, outputItems, type WorkflowFile } from '../n8nServer';
 
-const execFileAsync = promisify(execFile);
-const PROJECT_ROOT = path.resolve(__dirname, '..', '..', '..');
 const CREDENTIAL = { id: 'hitlE2eLlmCred01', name: 'Local LLM' };
 
 const to = (node: string, index = 0) => ({ node, type: 'main', index });
@@ -82,39 +74,16 @@ const llmWorkflow: WorkflowFile = {
 	},
 };
 
-/** Stores the credential in n8n's database with n8n's own CLI (it encrypts the data). */
-async function importCredential(n8n: N8nServer, data: Record<string, string>): Promise<void> {
-	const { stdout } = await execFileAsync('bash', [path.join(PROJECT_ROOT, 'scripts', 'ensure-n8n.sh')]);
-	const n8nDir = stdout.trim().split('\n').pop()!;
-	const folder = mkdtempSync(path.join(tmpdir(), 'hitl-cred-'));
-	try {
-		const file = path.join(folder, 'credentials.json');
-		writeFileSync(file, JSON.stringify([{ ...CREDENTIAL, type: 'llmApi', data }]));
-		await execFileAsync(process.execPath, [path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n'), 'import:credentials', `--input=${file}`], {
-			env: {
-				...process.env,
-				N8N_USER_FOLDER: n8n.userFolder,
-				N8N_ENCRYPTION_KEY: 'hitl-e2e-encryption-key-not-secret', // the one test/e2e/n8nServer.ts starts n8n with
-				N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
-				N8N_DIAGNOSTICS_ENABLED: 'false',
-				// jest sets NODE_ENV=test, in which n8n's CLI does not write to the user folder's database
-				NODE_ENV: 'production',
-			},
-			timeout: 300_000,
-		});
-	} finally {
-		rmSync(folder, { recursive: true, force: true });
-	}
-}
-
 describe('LLM Draft in a real n8n', () => {
 	let llm: FakeLlmServer;
 	let n8n: N8nServer;
 
 	beforeAll(async () => {
 		llm = await startFakeLlmServer({ latencyMs: 20, apiKey: 'sk-e2e', retryAfter: { ms: 50 } });
-		n8n = await N8nServer.start({ workflows: [llmWorkflow] });
-		await importCredential(n8n, { baseUrl: llm.baseUrl, apiKey: 'sk-e2e', organization: '', headers: '{}' });
+		n8n = await N8nServer.start({
+			workflows: [llmWorkflow],
+			credentials: [{ ...CREDENTIAL, type: 'llmApi', data: { baseUrl: llm.baseUrl, apiKey: 'sk-e2e', organization: '', headers: '{}' } }],
+		});
 	}, 900_000);
 
 	afterAll(async () => {
