@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { caseIdFieldOption } from '../shared/caseIdOption';
+
 import { PII_LABELS, PII_TYPES } from './piiTypes';
 import { RULE_PACKS } from './rulePacks';
 
@@ -257,14 +259,7 @@ export const complianceDescription: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Case ID Field',
-				name: 'caseIdField',
-				type: 'string',
-				default: '',
-				placeholder: 'ticketId',
-				description: 'Field that identifies the case, used when the item has no hitl.caseId yet; otherwise one is generated',
-			},
+			caseIdFieldOption,
 			{
 				displayName: 'Custom Pattern Time Limit (Ms)',
 				name: 'patternTimeoutMs',

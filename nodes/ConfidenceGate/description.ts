@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { caseIdFieldOption } from '../shared/caseIdOption';
+
 const routeOptions = [
 	{ name: 'Review', value: 'review', description: 'Send the item to a person' },
 	{ name: 'Block', value: 'block', description: 'Never send the item' },
@@ -160,14 +162,7 @@ export const gateDescription: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Case ID Field',
-				name: 'caseIdField',
-				type: 'string',
-				default: '',
-				placeholder: 'ticketId',
-				description: 'Field that identifies the case, used when the item has no hitl.caseId yet; otherwise one is generated',
-			},
+			caseIdFieldOption,
 			{
 				displayName: 'Intent Field',
 				name: 'intentField',

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { caseIdFieldOption } from '../shared/caseIdOption';
+
 import { COMBINED_WEIGHTS } from './scoreConfidence';
 
 const DEFAULT_INSTRUCTIONS =
@@ -113,14 +115,7 @@ export const llmDraftDescription: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
-			{
-				displayName: 'Case ID Field',
-				name: 'caseIdField',
-				type: 'string',
-				default: '',
-				placeholder: 'e.g. ticketId',
-				description: 'Field that identifies the case (dot path). Empty: a new ID is generated once and kept by later nodes.',
-			},
+			caseIdFieldOption,
 			{
 				displayName: 'Concurrency',
 				name: 'concurrency',
