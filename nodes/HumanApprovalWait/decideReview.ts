@@ -10,6 +10,7 @@
  * 4. else the item is still pending.
  * The review is finished when every item is decided; until then the execution keeps waiting.
  */
+import type { Reviewer } from '../shared/itemContract';
 
 export type ReviewerChoice = 'approve' | 'reject' | 'escalate';
 export type ItemDecision = 'approved' | 'edited' | 'rejected' | 'escalated';
@@ -27,25 +28,16 @@ export interface ReviewerAnswer {
 	at: string;
 }
 
-export interface ReviewerRecord {
-	id: string;
-	name?: string;
-	decision: string;
-	reason?: string;
-	comment?: string;
-	at: string;
-}
-
 export type ItemVerdict =
-	| { status: 'pending'; approvals: number; approvalsNeeded: number; reviewers: ReviewerRecord[] }
-	| { status: 'decided'; decision: ItemDecision; finalText: string; decidedAt: string; reviewers: ReviewerRecord[] };
+	| { status: 'pending'; approvals: number; approvalsNeeded: number; reviewers: Reviewer[] }
+	| { status: 'decided'; decision: ItemDecision; finalText: string; decidedAt: string; reviewers: Reviewer[] };
 
 /** Normalises line endings: browsers submit text areas with CRLF. */
 export function normaliseText(text: string): string {
 	return text.replace(/\r\n?/g, '\n');
 }
 
-function toRecord(answer: ReviewerAnswer, originalText: string): ReviewerRecord {
+function toRecord(answer: ReviewerAnswer, originalText: string): Reviewer {
 	const decision =
 		answer.choice === 'approve'
 			? answer.text !== undefined && normaliseText(answer.text) !== normaliseText(originalText)

@@ -86,19 +86,20 @@ export const gateSchema = z.looseObject({
 
 export const reviewDecisionSchema = z.enum(['approved', 'edited', 'rejected', 'escalated', 'timedOut']);
 
+/** One reviewer's answer; `at` is the ISO time of the answer. */
+export const reviewerSchema = z.looseObject({
+	id: z.string(),
+	name: z.string().optional(),
+	decision: z.string(),
+	reason: z.string().optional(),
+	comment: z.string().optional(),
+	at: z.string(),
+});
+
 export const reviewSchema = z.looseObject({
 	decision: reviewDecisionSchema,
 	finalText: z.string().optional(),
-	reviewers: z.array(
-		z.looseObject({
-			id: z.string(),
-			name: z.string().optional(),
-			decision: z.string(),
-			reason: z.string().optional(),
-			comment: z.string().optional(),
-			at: z.string(),
-		}),
-	),
+	reviewers: z.array(reviewerSchema),
 	requestedAt: z.string(),
 	decidedAt: z.string().optional(),
 });
@@ -124,6 +125,7 @@ export type GateRoute = z.infer<typeof gateRouteSchema>;
 export type GateReason = z.infer<typeof gateReasonSchema>;
 export type Gate = z.infer<typeof gateSchema>;
 export type ReviewDecision = z.infer<typeof reviewDecisionSchema>;
+export type Reviewer = z.infer<typeof reviewerSchema>;
 export type Review = z.infer<typeof reviewSchema>;
 export type Logged = z.infer<typeof loggedSchema>;
 export type Hitl = z.infer<typeof hitlSchema>;

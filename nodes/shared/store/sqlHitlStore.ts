@@ -27,12 +27,12 @@ import type {
 	ReviewState,
 	ReviewStateKey,
 	ReviewerStats,
-	ReviewerVote,
 	StatsOptions,
 	StoreBackend,
 	StoredAuditEntry,
 	StoredDecision,
 } from './types';
+import type { Reviewer } from '../itemContract';
 
 /** The decision table's columns, with their PostgreSQL types for the array (unnest) insert. */
 const DECISION_COLUMNS: readonly (readonly [string, string])[] = [
@@ -198,7 +198,7 @@ function storedDecision(raw: Row): StoredDecision {
 		textsHashed: Number(raw.texts_hashed) === 1,
 		edited: Number(raw.edited) === 1,
 		editDistance: num(raw.edit_distance),
-		reviewers: JSON.parse(row.reviewers) as ReviewerVote[],
+		reviewers: JSON.parse(row.reviewers) as Reviewer[],
 		reason: str(raw.reason),
 		comment: str(raw.comment),
 		ruleIds: JSON.parse(row.rule_ids) as string[],

@@ -17,6 +17,8 @@
  * the meaning of existing ones.
  */
 
+import type { Reviewer } from '../itemContract';
+
 /** Bumped with every schema migration; the store records it in its `hitl_schema_version` table. */
 export const STORE_SCHEMA_VERSION = 1;
 
@@ -73,17 +75,6 @@ export const DECISION_OUTCOMES: readonly DecisionOutcome[] = [
 	'none',
 ];
 
-/** One reviewer's answer, as in `hitl.review.reviewers`. */
-export interface ReviewerVote {
-	id: string;
-	name?: string;
-	decision: string;
-	reason?: string;
-	comment?: string;
-	/** ISO timestamp of the answer. */
-	at: string;
-}
-
 /**
  * The idempotency key of a decision: a retried execution re-records the same item of the same
  * node under the same key, and the store keeps the first row.
@@ -113,7 +104,7 @@ export interface DecisionRecord extends DecisionKey {
 	textsHashed: boolean;
 	edited: boolean;
 	editDistance: number | null;
-	reviewers: ReviewerVote[];
+	reviewers: Reviewer[];
 	reason: string | null;
 	comment: string | null;
 	/** Ids of the compliance rules that fired on the item. */
