@@ -38,7 +38,9 @@ const OUTPUT = { timedOut: 0, approved: 1, edited: 1, rejected: 2, escalated: 3 
 // The lint rule below is for trigger nodes that register a webhook with a third-party service.
 // This node's webhooks are n8n's own "restart" webhooks of a waiting execution: n8n creates
 // and removes them with the execution, there is nothing to register elsewhere.
-// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete
+// Nor is it offered as an AI agent's tool (no `usableAsTool`, which the second rule asks for): a tool
+// call cannot wait hours for a person; pausing needs the whole execution.
+// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete, @n8n/community-nodes/node-usable-as-tool
 export class HumanApprovalWait implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Human Approval Wait',
@@ -49,7 +51,6 @@ export class HumanApprovalWait implements INodeType {
 		subtitle: '={{ {email: "review by e-mail", webhook: "review via chat", none: "review link"}[$parameter["notify"]] }}',
 		description: 'Pause until people approve, edit, reject or escalate each item on a web form',
 		defaults: { name: 'Human Approval Wait' },
-		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Timed Out', 'Approved', 'Rejected', 'Escalated'],
