@@ -103,9 +103,12 @@ export async function draftReply(
 				return value;
 			} catch (error) {
 				const failure = classifyLlmError(error);
+				// quirkFrom only names a parameter this request still sent, so every round removes one
+				// more and the loop ends. The quirk may already be known: requests of other items (or
+				// this item's samples) that went out before it was learned are refused too, and are
+				// sent again adapted rather than failed. A refusal we cannot adapt to is the item's error.
 				const quirk = quirkFrom(failure, adapted.request);
-				// Each quirk is learned once; a refusal we cannot adapt to is the item's error.
-				if (!quirk || quirks[quirk]) throw failure;
+				if (!quirk) throw failure;
 				quirks[quirk] = true;
 			}
 		}

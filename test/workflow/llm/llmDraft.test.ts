@@ -122,6 +122,23 @@ test('a reasoning model that refuses logprobs, temperature and max_tokens: adapt
 	]);
 });
 
+test('a reasoning model at the default concurrency: requests already in flight when a refusal is learned are adapted too', async () => {
+	// Eight items at once, each drafting and sampling in parallel (Combined): many requests go out
+	// before the first refusal comes back, and every one of them must be sent again adapted.
+	const input = Array.from({ length: 8 }, (_, index) => ({ message: `Parallel reasoning ${index} [confidence:0.8]` }));
+	const run = await runWorkflow(
+		draftWorkflow({ model: { __rl: true, mode: 'id', value: 'fake-reasoner' }, confidenceMethod: 'combined', samples: 3 }),
+		{ input, credentials: credentials() },
+	);
+	expect(run.status).toBe('success');
+	const drafts = run.output(NODE).map((item) => hitlOf(item).draft);
+	expect(drafts).toHaveLength(8);
+	for (const draft of drafts) {
+		expect(draft.confidence).toMatchObject({ method: 'combined', signals: { logprobsUnavailable: 1 } });
+		expect(draft.confidence.score).toBeGreaterThan(0);
+	}
+});
+
 test('with log-probabilities the method is logprobs and the signals are the raw token figures', async () => {
 	const run = await runWorkflow(draftWorkflow({ confidenceMethod: 'logprobs' }), {
 		input: [{ message: 'With logprobs [confidence:0.9]' }],
