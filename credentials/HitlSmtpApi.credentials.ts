@@ -13,7 +13,7 @@ export class HitlSmtpApi implements ICredentialType {
 	icon = 'file:hitlSmtp.svg' as const;
 
 	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased -- a URL with an anchor, not a main-repo doc slug
-	documentationUrl = 'https://github.com/n8n-nodes-hitl/n8n-nodes-hitl#human-approval-wait';
+	documentationUrl = 'https://github.com/n8n-nodes-hitl/n8n-nodes-hitl/blob/main/nodes/HumanApprovalWait/README.md';
 
 	properties: INodeProperties[] = [
 		{ displayName: 'User', name: 'user', type: 'string', default: '', description: 'Leave empty for a server without login' },

@@ -17,7 +17,7 @@ export class HitlStore implements ICredentialType {
 	icon = 'file:hitlStore.svg' as const;
 
 	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased -- a URL with an anchor, not a main-repo doc slug
-	documentationUrl = 'https://github.com/n8n-nodes-hitl/n8n-nodes-hitl#feedback-log';
+	documentationUrl = 'https://github.com/n8n-nodes-hitl/n8n-nodes-hitl/blob/main/nodes/FeedbackLog/README.md#the-store';
 
 	properties: INodeProperties[] = [
 		{

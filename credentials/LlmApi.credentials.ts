@@ -23,7 +23,7 @@ export class LlmApi implements ICredentialType {
 	// The rule wants a camel-cased doc slug, which only n8n's own repository resolves (its description says
 	// so); a community package links its README.
 	// eslint-disable-next-line n8n-nodes-base/cred-class-field-documentation-url-miscased
-	documentationUrl = 'https://github.com/n8n-nodes-hitl/n8n-nodes-hitl#llm-draft';
+	documentationUrl = 'https://github.com/n8n-nodes-hitl/n8n-nodes-hitl/blob/main/nodes/LlmDraft/README.md#credential-llm-api';
 
 	properties: INodeProperties[] = [
 		{
