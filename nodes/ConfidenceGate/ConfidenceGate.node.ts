@@ -9,10 +9,10 @@ import {
 } from 'n8n-workflow';
 
 import { getFieldValue } from '../shared/fieldPath';
-import { mergeHitl, readHitlPart } from '../shared/itemContract';
+import { mergeHitl, readHitlPart, resolveCaseId } from '../shared/itemContract';
 import { errorItem, toItemError } from '../shared/itemErrors';
 import { gateDescription } from './description';
-import { CONDITION_OPERATORS, routeItem, type FieldCondition, type GatePolicy, type RuleRoute } from './routeItem';
+import { auditDrawFor, CONDITION_OPERATORS, routeItem, type FieldCondition, type GatePolicy, type RuleRoute } from './routeItem';
 
 const NODE_NAME = 'Confidence Gate';
 
@@ -51,6 +51,8 @@ export class ConfidenceGate implements INodeType {
 				const riskFlags = getFieldValue(json, (options.riskFlagsField as string) ?? 'hitl.draft.riskFlags');
 				const intent = getFieldValue(json, (options.intentField as string) ?? 'hitl.draft.intent');
 
+				const caseIdField = options.caseIdField as string | undefined;
+				const caseId = resolveCaseId(json, { fromField: caseIdField ? getFieldValue(json, caseIdField) : undefined });
 				const gate = routeItem(
 					{
 						score,
@@ -59,12 +61,12 @@ export class ConfidenceGate implements INodeType {
 						riskFlags: Array.isArray(riskFlags) ? riskFlags.map(String) : [],
 						compliance: policy.useCompliance ? readHitlPart(json, 'compliance', NODE_NAME) : undefined,
 						json,
+						auditDraw: auditDrawFor(caseId),
 					},
 					policy,
 				);
-				const caseIdField = options.caseIdField as string | undefined;
 				outputs[OUTPUT_INDEX[gate.route]].push({
-					json: mergeHitl(json, { gate }, { fromField: caseIdField ? getFieldValue(json, caseIdField) : undefined }) as IDataObject,
+					json: mergeHitl(json, { gate }, { fromField: caseId }) as IDataObject,
 					pairedItem: { item: itemIndex },
 				});
 			} catch (error) {
@@ -122,8 +124,16 @@ function readPolicy(context: IExecuteFunctions, itemIndex: number): GatePolicy {
 			};
 		},
 	);
+	const auditPercent = Number((context.getNodeParameter('options.auditSamplePercent', itemIndex, 0) as number) ?? 0);
+	if (!Number.isFinite(auditPercent) || auditPercent < 0 || auditPercent > 100) {
+		throw new NodeOperationError(context.getNode(), `Audit Sample Rate (%) must be a number from 0 to 100 (got ${String(auditPercent)})`, {
+			itemIndex,
+			description: 'The share of confident items a person checks anyway, e.g. 5 for one in twenty. 0 turns sampling off.',
+		});
+	}
 	return {
 		threshold,
+		auditSampleRate: auditPercent / 100,
 		intentThresholds: intentEntries.filter((entry) => entry.intent.trim() !== ''),
 		useCompliance: context.getNodeParameter('useCompliance', itemIndex, true) as boolean,
 		riskFlagRules: riskFlagRules.filter((rule) => rule.flag.trim() !== ''),

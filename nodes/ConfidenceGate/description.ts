@@ -162,6 +162,16 @@ export const gateDescription: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			{
+				displayName: 'Audit Sample Rate (%)',
+				name: 'auditSamplePercent',
+				type: 'number',
+				default: 0,
+				typeOptions: { minValue: 0, maxValue: 100, numberPrecision: 1 },
+				hint: 'E.g. 5: one in twenty items that would go out on their own goes to Review instead',
+				description:
+					'Share of confident items sent to a person anyway, marked hitl.gate.sampledForAudit, with the reason AUDIT_SAMPLE. The Feedback Log measures the precision of automatic replies on them. Picked by case ID, so a case is picked the same way on every run.',
+			},
 			caseIdFieldOption,
 			{
 				displayName: 'Intent Field',

@@ -6,7 +6,14 @@
  * Every step runs and adds its reasons; the route is the most severe one any step asked for
  * (block > review > auto). Reporting every reason, not just the first, is what lets a reviewer
  * see at once that an item was both low-confidence and mentioned a lawyer.
+ *
+ * Audit samples: a share of the items that would go out on their own is sent to a person anyway
+ * (`sampledForAudit`). Reviewers' verdicts on them are the only unbiased measure of how good
+ * automatic replies are — the Feedback Log's auto precision — since every other reviewed item
+ * was picked for being doubtful.
  */
+import { createHash } from 'node:crypto';
+
 import { getFieldValue } from '../shared/fieldPath';
 import type { Compliance, Gate, GateReason, GateRoute } from '../shared/itemContract';
 
@@ -45,6 +52,8 @@ export interface GatePolicy {
 	useCompliance: boolean;
 	riskFlagRules: { flag: string; route: RuleRoute }[];
 	conditions: FieldCondition[];
+	/** Share in [0, 1] of would-be-auto items sent to review as audit samples (0: none). */
+	auditSampleRate: number;
 }
 
 /** What the shell has read off the item: the raw score value, the intent and the risk flags. */
@@ -57,6 +66,8 @@ export interface GateFacts {
 	compliance?: Compliance;
 	/** The item's JSON, for the field conditions. */
 	json: Record<string, unknown>;
+	/** A number in [0, 1) drawn for this item; it is an audit sample when below the rate. */
+	auditDraw: number;
 }
 
 const SEVERITY: Record<GateRoute, number> = { auto: 0, review: 1, block: 2 };
@@ -141,6 +152,15 @@ function describeCondition(condition: FieldCondition, json: Record<string, unkno
 	return `${rule} (value: ${asText(getFieldValue(json, condition.field)) || 'none'})`;
 }
 
+/**
+ * The audit draw of a case: a number in [0, 1) from a hash of its case id, so a case is sampled
+ * or not the same way on every run (a retried execution does not draw again) and the sampled
+ * share still matches the rate over many cases.
+ */
+export function auditDrawFor(caseId: string): number {
+	return createHash('sha256').update(caseId).digest().readUInt32BE(0) / 2 ** 32;
+}
+
 /** Decides the route of one item. Pure: same facts and policy, same answer. */
 export function routeItem(facts: GateFacts, policy: GatePolicy): Gate {
 	const reasons: (GateReason & { route: GateRoute })[] = [];
@@ -187,19 +207,22 @@ export function routeItem(facts: GateFacts, policy: GatePolicy): Gate {
 	}
 
 	const route = reasons.reduce<GateRoute>((worst, reason) => (SEVERITY[reason.route] > SEVERITY[worst] ? reason.route : worst), 'auto');
-	const finalReasons: GateReason[] =
-		route === 'auto'
-			? [{ code: 'AUTO_OK', detail: `Confidence ${score} meets the threshold ${thresholdText} and no rule asked for a review.` }]
-			: reasons.map(({ code, detail }) => ({ code, detail }));
-
-	return {
-		route,
+	const gate = (finalRoute: GateRoute, finalReasons: GateReason[], sampledForAudit = false): Gate => ({
+		route: finalRoute,
 		reasons: finalReasons,
 		threshold: threshold.value,
-		sampledForAudit: false,
+		sampledForAudit,
 		shadow: false,
 		breakerOpen: false,
-	};
+	});
+	if (route !== 'auto') return gate(route, reasons.map(({ code, detail }) => ({ code, detail })));
+
+	const passed = `Confidence ${score} meets the threshold ${thresholdText} and no rule asked for a review`;
+	if (facts.auditDraw < policy.auditSampleRate) {
+		const percent = `${Math.round(policy.auditSampleRate * 1000) / 10}%`;
+		return gate('review', [{ code: 'AUDIT_SAMPLE', detail: `${passed}; picked at random (${percent} of such items) so a person can check how good automatic replies are.` }], true);
+	}
+	return gate('auto', [{ code: 'AUTO_OK', detail: `${passed}.` }]);
 }
 
 function summarise(violations: Compliance['violations']): string {

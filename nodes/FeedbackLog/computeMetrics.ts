@@ -6,7 +6,8 @@
  * - reviewed = decisions a human approved, edited or rejected (escalations and time-outs are not
  *   a verdict on the draft);
  * - override rate = (edited + rejected) / reviewed; rejection rate = rejected / reviewed;
- * - auto precision = approved / reviewed among auto-routed items the gate sampled for audit;
+ * - auto precision = approved / reviewed among the items the gate sampled for audit (items that
+ *   would have gone out on their own, sent to a person instead);
  * - cost per escalated case = LLM cost of items routed to review / their number.
  */
 import type { DecisionOutcome, DecisionStats, ReviewerStats } from '../shared/store/types';
@@ -64,7 +65,7 @@ export function computeMetrics(stats: DecisionStats, options: MetricsOptions): O
 		byDecision[outcome.decision] = (byDecision[outcome.decision] ?? 0) + outcome.count;
 		totalCost += outcome.costUsd;
 		if (outcome.route === 'review') reviewCost += outcome.costUsd;
-		if (outcome.route === 'auto' && outcome.sampledForAudit && ['approved', 'edited', 'rejected'].includes(outcome.decision)) {
+		if (outcome.sampledForAudit && ['approved', 'edited', 'rejected'].includes(outcome.decision)) {
 			audited += outcome.count;
 			if (outcome.decision === 'approved') auditedApproved += outcome.count;
 		}

@@ -137,7 +137,7 @@ export function draftItem(text: string, overrides: Record<string, unknown> = {})
 			gate: {
 				route: 'review',
 				reasons: [
-					{ code: 'SCORE_BELOW_THRESHOLD', detail: 'Confidence 0.64 is below the threshold 0.85' },
+					{ code: 'LOW_CONFIDENCE', detail: 'Confidence 0.64 is below the threshold 0.85.' },
 					{ code: 'COMPLIANCE_REVIEW', detail: '2 compliance findings need a person' },
 				],
 				threshold: 0.85,

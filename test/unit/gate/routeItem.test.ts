@@ -1,4 +1,4 @@
-import { routeItem, type GateFacts, type GatePolicy } from '../../../nodes/ConfidenceGate/routeItem';
+import { auditDrawFor, routeItem, type GateFacts, type GatePolicy } from '../../../nodes/ConfidenceGate/routeItem';
 import type { Compliance, GateRoute } from '../../../nodes/shared/itemContract';
 
 const basePolicy: GatePolicy = {
@@ -10,6 +10,7 @@ const basePolicy: GatePolicy = {
 		{ flag: 'self_harm', route: 'block' },
 	],
 	conditions: [{ field: 'amount', operator: 'greaterThan', value: '500', route: 'review' }],
+	auditSampleRate: 0,
 };
 
 function compliance(...severities: ('block' | 'review' | 'info')[]): Compliance {
@@ -27,7 +28,7 @@ function compliance(...severities: ('block' | 'review' | 'info')[]): Compliance 
 }
 
 function facts(overrides: Partial<GateFacts> = {}): GateFacts {
-	return { score: 0.9, scoreSource: 'hitl.draft.confidence.score', riskFlags: [], json: {}, ...overrides };
+	return { score: 0.9, scoreSource: 'hitl.draft.confidence.score', riskFlags: [], json: {}, auditDraw: 0.5, ...overrides };
 }
 
 const table: [string, Partial<GateFacts>, Partial<GatePolicy>, GateRoute, string[]][] = [
@@ -127,8 +128,31 @@ describe('routeItem', () => {
 		expect(condition.reasons[0].detail).toBe('Condition matched: amount > 500 (value: 750).');
 	});
 
-	test('adaptive fields are off in this version', () => {
+	test('shadow mode and the breaker are off in this version', () => {
 		const gate = routeItem(facts(), basePolicy);
 		expect(gate).toMatchObject({ sampledForAudit: false, shadow: false, breakerOpen: false });
+	});
+
+	test('audit samples: a would-be-auto item whose draw is below the rate goes to Review, marked', () => {
+		const policy = { ...basePolicy, auditSampleRate: 0.05 };
+		const sampled = routeItem(facts({ auditDraw: 0.049 }), policy);
+		expect(sampled).toMatchObject({ route: 'review', sampledForAudit: true, reasons: [{ code: 'AUDIT_SAMPLE' }] });
+		expect(sampled.reasons[0].detail).toMatch(/meets the threshold 0.85 .*picked at random \(5% of such items\)/);
+		expect(routeItem(facts({ auditDraw: 0.05 }), policy)).toMatchObject({ route: 'auto', sampledForAudit: false });
+		// only items that would go out alone are sampled: a doubtful or blocked one keeps its reasons
+		expect(routeItem(facts({ score: 0.5, auditDraw: 0 }), policy)).toMatchObject({ route: 'review', sampledForAudit: false, reasons: [{ code: 'LOW_CONFIDENCE' }] });
+		expect(routeItem(facts({ riskFlags: ['self_harm'], auditDraw: 0 }), policy)).toMatchObject({ route: 'block', sampledForAudit: false });
+		// rate 0 samples nothing, even at draw 0
+		expect(routeItem(facts({ auditDraw: 0 }), basePolicy)).toMatchObject({ route: 'auto', sampledForAudit: false });
+	});
+
+	test('the audit draw is a stable, uniform function of the case id', () => {
+		expect(auditDrawFor('T-1')).toBe(auditDrawFor('T-1'));
+		const draws = Array.from({ length: 10_000 }, (_, index) => auditDrawFor(`case-${index}`));
+		expect(Math.min(...draws)).toBeGreaterThanOrEqual(0);
+		expect(Math.max(...draws)).toBeLessThan(1);
+		const share = draws.filter((draw) => draw < 0.05).length / draws.length;
+		expect(share).toBeGreaterThan(0.04);
+		expect(share).toBeLessThan(0.06);
 	});
 });

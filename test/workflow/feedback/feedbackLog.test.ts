@@ -73,7 +73,8 @@ function decided(caseId: string, options: { score: number; route: 'auto' | 'revi
 const input = [
 	decided('c1', { score: 0.95, route: 'auto' }),
 	decided('c2', { score: 0.6, route: 'review', decision: 'edited', finalText: 'A better reply', seconds: 40 }),
-	decided('c3', { score: 0.7, route: 'review', decision: 'approved', seconds: 2 }),
+	// an audit sample: confident enough to go out alone, sent to a person by the gate's Audit Sample Rate
+	decided('c3', { score: 0.7, route: 'review', decision: 'approved', seconds: 2, audit: true }),
 	decided('c4', { score: 0.4, route: 'review', decision: 'rejected', seconds: 90 }),
 ];
 
@@ -184,6 +185,7 @@ describe('Feedback Log in a workflow (embedded store)', () => {
 		expect(metricsRun.status).toBe('success');
 		const [metrics] = metricsRun.output(LOG);
 		expect(metrics.json).toMatchObject({ volume: 4, reviewed: 3, overrideRate: 2 / 3, rejectionRate: 1 / 3, autoRate: 0.25 });
+		expect(metrics.json.autoPrecision).toMatchObject({ audited: 1, approved: 1, precision: 1 });
 		expect(metrics.json.reviewers).toEqual([
 			expect.objectContaining({ reviewerId: 'ana', decisions: 3, approvals: 1, fastApprovals: 1, rubberStamp: true, medianDecisionMs: 40_000 }),
 		]);

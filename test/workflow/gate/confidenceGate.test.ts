@@ -1,6 +1,7 @@
 import type { IDataObject, INodeParameters, IExecuteFunctions, INodeExecutionData, INodeType } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { auditDrawFor } from '../../../nodes/ConfidenceGate/routeItem';
 import { runWorkflow, type WorkflowJson } from '../harness';
 
 const GATE = 'Confidence Gate';
@@ -48,6 +49,36 @@ const policy: INodeParameters = {
 };
 
 describe('Confidence Gate in a workflow', () => {
+	test('Audit Sample Rate sends a stable share of confident items to Review, picked by case ID', async () => {
+		const input = Array.from({ length: 40 }, (_, index) => ({ ticketId: `T-${index}`, confidence: 0.97 }));
+		const parameters = { score: 'confidence', threshold: 0.8, options: { auditSamplePercent: 25, caseIdField: 'ticketId' } };
+		const run = await runWorkflow(gateWorkflow(parameters), { input });
+		expect(run.status).toBe('success');
+
+		const expected = input.filter((item) => auditDrawFor(item.ticketId) < 0.25).map((item) => item.ticketId);
+		expect(expected.length).toBeGreaterThan(0);
+		const reviewed = run.output(GATE, 1);
+		expect(reviewed.map((item) => item.json.ticketId)).toEqual(expected);
+		for (const item of reviewed) {
+			expect(item.json.hitl).toMatchObject({
+				caseId: item.json.ticketId,
+				gate: { route: 'review', sampledForAudit: true, reasons: [{ code: 'AUDIT_SAMPLE' }] },
+			});
+		}
+		expect(run.output(GATE, 0)).toHaveLength(input.length - expected.length);
+		expect(run.output(GATE, 0).every((item) => (item.json.hitl as IDataObject & { gate: { sampledForAudit: boolean } }).gate.sampledForAudit === false)).toBe(true);
+
+		// the same cases on another run: the same picks
+		const again = await runWorkflow(gateWorkflow(parameters), { input });
+		expect(again.output(GATE, 1).map((item) => item.json.ticketId)).toEqual(expected);
+	});
+
+	test('an Audit Sample Rate outside 0–100 fails with what to change', async () => {
+		const run = await runWorkflow(gateWorkflow({ threshold: 0.8, options: { auditSamplePercent: 150 } }), { input: [drafted(0.9)] });
+		expect(run.status).toBe('error');
+		expect(run.error?.message).toBe('Audit Sample Rate (%) must be a number from 0 to 100 (got 150)');
+	});
+
 	test('routes items to Auto, Review and Block, keeps every item and its pairing', async () => {
 		const input = [
 			drafted(0.95, { ticket: 'A' }), // auto
