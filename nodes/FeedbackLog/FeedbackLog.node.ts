@@ -1,11 +1,8 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
-	type ICredentialsDecrypted,
-	type ICredentialTestFunctions,
 	type IDataObject,
 	type IExecuteFunctions,
-	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -15,6 +12,7 @@ import { getFieldValue } from '../shared/fieldPath';
 import { mergeHitl, readHitl } from '../shared/itemContract';
 import { errorItem, toItemError } from '../shared/itemErrors';
 import { openHitlStore, storeConfigFromCredential, type DecisionFilter, type DecisionRecord, type HitlStore } from '../shared/store';
+import { hitlStoreTest } from '../shared/store/credentialTest';
 import { calibrationReports } from './calibration';
 import { computeMetrics } from './computeMetrics';
 import { feedbackLogDescription } from './description';
@@ -80,23 +78,7 @@ export class FeedbackLog implements INodeType {
 		properties: feedbackLogDescription,
 	};
 
-	methods = {
-		credentialTest: {
-			async hitlStoreTest(
-				this: ICredentialTestFunctions,
-				credential: ICredentialsDecrypted,
-			): Promise<INodeCredentialTestResult> {
-				try {
-					const store = await openHitlStore(storeConfigFromCredential(credential.data as Record<string, unknown>));
-					const version = await store.schemaVersion();
-					await store.close();
-					return { status: 'OK', message: `Connected to ${store.location} (schema version ${version})` };
-				} catch (error) {
-					return { status: 'Error', message: error instanceof Error ? error.message : String(error) };
-				}
-			},
-		},
-	};
+	methods = { credentialTest: { hitlStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as Operation;

@@ -3,7 +3,7 @@
  */
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 
-import { openHitlStore, storeConfigFromCredential } from '../shared/store';
+import { hitlStoreTest } from '../shared/store/credentialTest';
 import { smtpTransport, type SmtpCredential } from './notifyReviewers';
 
 export const MIN_SECRET_LENGTH = 16;
@@ -32,23 +32,6 @@ async function hitlReviewSecretTest(
 		return { status: 'Error', message: `The secret must have at least ${MIN_SECRET_LENGTH} characters (better 32 random ones)` };
 	}
 	return { status: 'OK', message: 'The secret can sign review links' };
-}
-
-/** Opens the store (creating or migrating its schema), the same way the node will. */
-async function hitlStoreTest(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
-	try {
-		const store = await openHitlStore(storeConfigFromCredential(credential.data as Record<string, unknown>));
-		try {
-			return { status: 'OK', message: `Store ready at ${store.location} (schema ${await store.schemaVersion()})` };
-		} finally {
-			await store.close();
-		}
-	} catch (error) {
-		return { status: 'Error', message: (error as Error).message };
-	}
 }
 
 export const credentialTests = { hitlSmtpTest, hitlReviewSecretTest, hitlStoreTest };

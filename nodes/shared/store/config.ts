@@ -20,10 +20,10 @@ const credentialSchema = z.discriminatedUnion('backend', [
 	}),
 	z.looseObject({
 		backend: z.literal('postgres'),
-		host: z.string().trim().min(1, 'host is empty'),
+		host: z.string().trim().min(1, 'is empty'),
 		port: z.coerce.number().int().min(1).max(65535).default(5432),
-		database: z.string().trim().min(1, 'database is empty'),
-		user: z.string().trim().min(1, 'user is empty'),
+		database: z.string().trim().min(1, 'is empty'),
+		user: z.string().trim().min(1, 'is empty'),
 		password: z.string().optional(),
 		ssl: z.enum(['disable', 'require', 'allowUnauthorized']).default('disable'),
 		maxConnections: z.coerce.number().int().min(1).max(100).optional(),

@@ -26,6 +26,7 @@ import type {
 	RetentionResult,
 	ReviewState,
 	ReviewStateKey,
+	OverrideCounts,
 	ReviewerStats,
 	StatsOptions,
 	StoreBackend,
@@ -438,24 +439,7 @@ export class SqlHitlStore implements HitlStore {
 			[bucketMs],
 		);
 
-		const label = `CASE WHEN d.decision = 'approved' THEN 1.0 ELSE 0.0 END`;
-		const binRows = await q<Row>(
-			`SELECT d.model AS model, d.prompt_version AS prompt_version, d.confidence_pct AS pct, COUNT(*) AS n,
-			        SUM(CASE WHEN d.decision = 'approved' THEN 1 ELSE 0 END) AS correct,
-			        SUM(d.confidence) AS sum_conf,
-			        SUM((d.confidence - ${label}) * (d.confidence - ${label})) AS sse
-			 FROM hitl_decisions d ${where.sql} AND d.confidence IS NOT NULL AND d.decision IN ${LABELLED}
-			 GROUP BY d.model, d.prompt_version, d.confidence_pct`,
-		);
-		const confidenceBins: ConfidenceBin[] = binRows.map((row) => ({
-			model: str(row.model),
-			promptVersion: str(row.prompt_version),
-			percent: Number(row.pct),
-			count: Number(row.n),
-			correct: Number(row.correct),
-			sumConfidence: Number(row.sum_conf),
-			sumSquaredError: Number(row.sse),
-		}));
+		const confidenceBins = await this.queryConfidenceBins(db, where);
 
 		return {
 			total: outcomes.reduce((sum, o) => sum + o.count, 0),
@@ -470,6 +454,43 @@ export class SqlHitlStore implements HitlStore {
 			})),
 			confidenceBins,
 		};
+	}
+
+	async confidenceBins(filter: DecisionFilter): Promise<ConfidenceBin[]> {
+		return this.queryConfidenceBins(this.driver, whereDecisions(await this.tightenFilter(this.driver, filter)));
+	}
+
+	async overrideCounts(filter: DecisionFilter): Promise<OverrideCounts> {
+		const where = whereDecisions(await this.tightenFilter(this.driver, filter));
+		const [row] = await this.driver.query<Row>(
+			`SELECT SUM(CASE WHEN d.decision IN ${LABELLED} THEN 1 ELSE 0 END) AS reviewed,
+			        SUM(CASE WHEN d.decision IN ${OVERRIDDEN} THEN 1 ELSE 0 END) AS overridden
+			 FROM hitl_decisions d ${where.sql}`,
+			where.params,
+		);
+		return { reviewed: Number(row?.reviewed ?? 0), overridden: Number(row?.overridden ?? 0) };
+	}
+
+	private async queryConfidenceBins(db: SqlExecutor, where: { sql: string; params: SqlValue[] }): Promise<ConfidenceBin[]> {
+		const label = `CASE WHEN d.decision = 'approved' THEN 1.0 ELSE 0.0 END`;
+		const binRows = await db.query<Row>(
+			`SELECT d.model AS model, d.prompt_version AS prompt_version, d.confidence_pct AS pct, COUNT(*) AS n,
+			        SUM(CASE WHEN d.decision = 'approved' THEN 1 ELSE 0 END) AS correct,
+			        SUM(d.confidence) AS sum_conf,
+			        SUM((d.confidence - ${label}) * (d.confidence - ${label})) AS sse
+			 FROM hitl_decisions d ${where.sql} AND d.confidence IS NOT NULL AND d.decision IN ${LABELLED}
+			 GROUP BY d.model, d.prompt_version, d.confidence_pct`,
+			where.params,
+		);
+		return binRows.map((row) => ({
+			model: str(row.model),
+			promptVersion: str(row.prompt_version),
+			percent: Number(row.pct),
+			count: Number(row.n),
+			correct: Number(row.correct),
+			sumConfidence: Number(row.sum_conf),
+			sumSquaredError: Number(row.sse),
+		}));
 	}
 
 	/**

@@ -209,6 +209,12 @@ export interface ConfidenceBin {
 	sumSquaredError: number;
 }
 
+/** Decisions a human approved, edited or rejected, and of those the edited or rejected. */
+export interface OverrideCounts {
+	reviewed: number;
+	overridden: number;
+}
+
 export interface DecisionStats {
 	total: number;
 	outcomes: OutcomeCount[];
@@ -297,6 +303,10 @@ export interface HitlStore {
 	listDecisions(filter?: DecisionFilter, options?: ListDecisionsOptions): Promise<StoredDecision[]>;
 	/** The aggregates the Feedback Log's metrics and calibration are computed from. */
 	decisionStats(filter: DecisionFilter, options: StatsOptions): Promise<DecisionStats>;
+	/** Only the labelled confidence bins of decisionStats: what the Confidence Gate learns its threshold from. */
+	confidenceBins(filter: DecisionFilter): Promise<ConfidenceBin[]>;
+	/** Reviewed and overridden decisions: what the Confidence Gate's breaker watches. */
+	overrideCounts(filter: DecisionFilter): Promise<OverrideCounts>;
 
 	getReviewState(key: ReviewStateKey): Promise<ReviewState | undefined>;
 	putReviewState(key: ReviewStateKey, state: JsonValue, options?: PutReviewStateOptions): Promise<PutReviewStateResult>;

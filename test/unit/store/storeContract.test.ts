@@ -292,6 +292,19 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		expect(computeMetrics(await store.decisionStats({ model: 'other' }, STATS_OPTIONS), { rubberStampMs: 5000 }).volume).toBe(0);
 	});
 
+	test('the gate reads agree with the full statistics: confidence bins and override counts', async () => {
+		const store = await open();
+		await store.recordDecisions(metricsFixture());
+		const byKey = (bins: { model: string | null; promptVersion: string | null; percent: number }[]) =>
+			[...bins].sort((a, b) => `${a.model}${a.promptVersion}${a.percent}`.localeCompare(`${b.model}${b.promptVersion}${b.percent}`));
+		expect(byKey(await store.confidenceBins({}))).toEqual(byKey((await store.decisionStats({}, STATS_OPTIONS)).confidenceBins));
+		// hand-counted: 5 reviewed (3 approved, 1 edited, 1 rejected on day 1 and 2), 3 of them overridden overall
+		expect(await store.overrideCounts({})).toEqual({ reviewed: 5, overridden: 3 });
+		expect(await store.overrideCounts({ since: '2026-11-02T00:00:00.000Z' })).toEqual({ reviewed: 2, overridden: 2 });
+		expect(await store.overrideCounts({ model: 'other' })).toEqual({ reviewed: 0, overridden: 0 });
+		expect(await store.confidenceBins({ model: 'other' })).toEqual([]);
+	});
+
 	test('calibration matches the hand-computed fixture', async () => {
 		const store = await open();
 		await store.recordDecisions(metricsFixture());
