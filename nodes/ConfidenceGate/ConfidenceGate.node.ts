@@ -11,7 +11,11 @@ import {
 import { getFieldValue } from '../shared/fieldPath';
 import { mergeHitl, readHitlPart, resolveCaseId } from '../shared/itemContract';
 import { errorItem, toItemError } from '../shared/itemErrors';
+import { sharedHitlStore, type HitlStore } from '../shared/store';
+import { hitlStoreTest } from '../shared/store/credentialTest';
+import { nodeStoreConfig, STORE_CREDENTIAL, storeOpenError } from '../shared/storeCredential';
 import { gateDescription } from './description';
+import { breakerState, learnThresholds, type BreakerState } from './learnFromReviews';
 import { auditDrawFor, CONDITION_OPERATORS, routeItem, type FieldCondition, type GatePolicy, type RuleRoute } from './routeItem';
 
 const NODE_NAME = 'Confidence Gate';
@@ -33,17 +37,31 @@ export class ConfidenceGate implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 		outputNames: ['Auto', 'Review', 'Block'],
+		credentials: [{ name: STORE_CREDENTIAL, required: false, testedBy: 'hitlStoreTest', displayOptions: { show: { adapt: [true] } } }],
 		properties: gateDescription,
 	};
+
+	methods = { credentialTest: { hitlStoreTest } };
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const items = this.getInputData();
 		const outputs: INodeExecutionData[][] = [[], [], []];
 
+		let adaptive: Adaptive | undefined;
+		try {
+			adaptive = await readAdaptive(this);
+		} catch (error) {
+			const runError = toItemError(this.getNode(), error, 0);
+			if (!this.continueOnFail()) throw runError;
+			// Without what reviewers decided, nothing may go out alone: every item to Review.
+			outputs[OUTPUT_INDEX.review] = items.map((item, itemIndex) => errorItem(this.getNode(), item, runError, itemIndex));
+			return outputs;
+		}
+
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const item = items[itemIndex];
 			try {
-				const policy = readPolicy(this, itemIndex);
+				const policy = { ...readPolicy(this, itemIndex), breaker: adaptive?.breaker };
 				const json = item.json;
 				const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 				const scoreParameter = this.getNodeParameter('score', itemIndex) as unknown;
@@ -62,6 +80,10 @@ export class ConfidenceGate implements INodeType {
 						compliance: policy.useCompliance ? readHitlPart(json, 'compliance', NODE_NAME) : undefined,
 						json,
 						auditDraw: auditDrawFor(caseId),
+						learnedThreshold: adaptive?.thresholdFor?.(
+							textOrUndefined(getFieldValue(json, 'hitl.draft.model')),
+							textOrUndefined(getFieldValue(json, 'hitl.draft.promptVersion')),
+						),
 					},
 					policy,
 				);
@@ -79,6 +101,65 @@ export class ConfidenceGate implements INodeType {
 		}
 		return outputs;
 	}
+}
+
+const textOrUndefined = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+
+interface Adaptive {
+	thresholdFor?: ReturnType<typeof learnThresholds>;
+	breaker?: BreakerState;
+}
+
+/**
+ * What the gate learns from the store, read once per run (the settings of the first item): the
+ * decisions this workflow's Feedback Log recorded, as two small aggregates.
+ */
+async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive | undefined> {
+	if (!(context.getNodeParameter('adapt', 0, false) as boolean)) return undefined;
+	const number = (name: string, label: string, min: number, max: number, fallback: number) => {
+		const value = Number(context.getNodeParameter(name, 0, fallback));
+		if (!Number.isFinite(value) || value < min || value > max) {
+			throw new NodeOperationError(context.getNode(), `${label} must be a number from ${min} to ${max} (got ${String(value)})`);
+		}
+		return value;
+	};
+	const learn = context.getNodeParameter('learnThreshold', 0, true) as boolean;
+	const watch = context.getNodeParameter('breaker', 0, true) as boolean;
+	const learning = learn
+		? {
+				targetPrecision: number('targetPrecision', 'Target Precision', 0.5, 0.999, 0.95),
+				minSamples: number('minSamples', 'Minimum Reviewed Drafts', 1, Number.MAX_SAFE_INTEGER, 100),
+				floor: number('learnedFloor', 'Lowest Learned Threshold', 0, 1, 0.5),
+				days: number('learnDays', 'Learn From Last Days', 1, 36_500, 30),
+			}
+		: undefined;
+	const breaker = watch
+		? {
+				maxOverrideRate: number('breakerRatePercent', 'Override Rate Limit (%)', 0, 100, 30) / 100,
+				windowHours: number('breakerHours', 'Over the Last Hours', 1, 87_600, 24),
+				minReviewed: number('breakerMinReviewed', 'Minimum Reviewed in Window', 1, Number.MAX_SAFE_INTEGER, 20),
+			}
+		: undefined;
+
+	let store: HitlStore;
+	try {
+		store = await sharedHitlStore(await nodeStoreConfig(context));
+	} catch (error) {
+		throw storeOpenError(
+			context.getNode(),
+			error,
+			'Check the HITL Store credential (its Test button opens the store), or turn off "Adapt to Reviewers\' Decisions".',
+		);
+	}
+	const workflowId = context.getWorkflow().id || undefined;
+	const now = Date.now();
+	const since = (ms: number) => new Date(now - ms).toISOString();
+	return {
+		thresholdFor: learning
+			? learnThresholds(await store.confidenceBins({ workflowId, since: since(learning.days * 86_400_000) }), learning)
+			: undefined,
+		breaker: breaker ? breakerState(await store.overrideCounts({ workflowId, since: since(breaker.windowHours * 3_600_000) }), breaker) : undefined,
+	};
 }
 
 /**

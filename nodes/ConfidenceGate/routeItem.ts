@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 
 import { getFieldValue } from '../shared/fieldPath';
 import type { Compliance, Gate, GateReason, GateRoute } from '../shared/itemContract';
+import type { BreakerState, LearnedThreshold } from './learnFromReviews';
 
 export type RuleRoute = Exclude<GateRoute, 'auto'>;
 
@@ -54,6 +55,8 @@ export interface GatePolicy {
 	conditions: FieldCondition[];
 	/** Share in [0, 1] of would-be-auto items sent to review as audit samples (0: none). */
 	auditSampleRate: number;
+	/** The override breaker, when the gate watches one: open sends would-be-auto items to review. */
+	breaker?: BreakerState;
 }
 
 /** What the shell has read off the item: the raw score value, the intent and the risk flags. */
@@ -68,6 +71,8 @@ export interface GateFacts {
 	json: Record<string, unknown>;
 	/** A number in [0, 1) drawn for this item; it is an audit sample when below the rate. */
 	auditDraw: number;
+	/** What was learned for the item's model and prompt version, when the gate learns its threshold. */
+	learnedThreshold?: LearnedThreshold;
 }
 
 const SEVERITY: Record<GateRoute, number> = { auto: 0, review: 1, block: 2 };
@@ -82,13 +87,19 @@ export function parseScore(value: unknown): number | undefined {
 	return undefined;
 }
 
-function thresholdFor(policy: GatePolicy, intent: string | undefined): { value: number; intent?: string } {
-	if (intent !== undefined) {
-		const wanted = intent.trim().toLowerCase();
+/**
+ * The threshold for an item and how to name it: an intent threshold the user set wins (it is an
+ * explicit policy), then a learned one, then the fixed Threshold.
+ */
+function thresholdFor(policy: GatePolicy, facts: GateFacts): { value: number; text: string } {
+	if (facts.intent !== undefined) {
+		const wanted = facts.intent.trim().toLowerCase();
 		const match = policy.intentThresholds.find((entry) => entry.intent.trim().toLowerCase() === wanted);
-		if (match) return { value: match.threshold, intent: match.intent };
+		if (match) return { value: match.threshold, text: `${match.threshold} (the threshold for intent "${match.intent}")` };
 	}
-	return { value: policy.threshold };
+	const learned = facts.learnedThreshold;
+	if (learned?.value !== undefined) return { value: learned.value, text: `${learned.value} (${learned.detail})` };
+	return { value: policy.threshold, text: learned ? `${policy.threshold} (${learned.detail})` : `${policy.threshold}` };
 }
 
 function asNumber(value: unknown): number | undefined {
@@ -179,11 +190,9 @@ export function routeItem(facts: GateFacts, policy: GatePolicy): Gate {
 		}
 	}
 
-	const threshold = thresholdFor(policy, facts.intent);
+	const threshold = thresholdFor(policy, facts);
 	const score = parseScore(facts.score);
-	const thresholdText = threshold.intent
-		? `${threshold.value} (the threshold for intent "${threshold.intent}")`
-		: `${threshold.value}`;
+	const thresholdText = threshold.text;
 	if (score === undefined) {
 		const seen = facts.score === undefined || facts.score === null ? 'missing' : `not a number (${asText(facts.score)})`;
 		ask('review', 'SCORE_MISSING', `The confidence score at ${facts.scoreSource} is ${seen}, so the item cannot go out on its own.`);
@@ -213,11 +222,14 @@ export function routeItem(facts: GateFacts, policy: GatePolicy): Gate {
 		threshold: threshold.value,
 		sampledForAudit,
 		shadow: false,
-		breakerOpen: false,
+		breakerOpen: policy.breaker?.open ?? false,
 	});
 	if (route !== 'auto') return gate(route, reasons.map(({ code, detail }) => ({ code, detail })));
 
 	const passed = `Confidence ${score} meets the threshold ${thresholdText} and no rule asked for a review`;
+	if (policy.breaker?.open) {
+		return gate('review', [{ code: 'BREAKER_OPEN', detail: `${passed}, but auto-send is paused: ${policy.breaker.detail}.` }]);
+	}
 	if (facts.auditDraw < policy.auditSampleRate) {
 		const percent = `${Math.round(policy.auditSampleRate * 1000) / 10}%`;
 		return gate('review', [{ code: 'AUDIT_SAMPLE', detail: `${passed}; picked at random (${percent} of such items) so a person can check how good automatic replies are.` }], true);

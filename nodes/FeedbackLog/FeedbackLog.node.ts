@@ -11,7 +11,8 @@ import {
 import { getFieldValue } from '../shared/fieldPath';
 import { mergeHitl, readHitl } from '../shared/itemContract';
 import { errorItem, toItemError } from '../shared/itemErrors';
-import { openHitlStore, storeConfigFromCredential, type DecisionFilter, type DecisionRecord, type HitlStore } from '../shared/store';
+import { openHitlStore, type DecisionFilter, type DecisionRecord, type HitlStore } from '../shared/store';
+import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
 import { hitlStoreTest } from '../shared/store/credentialTest';
 import { calibrationReports } from './calibration';
 import { computeMetrics } from './computeMetrics';
@@ -29,14 +30,10 @@ const EXPORT_PAGE = 2000;
 type Operation = 'record' | 'metrics' | 'calibration' | 'export' | 'retention';
 
 async function openStore(context: IExecuteFunctions): Promise<HitlStore> {
-	// No credential chosen: the embedded default, so the node works out of the box.
-	const data = context.getNode().credentials?.hitlStore ? await context.getCredentials('hitlStore') : undefined;
 	try {
-		return await openHitlStore(storeConfigFromCredential(data as Record<string, unknown> | undefined));
+		return await openHitlStore(await nodeStoreConfig(context));
 	} catch (error) {
-		throw new NodeOperationError(context.getNode(), error instanceof Error ? error.message : String(error), {
-			description: 'Check the HITL Store credential (back end, file path or PostgreSQL connection).',
-		});
+		throw storeOpenError(context.getNode(), error, 'Check the HITL Store credential (back end, file path or PostgreSQL connection).');
 	}
 }
 

@@ -25,6 +25,7 @@ import { memoryLedger, storeLedger, type ReviewLedger } from './reviewLedger';
 import { credentialTests, MIN_SECRET_LENGTH } from './credentialTests';
 import { readSettings, REVIEW_SECRET_CREDENTIAL, STORE_CREDENTIAL, type ApprovalSettings } from './readSettings';
 import { sharedHitlStore, storeConfigFromCredential } from '../shared/store';
+import { storeOpenError } from '../shared/storeCredential';
 
 /**
  * Output order, and why Timed Out comes first: when the time limit passes, n8n does not call
@@ -366,9 +367,11 @@ async function openLedger(
 		const store = await sharedHitlStore(storeConfigFromCredential(data as Record<string, unknown>));
 		return storeLedger(store, key);
 	} catch (error) {
-		throw new NodeOperationError(context.getNode(), `The HITL store cannot be opened: ${(error as Error).message}`, {
-			description: 'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
-		});
+		throw storeOpenError(
+			context.getNode(),
+			error,
+			'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
+		);
 	}
 }
 
