@@ -60,7 +60,11 @@ describe('template: support reply with human review', () => {
 		expect(response.status).toBe(200);
 		expect(await response.json()).toMatchObject({ caseId: 'T-100', status: 'sent', reply: 'It left our warehouse today.' });
 		const [logged] = outputItems(execution, 'Log decision');
-		expect(logged.hitl).toMatchObject({ caseId: 'T-100', gate: { route: 'auto' }, logged: { store: expect.any(String) } });
+		expect(logged.hitl).toMatchObject({ caseId: 'T-100', gate: { route: 'auto', breakerOpen: false }, logged: { store: expect.any(String) } });
+		// the gate read the store the Feedback Log writes to (the template adapts to reviewers), and
+		// with no reviewed draft yet it used the fixed threshold and said why
+		const [reason] = (logged.hitl as { gate: { reasons: { code: string; detail: string }[] } }).gate.reasons;
+		expect(reason).toMatchObject({ code: 'AUTO_OK', detail: expect.stringMatching(/threshold 0\.85 \(no threshold learned yet: 0 of 100 reviewed drafts of model /) });
 	});
 
 	test('a refund goes to a person, who approves an edited reply in the browser', async () => {
