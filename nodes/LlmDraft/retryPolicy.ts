@@ -3,7 +3,8 @@
  * - 429: wait what the provider asks (`retry-after-ms`, else `Retry-After` in seconds or as an
  *   HTTP date), else back off; a quota error ("insufficient_quota") is not retried — waiting does
  *   not refill it;
- * - 5xx, 408, 409, network errors, timeouts, a garbled response: exponential back-off with jitter;
+ * - 5xx, 408, 409, network errors, timeouts, a garbled response: exponential back-off with jitter,
+ *   or what a `Retry-After` on the response asks (a 503 during maintenance often sends one);
  * - other 4xx (bad request, auth, unknown model): fail at once with the provider's message;
  * - every attempt has its own timeout, and the execution's cancel signal stops everything at once,
  *   waits included.
@@ -83,7 +84,7 @@ export function backoffDelay(retry: number, options: RetryOptions): number {
 export function retryDelay(error: LlmCallError, retry: number, options: RetryOptions): number | undefined {
 	if (!error.retryable || retry >= options.maxRetries) return undefined;
 	const retryAfter = error.details.retryAfterMs;
-	if (error.kind === 'rateLimit' && retryAfter !== undefined) {
+	if ((error.kind === 'rateLimit' || error.kind === 'server') && retryAfter !== undefined) {
 		return retryAfter <= (options.maxRetryAfterMs ?? RETRY_DEFAULTS.maxRetryAfterMs) ? retryAfter : undefined;
 	}
 	return backoffDelay(retry, options);

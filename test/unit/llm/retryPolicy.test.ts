@@ -29,6 +29,13 @@ describe('Retry-After', () => {
 		expect(retryDelay(limited, 0, options())).toBe(1200);
 		expect(retryDelay(limited, 0, options({ maxRetryAfterMs: 1000 }))).toBeUndefined();
 	});
+
+	test('a 5xx with Retry-After waits what it asks; without one it backs off', () => {
+		const unavailable = new LlmCallError('maintenance', 'server', { status: 503, retryAfterMs: 3000 });
+		expect(retryDelay(unavailable, 0, options())).toBe(3000);
+		expect(retryDelay(unavailable, 0, options({ maxRetryAfterMs: 1000 }))).toBeUndefined();
+		expect(retryDelay(new LlmCallError('boom', 'server', { status: 500 }), 0, options({ random: () => 0 }))).toBe(50);
+	});
 });
 
 describe('back-off', () => {
