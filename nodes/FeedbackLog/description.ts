@@ -111,7 +111,7 @@ export const feedbackLogDescription: INodeProperties[] = [
 		type: 'number',
 		default: 5,
 		typeOptions: { minValue: 0 },
-		hint: 'Approvals faster than this count as rubber stamps',
+		hint: 'Approvals made within this many seconds of opening the review page count as rubber stamps',
 		description: 'A reviewer is flagged when at least half of their approvals came faster than this',
 		displayOptions: show('metrics'),
 	},

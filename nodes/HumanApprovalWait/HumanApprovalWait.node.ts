@@ -245,6 +245,7 @@ export class HumanApprovalWait implements INodeType {
 			allowEdit: settings.allowEdit,
 			requireReasonToReject: settings.requireReasonToReject,
 			...(problems ? { problems } : {}),
+			shownAt: new Date().toISOString(),
 		});
 
 		if (!isPost) {
@@ -262,6 +263,7 @@ export class HumanApprovalWait implements INodeType {
 		if (!parsed.ok) return respond(422, renderReviewPage(pageView(parsed.problems)));
 
 		const at = new Date().toISOString();
+		const timeOnPageMs = timeOnPage(parsed.submission.shownAt, at);
 		const reviewerId = reviewer?.id ?? 'link';
 		const reviewerName = reviewer?.name ?? parsed.submission.reviewerName;
 		const answers: ReviewerAnswer[] = parsed.submission.answers.map((answer) => ({
@@ -274,6 +276,7 @@ export class HumanApprovalWait implements INodeType {
 			...(answer.reason ? { reason: answer.reason } : {}),
 			...(answer.comment ? { comment: answer.comment } : {}),
 			at,
+			...(timeOnPageMs !== undefined ? { timeOnPageMs } : {}),
 		}));
 		const result = await ledger.addAnswers(reviewerId, answers, originalTexts, settings.approvalsNeeded, at);
 		if (!result.accepted) {
@@ -324,6 +327,18 @@ export class HumanApprovalWait implements INodeType {
 function withProgress(view: ReviewItemView, verdict: ItemVerdict | undefined): ReviewItemView {
 	if (!verdict || verdict.status !== 'pending') return view;
 	return { ...view, progress: { approvals: verdict.approvals, approvalsNeeded: verdict.approvalsNeeded } };
+}
+
+/**
+ * From the page being rendered to the answer, for the Feedback Log's rubber-stamp figure: the
+ * time from the request counts hours in an inbox, not the seconds spent reading. The render time
+ * comes back in the form, so a value that is not a time, lies in the future or is over a day old
+ * (a page left open, or a forged field) is ignored rather than trusted.
+ */
+function timeOnPage(shownAt: string | undefined, answeredAt: string): number | undefined {
+	if (shownAt === undefined) return undefined;
+	const elapsed = Date.parse(answeredAt) - Date.parse(shownAt);
+	return Number.isFinite(elapsed) && elapsed >= 0 && elapsed <= 86_400_000 ? elapsed : undefined;
 }
 
 function answeredBy(answers: readonly ReviewerAnswer[]): { name: string; at: string }[] {

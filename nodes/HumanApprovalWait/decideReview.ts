@@ -26,6 +26,8 @@ export interface ReviewerAnswer {
 	comment?: string;
 	/** ISO timestamp. */
 	at: string;
+	/** From the page being shown to this answer (ms), when the form carried its render time. */
+	timeOnPageMs?: number;
 }
 
 export type ItemVerdict =
@@ -53,6 +55,7 @@ function toRecord(answer: ReviewerAnswer, originalText: string): Reviewer {
 		...(answer.reason ? { reason: answer.reason } : {}),
 		...(answer.comment ? { comment: answer.comment } : {}),
 		at: answer.at,
+		...(answer.timeOnPageMs !== undefined ? { timeOnPageMs: answer.timeOnPageMs } : {}),
 	};
 }
 

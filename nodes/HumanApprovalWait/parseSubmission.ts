@@ -22,6 +22,7 @@ const formSchema = z.looseObject({
 	token: z.string().min(1, { message: 'is missing' }).max(200),
 	action: z.enum(['approve', 'reject', 'escalate', 'submit', 'approveRemaining']),
 	reviewerName: single(MAX_NAME_LENGTH).optional(),
+	shownAt: single(40).optional(),
 });
 
 const itemSchema = z.object({
@@ -42,6 +43,8 @@ export interface SubmittedAnswer {
 export interface Submission {
 	token: string;
 	reviewerName?: string;
+	/** When the page that was answered was rendered (ISO), as the form carried it back. */
+	shownAt?: string;
 	answers: SubmittedAnswer[];
 }
 
@@ -118,5 +121,9 @@ export function parseSubmission(body: unknown, options: ParseOptions): ParseResu
 	}
 	if (problems.length > 0) return { ok: false, problems };
 	const reviewerName = blankToUndefined(form.data.reviewerName)?.trim();
-	return { ok: true, submission: { token: form.data.token, ...(reviewerName ? { reviewerName } : {}), answers } };
+	const shownAt = blankToUndefined(form.data.shownAt);
+	return {
+		ok: true,
+		submission: { token: form.data.token, ...(reviewerName ? { reviewerName } : {}), ...(shownAt ? { shownAt } : {}), answers },
+	};
 }

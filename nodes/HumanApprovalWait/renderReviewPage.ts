@@ -53,6 +53,8 @@ export interface ReviewPageView {
 	requireReasonToReject: boolean;
 	/** Problems with the previous submission, shown on top (the page is re-rendered with them). */
 	problems?: string[];
+	/** When the page is rendered (ISO): posted back, so time on the page can be told from time in the inbox. */
+	shownAt?: string;
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -283,7 +285,9 @@ ${renderHeader(view)}
 ${renderProblems(view.problems)}
 ${intro ? `<div class="card">${intro}</div>` : ''}
 <form method="post" action="" accept-charset="utf-8" novalidate>
-<input type="hidden" name="token" value="${escapeHtml(view.token)}">
+<input type="hidden" name="token" value="${escapeHtml(view.token)}">${
+	view.shownAt ? `\n<input type="hidden" name="shownAt" value="${escapeHtml(view.shownAt)}">` : ''
+}
 ${renderQuorumBlock(view)}
 ${items}
 <section class="card" aria-label="Submit">

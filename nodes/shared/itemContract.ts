@@ -94,6 +94,8 @@ export const reviewerSchema = z.looseObject({
 	reason: z.string().optional(),
 	comment: z.string().optional(),
 	at: z.string(),
+	/** How long the review page was open before this answer (ms), when the page told us. */
+	timeOnPageMs: z.number().optional(),
 });
 
 export const reviewSchema = z.looseObject({

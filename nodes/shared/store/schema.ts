@@ -98,6 +98,12 @@ const MIGRATIONS: Migration[] = [
 			'CREATE INDEX hitl_audit_at ON hitl_audit (at_ms)',
 		],
 	},
+	{
+		// Time on the review page per answer: a rubber stamp is a fast read of the page, not a fast
+		// answer to the request (a link can sit in an inbox for hours before a two-second approval).
+		version: 2,
+		statements: () => ['ALTER TABLE hitl_decision_reviewers ADD COLUMN page_ms BIGINT'],
+	},
 ];
 
 // Guards against a migration added without bumping the version the interface announces.

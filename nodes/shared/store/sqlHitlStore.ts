@@ -76,6 +76,7 @@ const REVIEWER_COLUMNS: readonly (readonly [string, string])[] = [
 	['reviewer_name', 'text'],
 	['decision', 'text'],
 	['answer_ms', 'int8'],
+	['page_ms', 'int8'],
 ];
 const RULE_COLUMNS: readonly (readonly [string, string])[] = [
 	['decision_id', 'int8'],
@@ -321,7 +322,8 @@ export class SqlHitlStore implements HitlStore {
 			for (const vote of record.reviewers) {
 				const atMs = toMs(vote.at);
 				const answerMs = requestedMs !== null && atMs !== null ? Math.max(0, atMs - requestedMs) : null;
-				reviewerRows.push([id, vote.id, vote.name ?? null, vote.decision, answerMs]);
+				const pageMs = typeof vote.timeOnPageMs === 'number' && Number.isFinite(vote.timeOnPageMs) ? Math.max(0, Math.round(vote.timeOnPageMs)) : null;
+				reviewerRows.push([id, vote.id, vote.name ?? null, vote.decision, answerMs, pageMs]);
 			}
 			for (const ruleId of new Set(record.ruleIds)) ruleRows.push([id, ruleId]);
 		});
@@ -402,7 +404,7 @@ export class SqlHitlStore implements HitlStore {
 		const reviewerRows = await q<Row>(
 			`SELECT r.reviewer_id AS reviewer_id, MAX(r.reviewer_name) AS reviewer_name, COUNT(*) AS n,
 			        SUM(CASE WHEN r.decision = 'approved' THEN 1 ELSE 0 END) AS approvals,
-			        SUM(CASE WHEN r.decision = 'approved' AND r.answer_ms < ? THEN 1 ELSE 0 END) AS fast
+			        SUM(CASE WHEN r.decision = 'approved' AND COALESCE(r.page_ms, r.answer_ms) < ? THEN 1 ELSE 0 END) AS fast
 			 FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id ${where.sql}
 			 GROUP BY r.reviewer_id ORDER BY r.reviewer_id`,
 			[Math.floor(options.rubberStampMs)],

@@ -20,7 +20,7 @@
 import type { Reviewer } from '../itemContract';
 
 /** Bumped with every schema migration; the store records it in its `hitl_schema_version` table. */
-export const STORE_SCHEMA_VERSION = 1;
+export const STORE_SCHEMA_VERSION = 2;
 
 export type StoreBackend = 'embedded' | 'postgres';
 
@@ -150,7 +150,7 @@ export interface ListDecisionsOptions {
 }
 
 export interface StatsOptions {
-	/** Approvals faster than this (from request to the reviewer's answer) count as rubber stamps. */
+	/** Approvals faster than this count as rubber stamps: time on the review page, or from the request when the page did not say. */
 	rubberStampMs: number;
 	/** Width of the override-rate-over-time buckets, ms (e.g. 86 400 000 for days). */
 	bucketMs: number;

@@ -11,6 +11,15 @@ describe('parseSubmission', () => {
 		});
 	});
 
+	it('carries the page render time back, and refuses an over-long one', () => {
+		const shownAt = '2026-12-01T10:00:00.000Z';
+		expect(parseSubmission({ token: 't', action: 'approve', shownAt }, options)).toMatchObject({ ok: true, submission: { shownAt } });
+		expect(parseSubmission({ token: 't', action: 'approve', shownAt: 'x'.repeat(41) }, options)).toEqual({
+			ok: false,
+			problems: ['Field shownAt is longer than 40 characters'],
+		});
+	});
+
 	it('refuses a missing token, an unknown action and a reason that was not offered', () => {
 		expect(parseSubmission({ action: 'approve' }, options).ok).toBe(false);
 		expect(parseSubmission({ token: 't', action: 'delete' }, options).ok).toBe(false);

@@ -120,6 +120,14 @@ describe('renderReviewPage: content and accessibility', () => {
 		expect(html).toContain('<option value="Tone">Tone</option>');
 	});
 
+	it('carries its render time in a hidden field, escaped', () => {
+		expect(renderReviewPage(page({ shownAt: '2026-12-01T10:00:00.000Z' }))).toContain(
+			'<input type="hidden" name="shownAt" value="2026-12-01T10:00:00.000Z">',
+		);
+		expect(renderReviewPage(page({ shownAt: '"><script>' }))).toContain('name="shownAt" value="&quot;&gt;&lt;script&gt;"');
+		expect(renderReviewPage(page())).not.toContain('name="shownAt"');
+	});
+
 	it('labels every form control', () => {
 		const html = renderReviewPage(page({ items: [item(), item({ caseId: 'case-2' })] }));
 		const ids = [...html.matchAll(/<(?:textarea|select|input type="text")[^>]*id="([^"]+)"/g)].map((match) => match[1]);

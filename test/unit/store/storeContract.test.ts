@@ -155,7 +155,7 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 	});
 	afterAll(() => backend.stop());
 
-	test('creates the schema on an empty database and records its version once', async () => {
+	test('creates the schema on an empty database and records each migration once', async () => {
 		const config = await backend.fresh();
 		const store = await open(config);
 		expect(await store.schemaVersion()).toBe(STORE_SCHEMA_VERSION);
@@ -164,7 +164,44 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		const again = await open(config);
 		expect(await again.schemaVersion()).toBe(STORE_SCHEMA_VERSION);
 		const versions = await backend.rawQuery(config, 'SELECT version FROM hitl_schema_version');
-		expect(versions.map((row) => Number(row.version))).toEqual([STORE_SCHEMA_VERSION]);
+		expect(versions.map((row) => Number(row.version)).sort()).toEqual(Array.from({ length: STORE_SCHEMA_VERSION }, (_, index) => index + 1));
+	});
+
+	test('migrates a version-1 database in place, keeping its decisions', async () => {
+		const config = await backend.fresh();
+		const store = await open(config);
+		await store.recordDecisions([baseDecision({ executionId: 'before-upgrade' })]);
+		await store.close();
+		opened.pop();
+		// what a store created by version 1 of the schema looks like
+		await backend.rawQuery(config, 'ALTER TABLE hitl_decision_reviewers DROP COLUMN page_ms');
+		await backend.rawQuery(config, 'DELETE FROM hitl_schema_version WHERE version > 1');
+
+		const upgraded = await open(config);
+		expect(await upgraded.schemaVersion()).toBe(STORE_SCHEMA_VERSION);
+		await upgraded.recordDecisions([baseDecision({ executionId: 'after-upgrade', reviewers: [{ id: 'ana', decision: 'approved', at: '2026-11-01T10:00:30.000Z', timeOnPageMs: 1500 }] })]);
+		expect(await upgraded.countDecisions()).toBe(2);
+		const rows = await backend.rawQuery(config, 'SELECT page_ms FROM hitl_decision_reviewers ORDER BY decision_id');
+		expect(rows.map((row) => (row.page_ms === null ? null : Number(row.page_ms)))).toEqual([null, 1500]);
+	});
+
+	test('a rubber stamp is a fast read of the page, not a fast answer to the request', async () => {
+		const store = await open();
+		const requestedAt = '2026-11-01T08:00:00.000Z';
+		const answered = (executionId: string, at: string, timeOnPageMs?: number) =>
+			baseDecision({
+				executionId,
+				requestedAt,
+				decidedAt: at,
+				reviewers: [{ id: 'ana', decision: 'approved', at, ...(timeOnPageMs !== undefined ? { timeOnPageMs } : {}) }],
+			});
+		await store.recordDecisions([
+			answered('inbox-2h-page-2s', '2026-11-01T10:00:02.000Z', 2000), // two hours in the inbox, two seconds on the page
+			answered('inbox-2h-page-90s', '2026-11-01T10:01:30.000Z', 90_000),
+			answered('no-page-time-3s', '2026-11-01T08:00:03.000Z'), // an older answer without page time: request → answer
+		]);
+		const stats = await store.decisionStats({}, { rubberStampMs: 5000, bucketMs: 86_400_000 });
+		expect(stats.reviewers).toEqual([expect.objectContaining({ reviewerId: 'ana', approvals: 3, fastApprovals: 2 })]);
 	});
 
 	test('refuses a database migrated by a newer version of the package', async () => {

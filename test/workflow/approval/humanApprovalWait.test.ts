@@ -49,8 +49,8 @@ function draftItem(text: string, extra: Record<string, unknown> = {}) {
 	};
 }
 
-function formFields(html: string): { token: string } {
-	return { token: html.match(/name="token" value="([^"]+)"/)![1] };
+function formFields(html: string): { token: string; shownAt: string } {
+	return { token: html.match(/name="token" value="([^"]+)"/)![1], shownAt: html.match(/name="shownAt" value="([^"]+)"/)![1] };
 }
 
 describe('Human Approval Wait in a workflow', () => {
@@ -151,6 +151,26 @@ describe('Human Approval Wait in a workflow', () => {
 			});
 			expect(outputs[2][0].json.message).toBe('Where is my refund?');
 			expect(outputs[3]).toEqual([]);
+			// the page's render time came back with the form: time on the page, for rubber-stamp figures
+			const [rita] = review(outputs[2][0]).reviewers as { timeOnPageMs?: number }[];
+			expect(rita.timeOnPageMs).toBeGreaterThanOrEqual(0);
+			expect(rita.timeOnPageMs).toBeLessThan(60_000);
+		});
+
+		it('a render time that is not one, or lies in the future, is ignored rather than trusted', async () => {
+			for (const shownAt of ['yesterday-ish', new Date(Date.now() + 3_600_000).toISOString()]) {
+				const executionId = String(nextExecutionId++);
+				const { run } = await runWorkflow(waiting.json, { input: texts.map((text) => draftItem(text)), executionId });
+				const page = await callReviewWebhook(waiting.json, run, NODE, { method: 'GET', executionId });
+				const { result } = await callReviewWebhook(waiting.json, run, NODE, {
+					method: 'POST',
+					executionId,
+					body: { ...formFields(page.response.body), shownAt, action: 'approveRemaining', reviewerName: 'Rita' },
+				});
+				const outputs = result.workflowData as INodeExecutionData[][];
+				const reviewers = (outputs[1][0].json.hitl as { review: { reviewers: object[] } }).review.reviewers;
+				expect(reviewers[0]).not.toHaveProperty('timeOnPageMs');
+			}
 		});
 
 		it('resumes once: a second submission changes nothing and says so', async () => {
