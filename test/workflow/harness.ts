@@ -21,8 +21,10 @@ import {
 	type IDataObject,
 	type IExecuteFunctions,
 	type IHttpRequestOptions,
+	type INode,
 	type INodeCredentialsDetails,
 	type INodeExecutionData,
+	type INodeParameters,
 	type INodeProperties,
 	type INodeType,
 	type INodeTypes,
@@ -133,6 +135,20 @@ const silent = () => {};
 LoggerProxy.init({ error: silent, warn: silent, info: silent, debug: silent, verbose: silent, scoped: () => LoggerProxy } as never);
 
 export type WorkflowJson = Pick<IWorkflowBase, 'nodes' | 'connections'> & Partial<Pick<IWorkflowBase, 'settings' | 'name'>>;
+
+/**
+ * The workflow most tests need: a Manual Trigger feeding one node of this package. `node` holds the
+ * node's parameters and anything else on it (credentials, onError, …).
+ */
+export function oneNodeWorkflow(name: string, type: string, node: Partial<INode> & { parameters: INodeParameters }): WorkflowJson {
+	return {
+		nodes: [
+			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+			{ id: '2', name, type, typeVersion: 1, position: [200, 0], ...node },
+		],
+		connections: { Start: { main: [[{ node: name, type: 'main', index: 0 }]] } },
+	};
+}
 
 export interface RunOptions {
 	/** Items the Manual Trigger emits: full items, or plain JSON objects. */

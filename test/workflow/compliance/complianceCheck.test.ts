@@ -4,26 +4,12 @@
  */
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { runWorkflow, type WorkflowJson } from '../harness';
+import { oneNodeWorkflow, runWorkflow, type WorkflowJson } from '../harness';
 
 const CHECK = 'Compliance Check';
 
 function checkWorkflow(parameters: INodeParameters, nodeExtras: Record<string, unknown> = {}): WorkflowJson {
-	return {
-		nodes: [
-			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: '2',
-				name: CHECK,
-				type: 'n8n-nodes-hitl.complianceCheck',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters,
-				...nodeExtras,
-			},
-		],
-		connections: { Start: { main: [[{ node: CHECK, type: 'main', index: 0 }]] } },
-	};
+	return oneNodeWorkflow(CHECK, 'n8n-nodes-hitl.complianceCheck', { parameters, ...nodeExtras });
 }
 
 const drafted = (text: string, extra: IDataObject = {}): IDataObject => ({

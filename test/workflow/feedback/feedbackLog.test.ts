@@ -10,29 +10,18 @@ import type { IBinaryData, IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { openHitlStore, type StoreConfig } from '../../../nodes/shared/store';
 import { startPostgres } from '../../support/postgres';
-import { runWorkflow, type WorkflowJson } from '../harness';
+import { oneNodeWorkflow, runWorkflow, type WorkflowJson } from '../harness';
 
 jest.setTimeout(120_000);
 
 const LOG = 'Feedback Log';
 
 function logWorkflow(parameters: INodeParameters, nodeExtras: Record<string, unknown> = {}, withCredential = true): WorkflowJson {
-	return {
-		nodes: [
-			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: '2',
-				name: LOG,
-				type: 'n8n-nodes-hitl.feedbackLog',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters,
-				...(withCredential && { credentials: { hitlStore: { id: 'store', name: 'HITL Store' } } }),
-				...nodeExtras,
-			},
-		],
-		connections: { Start: { main: [[{ node: LOG, type: 'main', index: 0 }]] } },
-	};
+	return oneNodeWorkflow(LOG, 'n8n-nodes-hitl.feedbackLog', {
+		parameters,
+		...(withCredential && { credentials: { hitlStore: { id: 'store', name: 'HITL Store' } } }),
+		...nodeExtras,
+	});
 }
 
 const requestedAt = new Date(Date.now() - 3_600_000).toISOString();

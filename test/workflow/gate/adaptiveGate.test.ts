@@ -13,27 +13,16 @@ import { binsFromSamples, recommendThreshold } from '../../../nodes/FeedbackLog/
 import { openHitlStore } from '../../../nodes/shared/store';
 import type { DecisionRecord } from '../../../nodes/shared/store/types';
 import { baseDecision } from '../../unit/store/fixtures/decisions';
-import { runWorkflow, type WorkflowJson } from '../harness';
+import { oneNodeWorkflow, runWorkflow, type WorkflowJson } from '../harness';
 
 const GATE = 'Confidence Gate';
 const WORKFLOW_ID = 'workflow-test'; // the id the harness gives every workflow
 
 function gateWorkflow(parameters: INodeParameters): WorkflowJson {
-	return {
-		nodes: [
-			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: '2',
-				name: GATE,
-				type: 'n8n-nodes-hitl.confidenceGate',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: { threshold: 0.97, adapt: true, ...parameters },
-				credentials: { hitlStore: { id: '1', name: 'HITL store' } },
-			},
-		],
-		connections: { Start: { main: [[{ node: GATE, type: 'main', index: 0 }]] } },
-	};
+	return oneNodeWorkflow(GATE, 'n8n-nodes-hitl.confidenceGate', {
+		parameters: { threshold: 0.97, adapt: true, ...parameters },
+		credentials: { hitlStore: { id: '1', name: 'HITL store' } },
+	});
 }
 
 function drafted(ticket: string, score: number, model = 'gpt-4o-mini', promptVersion = 'v1'): IDataObject {

@@ -2,26 +2,12 @@ import type { IDataObject, INodeParameters, IExecuteFunctions, INodeExecutionDat
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { auditDrawFor } from '../../../nodes/ConfidenceGate/routeItem';
-import { runWorkflow, type WorkflowJson } from '../harness';
+import { oneNodeWorkflow, runWorkflow, type WorkflowJson } from '../harness';
 
 const GATE = 'Confidence Gate';
 
 function gateWorkflow(parameters: INodeParameters, nodeExtras: Record<string, unknown> = {}): WorkflowJson {
-	return {
-		nodes: [
-			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: '2',
-				name: GATE,
-				type: 'n8n-nodes-hitl.confidenceGate',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters,
-				...nodeExtras,
-			},
-		],
-		connections: { Start: { main: [[{ node: GATE, type: 'main', index: 0 }]] } },
-	};
+	return oneNodeWorkflow(GATE, 'n8n-nodes-hitl.confidenceGate', { parameters, ...nodeExtras });
 }
 
 function drafted(score: unknown, extra: IDataObject = {}, hitlExtra: IDataObject = {}): IDataObject {

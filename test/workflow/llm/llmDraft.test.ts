@@ -8,7 +8,7 @@ import type { IDataObject, IHttpRequestOptions, INodeParameters } from 'n8n-work
 import { draftSchema } from '../../../nodes/shared/itemContract';
 import { loadPackageCredentials } from '../../support/packageNodes';
 import { startFakeLlmServer, type FakeLlmServer } from '../../llm/fakeLlmServer';
-import { runWorkflow, type WorkflowJson } from '../harness';
+import { oneNodeWorkflow, runWorkflow, type WorkflowJson } from '../harness';
 
 const NODE = 'LLM Draft';
 let server: FakeLlmServer;
@@ -19,25 +19,11 @@ beforeAll(async () => {
 afterAll(() => server.close());
 
 function draftWorkflow(parameters: INodeParameters, nodeExtras: Record<string, unknown> = {}): WorkflowJson {
-	return {
-		nodes: [
-			{ id: '1', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: '2',
-				name: NODE,
-				type: 'n8n-nodes-hitl.llmDraft',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: {
-					model: { __rl: true, mode: 'id', value: 'fake-gpt' },
-					...parameters,
-				},
-				credentials: { llmApi: { id: '1', name: 'Local LLM' } },
-				...nodeExtras,
-			},
-		],
-		connections: { Start: { main: [[{ node: NODE, type: 'main', index: 0 }]] } },
-	};
+	return oneNodeWorkflow(NODE, 'n8n-nodes-hitl.llmDraft', {
+		parameters: { model: { __rl: true, mode: 'id', value: 'fake-gpt' }, ...parameters },
+		credentials: { llmApi: { id: '1', name: 'Local LLM' } },
+		...nodeExtras,
+	});
 }
 
 const credentials = () => ({ llmApi: { baseUrl: server.baseUrl, apiKey: 'sk-flow', headers: '{"X-Flow": "yes"}' } });
