@@ -20,6 +20,7 @@ set -euo pipefail
 self="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")"
 
 log() { printf '[ensure-postgres] %s\n' "$*" >&2; }
+source "$(dirname "$self")/test-server-lib.sh"
 
 find_bindir() {
   local dir
@@ -27,31 +28,7 @@ find_bindir() {
   [ -n "$dir" ] && [ -x "$dir/initdb" ] && echo "$dir"
 }
 
-as_root() {
-  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo -n "$@"; else
-    log "need root (or sudo) to install postgresql: $*"; return 1; fi
-}
-
-ensure_installed() {
-  local bindir
-  bindir="$(find_bindir || true)"
-  if [ -z "$bindir" ]; then
-    # Test files run in parallel and each may start a server: one installs, the others wait for
-    # it (and apt itself waits for another apt's dpkg lock instead of failing).
-    exec 9>"${TMPDIR:-/tmp}/hitl-ensure-postgres.lock"
-    command -v flock >/dev/null && flock 9
-    bindir="$(find_bindir || true)"
-    if [ -z "$bindir" ]; then
-      log "PostgreSQL server not found; installing Debian's postgresql with apt-get"
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 update -qq >&2
-      as_root env DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq \
-        --no-install-recommends postgresql >&2
-      bindir="$(find_bindir)" || { log "postgresql installed but no initdb found under /usr/lib/postgresql"; exit 1; }
-    fi
-    exec 9>&-
-  fi
-  echo "$bindir"
-}
+ensure_installed() { install_once postgresql find_bindir; }
 
 # Runs a command as the cluster's owner.
 owner_run() {
@@ -62,8 +39,6 @@ owner_run() {
     "$@"
   fi
 }
-
-port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 stop_cluster() {
   local dir="$1" bindir
@@ -90,12 +65,7 @@ start_cluster() {
     if owner_run "$bindir/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
       start >/dev/null 2>&1; then
-      if [ -n "$watch_pid" ]; then
-        # Detached, with no inherited stdout, so the caller reading our output is not held open.
-        nohup setsid bash -c "while kill -0 $watch_pid 2>/dev/null && [ -d '$dir/data' ]; do sleep 2; done; \
-          rm -f '$dir/watcher.pid'; '$self' stop '$dir'" </dev/null >/dev/null 2>&1 &
-        echo $! >"$dir/watcher.pid"
-      fi
+      [ -n "$watch_pid" ] && watch_and_stop "$watch_pid" "$dir" "$dir/data" "$self"
       echo "POSTGRES_URL=postgres://postgres@127.0.0.1:$port/postgres"
       echo "POSTGRES_DIR=$dir"
       return 0

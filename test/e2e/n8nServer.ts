@@ -50,6 +50,11 @@ export interface StartOptions {
 	/** Credentials to store before n8n starts (see also {@link N8nServer.importCredentials}). */
 	credentials?: CredentialFile[];
 	env?: Record<string, string>;
+	/**
+	 * `main` (default) runs `n8n start`; `worker` runs `n8n worker` (queue mode: give both the same
+	 * database, Redis and encryption key through `env`), with its health server on the free port.
+	 */
+	role?: 'main' | 'worker';
 }
 
 export interface ExecutionRecord {
@@ -126,12 +131,14 @@ export const OWNER = { email: 'owner@example.com', firstName: 'Olive', lastName:
 
 export class N8nServer {
 	private exited = false;
+	private watchdog?: ChildProcess;
 
 	private constructor(
 		readonly baseUrl: string,
 		readonly userFolder: string,
 		private readonly child: ChildProcess,
-		private readonly n8nDir: string,
+		/** The installed n8n (its `node_modules` holds n8n's own libraries, e.g. `flatted`). */
+		readonly n8nDir: string,
 		private readonly env: NodeJS.ProcessEnv,
 		readonly log: string[],
 	) {
@@ -139,6 +146,7 @@ export class N8nServer {
 	}
 
 	static async start(options: StartOptions): Promise<N8nServer> {
+		const worker = options.role === 'worker';
 		const n8nDir = await ensureN8n();
 		const userFolder = mkdtempSync(path.join(tmpdir(), 'hitl-n8n-'));
 		try {
@@ -167,6 +175,8 @@ export class N8nServer {
 				N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 				N8N_LOG_LEVEL: 'info',
 				NODE_ENV: 'production',
+				// A worker serves only /healthz (and /healthz/readiness) on its own port.
+				...(worker ? { QUEUE_HEALTH_CHECK_ACTIVE: 'true', QUEUE_HEALTH_CHECK_PORT: String(port), N8N_WORKER_SERVER_ADDRESS: '127.0.0.1' } : {}),
 				...options.env,
 			};
 			const n8nBin = path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
@@ -184,14 +194,15 @@ export class N8nServer {
 			}
 
 			const log: string[] = [];
-			const child = spawn(process.execPath, [n8nBin, 'start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+			const child = spawn(process.execPath, [n8nBin, worker ? 'worker' : 'start'], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 			child.stdout!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
 			child.stderr!.on('data', (chunk: Buffer) => log.push(chunk.toString()));
 			const server = new N8nServer(baseUrl, userFolder, child, n8nDir, env, log);
 			process.once('exit', () => server.kill('SIGKILL'));
+			server.watchdog = cleanUpWhenGone(process.pid, child.pid!, userFolder);
 			try {
-				await server.waitUntilReady();
-				if (options.waitForWebhooks !== false) {
+				await server.waitUntilReady(worker ? 'n8n worker is now ready' : 'Editor is now accessible');
+				if (!worker && options.waitForWebhooks !== false) {
 					await server.waitForWebhooks(options.workflows.filter((entry) => entry.active).map((entry) => entry.id));
 				}
 			} catch (error) {
@@ -205,12 +216,13 @@ export class N8nServer {
 		}
 	}
 
-	private async waitUntilReady(timeoutMs = 120_000): Promise<void> {
+	private async waitUntilReady(readyLine: string, timeoutMs = 120_000): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
 			if (this.exited) throw new Error(`n8n exited during start-up:\n${this.log.join('').slice(-4000)}`);
-			// "Editor is now accessible" is printed once webhooks of published workflows are registered.
-			if (this.log.join('').includes('Editor is now accessible')) {
+			// The main prints "Editor is now accessible" once webhooks of published workflows are
+			// registered; a worker prints "n8n worker is now ready" once it takes jobs.
+			if (this.log.join('').includes(readyLine)) {
 				const response = await fetch(`${this.baseUrl}/healthz/readiness`).catch(() => undefined);
 				if (response?.ok) return;
 			}
@@ -320,17 +332,7 @@ export class N8nServer {
 				)
 				.get(executionId);
 			if (!row) throw new Error(`No execution ${executionId}`);
-			// n8n stores run data with `flatted` (circular-safe JSON); use n8n's own copy to read it.
-			// eslint-disable-next-line @typescript-eslint/no-require-imports
-			const flatted = require(path.join(this.n8nDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
-			return {
-				id: String(row.id),
-				workflowId: String(row.workflowId),
-				status: String(row.status),
-				finished: Boolean(row.finished),
-				waitTill: row.waitTill === null ? null : String(row.waitTill),
-				data: flatted.parse(String(row.data)) as ExecutionRecord['data'],
-			};
+			return executionRecord(this.n8nDir, row);
 		} finally {
 			db.close();
 		}
@@ -376,8 +378,41 @@ export class N8nServer {
 			clearTimeout(timer);
 		}
 		this.kill('SIGKILL'); // any straggler of the group
+		this.watchdog?.kill();
 		rmSync(this.userFolder, { recursive: true, force: true });
 	}
+}
+
+/**
+ * An execution from a row of n8n's execution_entity joined with execution_data (id, workflowId,
+ * status, finished, waitTill, data), as either database returns it.
+ */
+export function executionRecord(n8nDir: string, row: Record<string, unknown>): ExecutionRecord {
+	// n8n stores run data with `flatted` (circular-safe JSON); use n8n's own copy to read it.
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const flatted = require(path.join(n8nDir, 'node_modules', 'flatted')) as { parse(text: string): unknown };
+	const waitTill = row.waitTill instanceof Date ? row.waitTill.toISOString() : row.waitTill;
+	return {
+		id: String(row.id),
+		workflowId: String(row.workflowId),
+		status: String(row.status),
+		finished: Boolean(row.finished),
+		waitTill: waitTill === null || waitTill === undefined ? null : String(waitTill),
+		data: flatted.parse(String(row.data)) as ExecutionRecord['data'],
+	};
+}
+
+/**
+ * Ends n8n's process group (n8n and its task runners) and removes its user folder when the test
+ * process dies without stopping it — a crashed or killed jest; ends itself once the group is gone.
+ */
+function cleanUpWhenGone(testPid: number, group: number, userFolder: string): ChildProcess {
+	const script = `while kill -0 ${testPid} 2>/dev/null && kill -0 -${group} 2>/dev/null; do sleep 2; done
+		kill -0 ${testPid} 2>/dev/null && exit 0
+		kill -KILL -${group} 2>/dev/null; rm -rf "$1"`;
+	const watchdog = spawn('bash', ['-c', script, 'watchdog', userFolder], { detached: true, stdio: 'ignore' });
+	watchdog.unref();
+	return watchdog;
 }
 
 async function importCredentialFiles(n8nBin: string, env: NodeJS.ProcessEnv, credentials: CredentialFile[]): Promise<void> {

@@ -3,26 +3,10 @@
  * installs Debian's postgresql when missing). Call `startPostgres()` in `beforeAll` and `stop()` in
  * `afterAll`; the script also watches this process, so a crashed run leaves no server behind.
  */
-import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { promisify } from 'node:util';
-
 import { Client } from 'pg';
 
 import type { PostgresStoreConfig } from '../../nodes/shared/store/types';
-
-const run = promisify(execFile);
-/** scripts/ensure-postgres.sh, found upwards from here (this file also runs compiled, from bench builds). */
-function findScript(): string {
-	for (let dir = __dirname; ; dir = dirname(dir)) {
-		const candidate = join(dir, 'scripts', 'ensure-postgres.sh');
-		if (existsSync(candidate)) return candidate;
-		if (dirname(dir) === dir) throw new Error(`scripts/ensure-postgres.sh not found above ${__dirname}`);
-	}
-}
-
-const SCRIPT = findScript();
+import { startScriptServer } from './scriptServer';
 
 export interface TestPostgres {
 	/** The server's own `postgres` database. */
@@ -36,18 +20,8 @@ export interface TestPostgres {
 let databaseCounter = 0;
 
 export async function startPostgres(): Promise<TestPostgres> {
-	// apt-get install on a fresh machine can take a few minutes.
-	const { stdout } = await run('bash', [SCRIPT, 'start', '--watch-pid', String(process.pid)], {
-		timeout: 600_000,
-		maxBuffer: 10 * 1024 * 1024,
-	});
-	const field = (name: string) => {
-		const match = new RegExp(`^${name}=(.+)$`, 'm').exec(stdout);
-		if (!match) throw new Error(`ensure-postgres.sh printed no ${name}:\n${stdout}`);
-		return match[1].trim();
-	};
-	const url = field('POSTGRES_URL');
-	const dir = field('POSTGRES_DIR');
+	const server = await startScriptServer('ensure-postgres.sh', 'POSTGRES_DIR');
+	const url = server.field('POSTGRES_URL');
 	const parsed = new URL(url);
 	const config: PostgresStoreConfig = {
 		backend: 'postgres',
@@ -57,7 +31,6 @@ export async function startPostgres(): Promise<TestPostgres> {
 		user: decodeURIComponent(parsed.username),
 		ssl: false,
 	};
-	let stopped = false;
 	return {
 		url,
 		config,
@@ -71,10 +44,6 @@ export async function startPostgres(): Promise<TestPostgres> {
 			}
 			return { ...config, database: name };
 		},
-		async stop() {
-			if (stopped) return;
-			stopped = true;
-			await run('bash', [SCRIPT, 'stop', dir], { timeout: 60_000 });
-		},
+		stop: server.stop,
 	};
 }
