@@ -286,6 +286,20 @@ export class N8nServer {
 		return await this.ownerSession;
 	}
 
+	/**
+	 * Runs a workflow once through n8n's own CLI (`n8n execute --id`), which starts it at its Manual
+	 * Trigger — for workflows with no webhook, such as scheduled reports. Resolves when it has
+	 * finished; the execution is in the database like any other.
+	 */
+	async executeWorkflow(workflowId: string): Promise<void> {
+		const n8nBin = path.join(this.n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
+		// The CLI starts its own task broker: it must not take the running server's port.
+		await run(process.execPath, [n8nBin, 'execute', `--id=${workflowId}`, '--rawOutput'], {
+			...this.env,
+			N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+		});
+	}
+
 	/** Waits until n8n has printed a line containing `text`. */
 	async waitForLog(text: string, timeoutMs = 60_000): Promise<void> {
 		const deadline = Date.now() + timeoutMs;
