@@ -15,7 +15,7 @@ const project = (name, extra = {}) => ({
 module.exports = {
   projects: [
     project('unit'),
-    project('workflow'),
+    project('workflow', { setupFiles: ['<rootDir>/test/workflow/quietLogs.ts'] }),
     project('e2e', { setupFilesAfterEnv: ['<rootDir>/test/e2e/jestSetup.ts'] }),
   ],
 };
