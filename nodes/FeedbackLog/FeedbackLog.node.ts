@@ -22,6 +22,8 @@ import { renderOverrideRateChart, renderReliabilityDiagram } from './renderChart
 import { toDecisionRecord } from './toDecisionRecord';
 
 const NODE_NAME = 'Feedback Log';
+/** Human Approval Wait's type as n8n names a community node: package name, then the node's name. */
+const APPROVAL_WAIT_TYPE = 'n8n-nodes-hitl.humanApprovalWait';
 const DAY_MS = 86_400_000;
 const BUCKET_MS = { hour: 3_600_000, day: DAY_MS, week: 7 * DAY_MS } as const;
 const Z_OF_LEVEL: Record<string, number> = { '0.9': 1.2816, '0.95': 1.6449, '0.99': 2.3263 };
@@ -94,6 +96,9 @@ async function recordItems(context: IExecuteFunctions, store: HitlStore): Promis
 	const node = context.getNode();
 	const workflow = context.getWorkflow();
 	const now = new Date().toISOString();
+	const afterApprovalWait = context
+		.getParentNodes(node.name)
+		.some((parent) => parent.type === APPROVAL_WAIT_TYPE && !parent.disabled);
 	const out: INodeExecutionData[] = new Array(items.length);
 	const pending: { itemIndex: number; record: DecisionRecord }[] = [];
 
@@ -130,6 +135,7 @@ async function recordItems(context: IExecuteFunctions, store: HitlStore): Promis
 				now,
 				privacyMode: context.getNodeParameter('privacyMode', itemIndex, false) as boolean,
 				inputText: inputValue as string | undefined,
+				afterApprovalWait,
 			});
 			pending.push({ itemIndex, record });
 		} catch (error) {

@@ -20,16 +20,23 @@ export interface RecordContext {
 	privacyMode: boolean;
 	/** The message the draft answers, when the user pointed the node at it. */
 	inputText?: string;
+	/**
+	 * A Human Approval Wait node comes before this one in the workflow. An item the gate sent to
+	 * review that still has no review then left that node on Timed Out: on a time-out n8n passes
+	 * the waiting node's input on without running it, so nothing else can mark the item.
+	 */
+	afterApprovalWait?: boolean;
 }
 
 export function hashText(text: string): string {
 	return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 }
 
-function outcomeOf(hitl: Hitl): DecisionOutcome {
+function outcomeOf(hitl: Hitl, afterApprovalWait: boolean): DecisionOutcome {
 	if (hitl.review) return hitl.review.decision;
 	if (hitl.gate?.route === 'auto') return 'auto';
 	if (hitl.gate?.route === 'block') return 'blocked';
+	if (hitl.gate?.route === 'review' && afterApprovalWait) return 'timedOut';
 	return 'none';
 }
 
@@ -59,7 +66,7 @@ export function toDecisionRecord(hitl: Hitl, context: RecordContext): DecisionRe
 		workflowId: context.workflowId,
 		workflowName: context.workflowName,
 		route: hitl.gate?.route ?? null,
-		decision: outcomeOf(hitl),
+		decision: outcomeOf(hitl, context.afterApprovalWait ?? false),
 		confidence: draft?.confidence.score ?? null,
 		confidenceMethod: draft?.confidence.method ?? null,
 		model: draft?.model ?? null,

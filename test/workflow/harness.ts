@@ -159,6 +159,12 @@ export interface RunOptions {
 	executionId?: string;
 	/** Test-only node types by type name, beside the package's own. */
 	extraNodeTypes?: Record<string, INodeType>;
+	/**
+	 * Go on with a waiting execution as n8n's wait tracker does when its time limit passes: n8n
+	 * (WorkflowExecute.handleWaitingState) disables the waiting node, which then passes its input
+	 * to output 0, and runs the rest of the workflow.
+	 */
+	resume?: IRun;
 }
 
 export interface WorkflowRun {
@@ -218,18 +224,24 @@ export async function runWorkflow(workflowJson: WorkflowJson, options: RunOption
 	} as Partial<IWorkflowExecuteAdditionalData> as never);
 	additionalData.credentialsHelper = new TestCredentialsHelper(options.credentials ?? {});
 
-	const startNode = workflow.getStartNode();
-	if (!startNode) throw new Error('The workflow has no start node');
-	const runExecutionData: IRunExecutionData = {
-		resultData: { runData: {} },
-		executionData: {
-			metadata: {},
-			contextData: {},
-			waitingExecution: {},
-			waitingExecutionSource: null,
-			nodeExecutionStack: [{ node: startNode, data: { main: [asItems(options.input)] }, source: null }],
-		},
-	} as unknown as IRunExecutionData; // the versioned execution-data type wants fields n8n fills itself
+	let runExecutionData: IRunExecutionData;
+	if (options.resume) {
+		// A fresh copy, as n8n reads a waiting execution back from its database.
+		runExecutionData = structuredClone(options.resume.data);
+	} else {
+		const startNode = workflow.getStartNode();
+		if (!startNode) throw new Error('The workflow has no start node');
+		runExecutionData = {
+			resultData: { runData: {} },
+			executionData: {
+				metadata: {},
+				contextData: {},
+				waitingExecution: {},
+				waitingExecutionSource: null,
+				nodeExecutionStack: [{ node: startNode, data: { main: [asItems(options.input)] }, source: null }],
+			},
+		} as unknown as IRunExecutionData; // the versioned execution-data type wants fields n8n fills itself
+	}
 
 	const workflowExecute = new WorkflowExecute(additionalData, 'manual', runExecutionData);
 	await workflowExecute.processRunExecutionData(workflow);

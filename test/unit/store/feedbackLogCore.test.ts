@@ -111,6 +111,14 @@ describe('toDecisionRecord', () => {
 		expect(toDecisionRecord({ caseId: 'a', draft, gate: gate('auto') }, context).decision).toBe('auto');
 		expect(toDecisionRecord({ caseId: 'b', draft, gate: gate('block') }, context).decision).toBe('blocked');
 		expect(toDecisionRecord({ caseId: 'c', draft }, context)).toMatchObject({ decision: 'none', route: null, finalText: null });
+		// routed to review with no review: unanswered when it passed a Human Approval Wait, else unknown
+		expect(toDecisionRecord({ caseId: 'd', draft, gate: gate('review') }, context).decision).toBe('none');
+		expect(toDecisionRecord({ caseId: 'e', draft, gate: gate('review') }, { ...context, afterApprovalWait: true })).toMatchObject({
+			decision: 'timedOut',
+			route: 'review',
+			timeToDecisionMs: null,
+		});
+		expect(toDecisionRecord({ caseId: 'f', draft, gate: gate('auto') }, { ...context, afterApprovalWait: true }).decision).toBe('auto');
 	});
 
 	test('privacy mode keeps hashes only', () => {
