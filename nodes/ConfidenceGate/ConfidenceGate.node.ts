@@ -156,6 +156,7 @@ function readPolicy(context: IExecuteFunctions, itemIndex: number): GatePolicy {
 	}
 	return {
 		threshold,
+		shadow: context.getNodeParameter('shadow', itemIndex, false) as boolean,
 		auditSampleRate: auditPercent / 100,
 		intentThresholds: intentEntries.filter((entry) => entry.intent.trim() !== ''),
 		useCompliance: context.getNodeParameter('useCompliance', itemIndex, true) as boolean,

@@ -36,6 +36,14 @@ export const gateDescription: INodeProperties[] = [
 		description: 'The lowest score at which an item may be sent without a person looking at it',
 	},
 	{
+		displayName: 'Shadow Mode (Trial)',
+		name: 'shadow',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to try the policy without trusting it: every item goes to Review, with the route the gate would have taken in hitl.gate.shadowRoute and the reason SHADOW_MODE. Reviewers\' verdicts on the would-be Auto items become the Feedback Log\'s auto precision.',
+	},
+	{
 		displayName: 'Route on Compliance Findings',
 		name: 'useCompliance',
 		type: 'boolean',

@@ -57,6 +57,8 @@ export interface GatePolicy {
 	auditSampleRate: number;
 	/** The override breaker, when the gate watches one: open sends would-be-auto items to review. */
 	breaker?: BreakerState;
+	/** Shadow mode: decide as usual, but send every item to review, marked with what was decided. */
+	shadow?: boolean;
 }
 
 /** What the shell has read off the item: the raw score value, the intent and the risk flags. */
@@ -172,8 +174,36 @@ export function auditDrawFor(caseId: string): number {
 	return createHash('sha256').update(caseId).digest().readUInt32BE(0) / 2 ** 32;
 }
 
-/** Decides the route of one item. Pure: same facts and policy, same answer. */
+const ROUTE_LABEL: Record<GateRoute, string> = { auto: 'Auto (sent on its own)', review: 'Review', block: 'Block' };
+
+/**
+ * Decides the route of one item. Pure: same facts and policy, same answer.
+ *
+ * In shadow mode — a policy on trial — every item goes to a person, marked with the route the
+ * policy would have taken. A draft it would have sent alone is then an audit sample of that
+ * policy, so the Feedback Log's auto precision measures the policy before it sends anything.
+ */
 export function routeItem(facts: GateFacts, policy: GatePolicy): Gate {
+	const decided = decideRoute(facts, policy);
+	if (!policy.shadow) return decided;
+	const wouldBe: GateRoute = decided.sampledForAudit ? 'auto' : decided.route;
+	return {
+		...decided,
+		route: 'review',
+		shadow: true,
+		shadowRoute: wouldBe,
+		sampledForAudit: wouldBe === 'auto',
+		reasons: [
+			{
+				code: 'SHADOW_MODE',
+				detail: `Shadow mode: the gate would have routed this item to ${ROUTE_LABEL[wouldBe]}; while the policy is on trial, a person sees every item.`,
+			},
+			...decided.reasons,
+		],
+	};
+}
+
+function decideRoute(facts: GateFacts, policy: GatePolicy): Gate {
 	const reasons: (GateReason & { route: GateRoute })[] = [];
 	const ask = (route: GateRoute, code: string, detail: string) => reasons.push({ route, code, detail });
 

@@ -81,6 +81,8 @@ export const gateSchema = z.looseObject({
 	threshold: z.number(),
 	sampledForAudit: z.boolean(),
 	shadow: z.boolean(),
+	/** In shadow mode (every item goes to review): the route the policy would have taken. */
+	shadowRoute: gateRouteSchema.optional(),
 	breakerOpen: z.boolean(),
 });
 

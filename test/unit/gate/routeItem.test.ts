@@ -128,9 +128,29 @@ describe('routeItem', () => {
 		expect(condition.reasons[0].detail).toBe('Condition matched: amount > 500 (value: 750).');
 	});
 
-	test('shadow mode and the breaker are off in this version', () => {
+	test('without shadow mode or an open breaker, the flags are off', () => {
 		const gate = routeItem(facts(), basePolicy);
 		expect(gate).toMatchObject({ sampledForAudit: false, shadow: false, breakerOpen: false });
+		expect(gate).not.toHaveProperty('shadowRoute');
+	});
+
+	test('shadow mode: every item to Review, marked with what the policy would have done', () => {
+		const shadow = { ...basePolicy, shadow: true };
+		const auto = routeItem(facts(), shadow);
+		expect(auto).toMatchObject({ route: 'review', shadow: true, shadowRoute: 'auto', sampledForAudit: true });
+		expect(auto.reasons.map((reason) => reason.code)).toEqual(['SHADOW_MODE', 'AUTO_OK']);
+		expect(auto.reasons[0].detail).toBe(
+			'Shadow mode: the gate would have routed this item to Auto (sent on its own); while the policy is on trial, a person sees every item.',
+		);
+		expect(routeItem(facts({ score: 0.5 }), shadow)).toMatchObject({
+			route: 'review',
+			shadowRoute: 'review',
+			sampledForAudit: false,
+			reasons: [{ code: 'SHADOW_MODE' }, { code: 'LOW_CONFIDENCE' }],
+		});
+		expect(routeItem(facts({ riskFlags: ['self_harm'] }), shadow)).toMatchObject({ route: 'review', shadowRoute: 'block', sampledForAudit: false });
+		// an audit sample is a would-be Auto item
+		expect(routeItem(facts({ auditDraw: 0 }), { ...shadow, auditSampleRate: 0.5 })).toMatchObject({ shadowRoute: 'auto', sampledForAudit: true });
 	});
 
 	test('audit samples: a would-be-auto item whose draw is below the rate goes to Review, marked', () => {

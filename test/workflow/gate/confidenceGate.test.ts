@@ -59,6 +59,24 @@ describe('Confidence Gate in a workflow', () => {
 		expect(again.output(GATE, 1).map((item) => item.json.ticketId)).toEqual(expected);
 	});
 
+	test('Shadow Mode sends every item to Review and keeps the route it would have taken', async () => {
+		const input = [
+			drafted(0.95, { ticket: 'A' }),
+			drafted(0.5, { ticket: 'B' }),
+			{ ticket: 'E', hitl: { caseId: 'e', compliance: blockingCompliance() }, score: 0.99 },
+		];
+		const run = await runWorkflow(gateWorkflow({ ...policy, shadow: true }), { input });
+		expect(run.status).toBe('success');
+		expect(run.output(GATE, 0)).toEqual([]);
+		expect(run.output(GATE, 2)).toEqual([]);
+		const gates = run.output(GATE, 1).map((item) => [item.json.ticket, (item.json.hitl as { gate: IDataObject }).gate]);
+		expect(gates).toEqual([
+			['A', expect.objectContaining({ route: 'review', shadow: true, shadowRoute: 'auto', sampledForAudit: true })],
+			['B', expect.objectContaining({ route: 'review', shadow: true, shadowRoute: 'review', sampledForAudit: false })],
+			['E', expect.objectContaining({ route: 'review', shadow: true, shadowRoute: 'block', sampledForAudit: false })],
+		]);
+	});
+
 	test('an Audit Sample Rate outside 0–100 fails with what to change', async () => {
 		const run = await runWorkflow(gateWorkflow({ threshold: 0.8, options: { auditSamplePercent: 150 } }), { input: [drafted(0.9)] });
 		expect(run.status).toBe('error');
