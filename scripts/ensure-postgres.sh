@@ -45,8 +45,7 @@ stop_cluster() {
   [ -d "$dir/data" ] || { rm -rf "$dir"; return 0; }
   bindir="$(cat "$dir/bindir" 2>/dev/null || find_bindir)"
   owner_run "$bindir/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1 || true
-  if [ -f "$dir/watcher.pid" ]; then kill "$(cat "$dir/watcher.pid")" 2>/dev/null || true; fi
-  rm -rf "$dir"
+  forget_server "$dir"
 }
 
 start_cluster() {

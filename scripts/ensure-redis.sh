@@ -46,8 +46,7 @@ stop_server() {
     for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -9 "$pid" 2>/dev/null || true
   fi
-  if [ -f "$dir/watcher.pid" ]; then kill "$(cat "$dir/watcher.pid")" 2>/dev/null || true; fi
-  rm -rf "$dir"
+  forget_server "$dir"
 }
 
 start_server() {

@@ -42,3 +42,9 @@ watch_and_stop() {
     rm -f '$dir/watcher.pid'; '$stop_script' stop '$dir'" </dev/null >/dev/null 2>&1 &
   echo $! >"$dir/watcher.pid"
 }
+
+# forget_server DIR: after the server in DIR has stopped, ends its watcher and deletes DIR.
+forget_server() {
+  if [ -f "$1/watcher.pid" ]; then kill "$(cat "$1/watcher.pid")" 2>/dev/null || true; fi
+  rm -rf "$1"
+}
