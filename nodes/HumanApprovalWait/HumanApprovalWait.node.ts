@@ -23,9 +23,9 @@ import { computeDeadline, decodeReviewTimes, encodeReviewTimes, isPastDeadline, 
 import { formToken, personalLink, signReviewer, verifyFormToken, verifyReviewer, type ReviewBinding } from './reviewerLinks';
 import { memoryLedger, storeLedger, type ReviewLedger } from './reviewLedger';
 import { credentialTests, MIN_SECRET_LENGTH } from './credentialTests';
-import { readSettings, REVIEW_SECRET_CREDENTIAL, STORE_CREDENTIAL, type ApprovalSettings } from './readSettings';
+import { readSettings, REVIEW_SECRET_CREDENTIAL, type ApprovalSettings } from './readSettings';
 import { sharedHitlStore, storeConfigFromCredential } from '../shared/store';
-import { storeOpenError } from '../shared/storeCredential';
+import { STORE_CREDENTIAL, storeOpenError } from '../shared/storeCredential';
 
 /**
  * Output order, and why Timed Out comes first: when the time limit passes, n8n does not call

@@ -9,7 +9,6 @@ import type { DeadlineSettings } from './reviewDeadline';
 import { reviewerIdFrom } from './reviewerLinks';
 
 export const REVIEW_SECRET_CREDENTIAL = 'hitlReviewSecretApi';
-export const STORE_CREDENTIAL = 'hitlStore';
 export const SMTP_CREDENTIAL = 'hitlSmtpApi';
 
 export interface NamedReviewer {
