@@ -33,6 +33,9 @@ export interface LearnedThreshold {
 	detail: string;
 }
 
+/** A share as a percentage with one decimal, as every gate reason writes it: 0.325 → "32.5%". */
+export const percentText = (share: number) => `${Math.round(share * 1000) / 10}%`;
+
 const versionKey = (model: string | null | undefined, promptVersion: string | null | undefined) =>
 	JSON.stringify([model ?? null, promptVersion ?? null]);
 
@@ -57,7 +60,7 @@ function describe(recommendation: ThresholdRecommendation | undefined, settings:
 		value,
 		detail:
 			`learned from ${recommendation.samples} reviewed drafts of ${version}: ` +
-			`${Math.round(recommendation.precision * 1000) / 10}% approved unchanged at or above it${floored}`,
+			`${percentText(recommendation.precision)} approved unchanged at or above it${floored}`,
 	};
 }
 
@@ -74,16 +77,7 @@ export function learnThresholds(
 		recommend: { targetPrecision: settings.targetPrecision, minSamples: settings.minSamples, z },
 	});
 	const byVersion = new Map(perVersion.map((report) => [versionKey(report.model, report.promptVersion), report.recommendation]));
-	const cache = new Map<string, LearnedThreshold>();
-	return (model, promptVersion) => {
-		const key = versionKey(model, promptVersion);
-		let learned = cache.get(key);
-		if (!learned) {
-			learned = describe(byVersion.get(key), settings, describeVersion(model, promptVersion));
-			cache.set(key, learned);
-		}
-		return learned;
-	};
+	return (model, promptVersion) => describe(byVersion.get(versionKey(model, promptVersion)), settings, describeVersion(model, promptVersion));
 }
 
 export interface BreakerSettings {
@@ -100,14 +94,13 @@ export interface BreakerState {
 }
 
 export function breakerState(counts: OverrideCounts, settings: BreakerSettings): BreakerState {
-	const percent = (value: number) => `${Math.round(value * 1000) / 10}%`;
 	const window = `the last ${settings.windowHours} h`;
 	if (counts.reviewed < settings.minReviewed) {
 		return { open: false, detail: `${counts.reviewed} reviewed drafts in ${window}, fewer than the ${settings.minReviewed} needed to judge` };
 	}
 	const rate = counts.overridden / counts.reviewed;
-	const summary = `reviewers edited or rejected ${counts.overridden} of ${counts.reviewed} drafts (${percent(rate)}) in ${window}`;
+	const summary = `reviewers edited or rejected ${counts.overridden} of ${counts.reviewed} drafts (${percentText(rate)}) in ${window}`;
 	return rate > settings.maxOverrideRate
-		? { open: true, detail: `${summary}, above the limit of ${percent(settings.maxOverrideRate)}` }
-		: { open: false, detail: `${summary}, within the limit of ${percent(settings.maxOverrideRate)}` };
+		? { open: true, detail: `${summary}, above the limit of ${percentText(settings.maxOverrideRate)}` }
+		: { open: false, detail: `${summary}, within the limit of ${percentText(settings.maxOverrideRate)}` };
 }

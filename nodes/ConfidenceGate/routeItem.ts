@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 
 import { getFieldValue } from '../shared/fieldPath';
 import type { Compliance, Gate, GateReason, GateRoute } from '../shared/itemContract';
-import type { BreakerState, LearnedThreshold } from './learnFromReviews';
+import { percentText, type BreakerState, type LearnedThreshold } from './learnFromReviews';
 
 export type RuleRoute = Exclude<GateRoute, 'auto'>;
 
@@ -261,8 +261,7 @@ function decideRoute(facts: GateFacts, policy: GatePolicy): Gate {
 		return gate('review', [{ code: 'BREAKER_OPEN', detail: `${passed}, but auto-send is paused: ${policy.breaker.detail}.` }]);
 	}
 	if (facts.auditDraw < policy.auditSampleRate) {
-		const percent = `${Math.round(policy.auditSampleRate * 1000) / 10}%`;
-		return gate('review', [{ code: 'AUDIT_SAMPLE', detail: `${passed}; picked at random (${percent} of such items) so a person can check how good automatic replies are.` }], true);
+		return gate('review', [{ code: 'AUDIT_SAMPLE', detail: `${passed}; picked at random (${percentText(policy.auditSampleRate)} of such items) so a person can check how good automatic replies are.` }], true);
 	}
 	return gate('auto', [{ code: 'AUTO_OK', detail: `${passed}.` }]);
 }
