@@ -14,6 +14,7 @@ import { errorItem, toItemError } from '../shared/itemErrors';
 import { hitlStoreTest } from '../shared/store/credentialTest';
 import { STORE_CREDENTIAL } from '../shared/storeCredential';
 import { gateDescription } from './description';
+import { numberParameter } from './numberParameter';
 import { readAdaptive, type Adaptive } from './readAdaptive';
 import { auditDrawFor, CONDITION_OPERATORS, routeItem, type FieldCondition, type GatePolicy, type RuleRoute } from './routeItem';
 
@@ -147,13 +148,14 @@ function readPolicy(context: IExecuteFunctions, itemIndex: number): GatePolicy {
 			};
 		},
 	);
-	const auditPercent = Number((context.getNodeParameter('options.auditSamplePercent', itemIndex, 0) as number) ?? 0);
-	if (!Number.isFinite(auditPercent) || auditPercent < 0 || auditPercent > 100) {
-		throw new NodeOperationError(context.getNode(), `Audit Sample Rate (%) must be a number from 0 to 100 (got ${String(auditPercent)})`, {
-			itemIndex,
-			description: 'The share of confident items a person checks anyway, e.g. 5 for one in twenty. 0 turns sampling off.',
-		});
-	}
+	const auditPercent = numberParameter(context, itemIndex, {
+		name: 'options.auditSamplePercent',
+		label: 'Audit Sample Rate (%)',
+		min: 0,
+		max: 100,
+		fallback: 0,
+		description: 'The share of confident items a person checks anyway, e.g. 5 for one in twenty. 0 turns sampling off.',
+	});
 	return {
 		threshold,
 		shadow: context.getNodeParameter('shadow', itemIndex, false) as boolean,

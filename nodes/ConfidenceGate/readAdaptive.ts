@@ -2,11 +2,12 @@
  * The n8n side of the gate's adaptive oversight (the logic is in learnFromReviews.ts): reading its
  * settings and the two aggregates it learns from, out of the HITL store.
  */
-import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { sharedHitlStore, type HitlStore } from '../shared/store';
 import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
 import { breakerState, learnThresholds, type BreakerState } from './learnFromReviews';
+import { numberParameter } from './numberParameter';
 
 export interface Adaptive {
 	thresholdFor?: ReturnType<typeof learnThresholds>;
@@ -19,13 +20,8 @@ export interface Adaptive {
  */
 export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive | undefined> {
 	if (!(context.getNodeParameter('adapt', 0, false) as boolean)) return undefined;
-	const number = (name: string, label: string, min: number, max: number, fallback: number) => {
-		const value = Number(context.getNodeParameter(name, 0, fallback));
-		if (!Number.isFinite(value) || value < min || value > max) {
-			throw new NodeOperationError(context.getNode(), `${label} must be a number from ${min} to ${max} (got ${String(value)})`);
-		}
-		return value;
-	};
+	const number = (name: string, label: string, min: number, max: number, fallback: number) =>
+		numberParameter(context, 0, { name, label, min, max, fallback });
 	const learn = context.getNodeParameter('learnThreshold', 0, true) as boolean;
 	const watch = context.getNodeParameter('breaker', 0, true) as boolean;
 	const learning = learn
