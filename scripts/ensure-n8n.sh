@@ -10,6 +10,10 @@ hitl_ensure_node
 
 N8N_VERSION="${HITL_N8N_VERSION:-2.40.7}"
 dir="$HITL_CACHE/n8n-$N8N_VERSION"
+# Several test files (or several checkouts) may ask at once: one installs, the others wait for it
+# on a lock, then find it installed. Without the lock each `rm -rf`s the other's half-done install.
+exec 8>"$HITL_CACHE/n8n-$N8N_VERSION.lock"
+flock 8
 if [ ! -f "$dir/.installed" ]; then
   hitl_log "installing n8n $N8N_VERSION into $dir (first run only: several minutes, ~3 GB)"
   rm -rf "$dir" && mkdir -p "$dir"
