@@ -4,13 +4,20 @@
  * candidate (Luhn, mod-97, SSA rules, the ABA checksum, libphonenumber's metadata). Types that
  * have no checksum — date of birth, CVV, card expiry — are reported only after a context word
  * ("date of birth", "CVV", "expires"), because on their own they are just dates and small numbers.
+ * Every finding carries a confidence from the evidence behind it (piiConfidence.ts); findings below
+ * the minimum confidence are dropped before overlaps are resolved, so a weak reading never hides a
+ * stronger one.
  *
  * Spans are `[start, end)` offsets in UTF-16 code units of the string passed in (see PiiFinding).
  */
-import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+// The `max` metadata checks a number's digits against the numbering plan, not only its length
+// (which is all the default `min` metadata does): the difference between "valid in Japan" and
+// "eleven digits".
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 
 import { maskedPreview } from './maskPii';
 import { normaliseSpokenNumbers } from './normaliseSpokenNumbers';
+import { CONFIDENCE, DEFAULT_MIN_CONFIDENCE, withContext } from './piiConfidence';
 import { PII_TYPES, type PiiFinding, type PiiType } from './piiTypes';
 import {
 	cardBrand,
@@ -20,6 +27,7 @@ import {
 	isValidIban,
 	isValidIpv4,
 	isValidIpv6,
+	isValidPrefixLength,
 	isValidSsn,
 	passesLuhn,
 } from './validatePiiCandidate';
@@ -29,6 +37,17 @@ export interface PiiScanOptions {
 	types?: readonly PiiType[];
 	/** Country for phone numbers written without `+` and a country code. Default `US`. */
 	defaultCountry?: CountryCode;
+	/**
+	 * Further countries whose national format a number without `+` may be in ("09-876-5432" in
+	 * Israel, "090-1234-5678" in Japan); tried after `defaultCountry`. Each adds numbering plans a
+	 * digit run can happen to fit, so list only the countries your customers write from.
+	 */
+	phoneCountries?: readonly CountryCode[];
+	/**
+	 * Findings scoring below this are not reported (0..1; default 0.5). Lower it to also get weak,
+	 * shape-only findings such as nine bare digits that pass the ABA checksum.
+	 */
+	minConfidence?: number;
 	/** Rewrite spoken digits ("four one one one …") before scanning; for call transcripts. */
 	spokenNumbers?: boolean;
 	/** The year birth dates must not exceed; defaults to the current year (tests pin it). */
@@ -36,7 +55,12 @@ export interface PiiScanOptions {
 }
 
 type Emit = (type: PiiType, start: number, end: number, score: number) => void;
-type Recognizer = (text: string, emit: Emit, options: Required<Omit<PiiScanOptions, 'types' | 'spokenNumbers'>>) => void;
+interface RecognizerOptions {
+	/** The default country first, then the other candidate countries, without repeats. */
+	phoneCountries: readonly CountryCode[];
+	currentYear: number;
+}
+type Recognizer = (text: string, emit: Emit, options: RecognizerOptions) => void;
 
 /**
  * A number right after one of these labels is an identifier of ours, not the customer's personal
@@ -100,7 +124,7 @@ const recognizeCards: Recognizer = (text, emit) => {
 			}
 			const start = match.index + groups[first].start;
 			const end = match.index + groups[found].start + groups[found].digits.length;
-			if (!isLabelledIdentifier(text, start)) emit('card', start, end, 0.95);
+			if (!isLabelledIdentifier(text, start)) emit('card', start, end, CONFIDENCE.cardChecksum);
 			first = found + 1;
 		}
 	}
@@ -108,9 +132,11 @@ const recognizeCards: Recognizer = (text, emit) => {
 
 // ---------------------------------------------------------------------------------------------
 // IBAN: country code, check digits, then the country's length of alphanumerics, optionally in
-// groups of four. The candidate may run into following words, so we cut it at the country length.
+// groups of four separated by spaces or dashes (ISO 13616's print form uses spaces; banks' web
+// pages and forms also write dashes). The candidate may run into following words, so we cut it at
+// the country length.
 
-const IBAN_CANDIDATE = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]{1,4}){3,9}/g;
+const IBAN_CANDIDATE = /(?<![A-Za-z0-9-])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{1,4}){3,9}/g;
 
 const recognizeIbans: Recognizer = (text, emit) => {
 	IBAN_CANDIDATE.lastIndex = 0;
@@ -120,12 +146,12 @@ const recognizeIbans: Recognizer = (text, emit) => {
 		let end = 0;
 		for (let index = 0; index < candidate.length; index++) {
 			const char = candidate[index];
-			if (char === ' ') continue;
+			if (char === ' ' || char === '-') continue;
 			compact += char.toUpperCase();
 			end = index + 1;
 			if (compact.length === 34) break;
 			if (compact.length >= 15 && isValidIban(compact) && !ALPHANUMERIC.test(candidate[index + 1] ?? '')) {
-				emit('iban', match.index, match.index + end, 0.98);
+				emit('iban', match.index, match.index + end, CONFIDENCE.ibanChecksum);
 				IBAN_CANDIDATE.lastIndex = match.index + end;
 				break;
 			}
@@ -143,15 +169,18 @@ const recognizeSeparatedSsns: Recognizer = (text, emit) => {
 	for (let match = SEPARATED_SSN.exec(text); match !== null; match = SEPARATED_SSN.exec(text)) {
 		const digits = match[1] + match[3] + match[4];
 		if (!isValidSsn(digits) || isLabelledIdentifier(text, match.index)) continue;
-		emit('ssn', match.index, match.index + match[0].length, match[2] === '-' ? 0.9 : 0.8);
+		emit('ssn', match.index, match.index + match[0].length, match[2] === '-' ? CONFIDENCE.ssnDashed : CONFIDENCE.ssnSpaced);
 	}
 };
 
 // ---------------------------------------------------------------------------------------------
-// Nine bare digits are an SSN, a routing number, or (far more often) an order or invoice number.
-// We decide by the nearest context word before it, then validate by that type's rules.
+// Nine digits — bare, or written as an SSN with dots (123.45.6789) or one dash (12345-6789,
+// 123-456789) — are an SSN, a routing number, or (far more often) an order number or a ZIP+4 code.
+// We decide by the nearest context word before it, then validate by that type's rules. Without a
+// context word the shape alone is a weak finding (reported only below the default minimum
+// confidence): an ABA checksum pass reads as a routing number, the SSA rules as an SSN.
 
-const NINE_DIGITS = /(?<![\w.\-/])\d{9}(?![\w]|[-/.]\d)/g;
+const NINE_DIGITS = /(?<![\w.\-/])(?:\d{9}|\d{3}\.\d{2}\.\d{4}|\d{5}-\d{4}|\d{3}-\d{6})(?![\w]|[-/.]\d)/g;
 const NINE_DIGIT_CONTEXT = /\b(?:(ssn|social security(?: number| no\.?)?|social|tin|taxpayer id)|(routing|aba|rtn|transit|bank number|wire))\b/gi;
 const CONTEXT_WINDOW = 48;
 
@@ -164,23 +193,40 @@ const recognizeNineDigitNumbers: Recognizer = (text, emit) => {
 		for (let word = NINE_DIGIT_CONTEXT.exec(window); word !== null; word = NINE_DIGIT_CONTEXT.exec(window)) {
 			kind = word[1] !== undefined ? 'ssn' : 'routing'; // the last (nearest) word wins
 		}
-		if (kind === undefined || isLabelledIdentifier(text, match.index)) continue;
-		const digits = match[0];
-		if (kind === 'ssn' ? isValidSsn(digits) : isValidAbaRouting(digits)) {
-			emit(kind, match.index, match.index + 9, 0.85);
-		}
+		if (isLabelledIdentifier(text, match.index)) continue;
+		const bare = match[0].length === 9;
+		const digits = bare ? match[0] : match[0].replace(NON_DIGITS, '');
+		const end = match.index + match[0].length;
+		if (kind === 'ssn') {
+			if (isValidSsn(digits)) emit('ssn', match.index, end, CONFIDENCE.nineDigitsWithContext);
+		} else if (kind === 'routing') {
+			// Routing numbers are written as nine bare digits (the MICR line has no separators).
+			if (bare && isValidAbaRouting(digits)) emit('routing', match.index, end, CONFIDENCE.nineDigitsWithContext);
+		} else if (bare) {
+			if (isValidAbaRouting(digits)) emit('routing', match.index, end, CONFIDENCE.routingShapeOnly);
+			else if (isValidSsn(digits)) emit('ssn', match.index, end, CONFIDENCE.ssnShapeOnly);
+		} else if (isValidSsn(digits)) emit('ssn', match.index, end, CONFIDENCE.ssnSeparatedShapeOnly);
 	}
 };
 
+const NON_DIGITS = /\D/g;
+
 // ---------------------------------------------------------------------------------------------
 // E-mail. Anchored on each "@" (rare in text) and expanded by hand, each side length-bounded, so
-// a 10 MB run of letters costs one indexOf, not a regex attempt at every position.
+// a 10 MB run of letters costs one indexOf, not a regex attempt at every position. Letters beyond
+// ASCII count on both sides (RFC 6531 addresses, Unicode domains such as bücher.de), so
+// "müller@bücher.de" is found whole, not as "ller@b"; the validator checks such a domain in its
+// punycode (`xn--`) form. Scripts written without spaces (Chinese, Japanese) can run into the words
+// around an address; we do not segment them.
 
+const UNICODE_WORD_CHAR = /[\p{L}\p{M}\p{N}]/u;
+const isUnicodeWordChar = (code: number) => code > 127 && UNICODE_WORD_CHAR.test(String.fromCharCode(code));
 const isLocalChar = (code: number) =>
 	(code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) ||
-	code === 46 || code === 95 || code === 37 || code === 43 || code === 45; // . _ % + -
+	code === 46 || code === 95 || code === 37 || code === 43 || code === 45 || isUnicodeWordChar(code); // . _ % + -
 const isDomainChar = (code: number) =>
-	(code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 46 || code === 45;
+	(code >= 97 && code <= 122) || (code >= 65 && code <= 90) || (code >= 48 && code <= 57) || code === 46 || code === 45 ||
+	isUnicodeWordChar(code);
 
 const recognizeEmails: Recognizer = (text, emit) => {
 	for (let at = text.indexOf('@'); at >= 0; at = text.indexOf('@', at + 1)) {
@@ -192,16 +238,24 @@ const recognizeEmails: Recognizer = (text, emit) => {
 		// A sentence's full stop or a dash after the address is not part of it.
 		while (end > at + 1 && (text.charCodeAt(end - 1) === 46 || text.charCodeAt(end - 1) === 45)) end--;
 		if (start === at || end === at + 1) continue;
-		if (isPlausibleEmail(text.slice(start, at), text.slice(at + 1, end))) emit('email', start, end, 0.95);
+		if (isPlausibleEmail(text.slice(start, at), text.slice(at + 1, end))) emit('email', start, end, CONFIDENCE.emailFormat);
 	}
 };
 
 // ---------------------------------------------------------------------------------------------
 // Phone numbers: an optional +country code, an optional (area code), then digit groups with
 // single separators; libphonenumber's metadata decides whether the digits form a real number.
+// Without `+`, the number is read in each candidate country's national format in turn (the
+// default country first); the first plan it is valid in makes it a phone number.
 
 const PHONE_CANDIDATE =
 	/(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,12}(?:[ .-]\d{1,8}){0,5}(?![\w]|[.:-]\d|\/)/g;
+
+/** Words that say a phone number follows: "call me on", "tel.", "WhatsApp", "mobile". */
+const PHONE_CONTEXT = /\b(?:phone|tel|telephone|call|ring|mobile|cell|cellphone|whatsapp|fax|sms|text me|reach me|contact number|number is)\b/i;
+const PHONE_CONTEXT_WINDOW = 32;
+/** Day-month-year dates written with the separators phone numbers use ("12.05.2024", "3/4/85"). */
+const DAY_MONTH_YEAR = /^\d{1,2}[./-]\d{1,2}[./-](?:\d{2}|\d{4})$/;
 
 const recognizePhones: Recognizer = (text, emit, options) => {
 	PHONE_CANDIDATE.lastIndex = 0;
@@ -211,15 +265,44 @@ const recognizePhones: Recognizer = (text, emit, options) => {
 		if (digitCount < 7 || digitCount > 15) continue;
 		// Dates, times and versions use the same separators; a phone number never has a 4-digit
 		// group followed by 2-digit groups only ("2024-03-15"), which libphonenumber may accept.
-		if (ISO_DATE.test(candidate)) continue;
+		if (ISO_DATE.test(candidate) || DAY_MONTH_YEAR.test(candidate)) continue;
 		if (isLabelledIdentifier(text, match.index)) continue;
-		if (options.defaultCountry === 'US' && !candidate.startsWith('+') && !looksLikeNanpNumber(candidate, digitCount)) continue;
-		const parsed = parsePhoneNumberFromString(candidate, options.defaultCountry);
-		if (parsed?.isValid()) {
-			emit('phone', match.index, match.index + candidate.length, candidate.startsWith('+') ? 0.9 : 0.8);
-		}
+		const international = candidate.startsWith('+');
+		const score = international
+			? isValidInternationalPhone(candidate)
+				? CONFIDENCE.phoneInternational
+				: undefined
+			: nationalPhoneScore(candidate, digitCount, options.phoneCountries);
+		if (score === undefined) continue;
+		// A context word adds evidence to a national number (which other digit runs can resemble);
+		// `+` and a calling code already say "phone".
+		const context = !international && PHONE_CONTEXT.test(text.slice(Math.max(0, match.index - PHONE_CONTEXT_WINDOW), match.index));
+		emit('phone', match.index, match.index + candidate.length, withContext(score, context));
 	}
 };
+
+/** An international number: valid in the plan of the country its calling code names. */
+function isValidInternationalPhone(candidate: string): boolean {
+	return parsePhoneNumberFromString(candidate)?.isValid() === true;
+}
+
+/**
+ * A number without `+`: the score of the first candidate country whose plan it is valid in (the
+ * default country scores higher than the others), or `undefined` when none.
+ */
+function nationalPhoneScore(candidate: string, digitCount: number, countries: readonly CountryCode[]): number | undefined {
+	for (let index = 0; index < countries.length; index++) {
+		const country = countries[index];
+		if (NANP_COUNTRIES.has(country) && !looksLikeNanpNumber(candidate, digitCount)) continue;
+		if (parsePhoneNumberFromString(candidate, country)?.isValid()) {
+			return index === 0 ? CONFIDENCE.phoneNational : CONFIDENCE.phoneNationalOtherCountry;
+		}
+	}
+	return undefined;
+}
+
+/** Countries of the North American Numbering Plan (+1) whose national numbers are 3-3-4 digits. */
+const NANP_COUNTRIES: ReadonlySet<string> = new Set(['US', 'CA']);
 
 /**
  * A cheap shape test before libphonenumber (which costs ~20 µs a call): a US/Canada number written
@@ -233,10 +316,14 @@ function looksLikeNanpNumber(candidate: string, digitCount: number): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// IP addresses.
+// IP addresses, each with an optional CIDR prefix length (`10.0.0.0/8`, `2001:db8::/32`), which is
+// part of the value: redacting the address and leaving "/8" reads as a fragment. An IPv6 address
+// may end in an embedded IPv4 part (`::ffff:192.0.2.1`, `64:ff9b::198.51.100.1`); the IPv6
+// candidate takes it whole, so the IPv4 tail is never left behind as a separate finding.
 
-const IPV4 = /(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)/g;
-const IPV6 = /(?<![\w:])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])/g;
+const IPV4 = /(?<![\w.])((?:\d{1,3}\.){3}\d{1,3})(?:\/(\d{1,3}))?(?![\w]|\.\d|\/\d)/g;
+const IPV6 =
+	/(?<![\w:.])((?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?)(?:\/(\d{1,3}))?(?![\w:]|\.\d|\/\d)/g;
 
 /** "Section 3.2.1.4", "version 10.2.0.1": dotted numbers that are not addresses. */
 const NUMBERING_LABEL_BEFORE = /\b(?:section|sect?\.|version|ver\.?|v|build|release|chapter|clause|article|rule|step|item)\s*$/i;
@@ -244,8 +331,10 @@ const NUMBERING_LABEL_BEFORE = /\b(?:section|sect?\.|version|ver\.?|v|build|rele
 const recognizeIpv4: Recognizer = (text, emit) => {
 	IPV4.lastIndex = 0;
 	for (let match = IPV4.exec(text); match !== null; match = IPV4.exec(text)) {
+		const prefix = match[2];
+		if (!isValidIpv4(match[1]) || (prefix !== undefined && !isValidPrefixLength(prefix, 32))) continue;
 		const before = text.slice(Math.max(0, match.index - 12), match.index);
-		if (isValidIpv4(match[0]) && !NUMBERING_LABEL_BEFORE.test(before)) emit('ipv4', match.index, match.index + match[0].length, 0.9);
+		if (!NUMBERING_LABEL_BEFORE.test(before)) emit('ipv4', match.index, match.index + match[0].length, CONFIDENCE.ipFormat);
 	}
 };
 
@@ -256,7 +345,10 @@ const recognizeIpv6: Recognizer = (text, emit) => {
 	if (!IPV6_HINT.test(text)) return;
 	IPV6.lastIndex = 0;
 	for (let match = IPV6.exec(text); match !== null; match = IPV6.exec(text)) {
-		if (isValidIpv6(match[0])) emit('ipv6', match.index, match.index + match[0].length, 0.9);
+		const prefix = match[2];
+		// A network written with its prefix length (`2001:db8::/32`) may have just two groups.
+		const valid = prefix === undefined ? isValidIpv6(match[1]) : isValidPrefixLength(prefix, 128) && isValidIpv6(match[1], 2);
+		if (valid) emit('ipv6', match.index, match.index + match[0].length, CONFIDENCE.ipFormat);
 	}
 };
 
@@ -295,7 +387,7 @@ const recognizeBirthDates: Recognizer = (text, emit, options) => {
 		if (!valid) continue;
 		// The date is the last thing the match holds, so its start is the end minus its length.
 		const end = g.index + g[0].length;
-		emit('dob', end - g[1].length, end, 0.85);
+		emit('dob', end - g[1].length, end, CONFIDENCE.dobWithContext);
 	}
 };
 
@@ -323,8 +415,8 @@ const RECOGNIZERS: Readonly<Record<PiiType, Recognizer | undefined>> = {
 	ipv4: recognizeIpv4,
 	ipv6: recognizeIpv6,
 	dob: recognizeBirthDates,
-	cvv: trailingGroupRecognizer(CVV, 'cvv', 0.85),
-	cardExpiry: trailingGroupRecognizer(EXPIRY, 'cardExpiry', 0.8),
+	cvv: trailingGroupRecognizer(CVV, 'cvv', CONFIDENCE.cvvWithContext),
+	cardExpiry: trailingGroupRecognizer(EXPIRY, 'cardExpiry', CONFIDENCE.cardExpiryWithContext),
 };
 
 /**
@@ -341,8 +433,9 @@ const ALL_TYPES = new Set<PiiType>(PII_TYPES);
 export function scanForPii(text: string, options: PiiScanOptions = {}): PiiFinding[] {
 	if (text.length === 0) return [];
 	const wanted = options.types ? new Set(options.types) : ALL_TYPES;
-	const resolved = {
-		defaultCountry: options.defaultCountry ?? 'US',
+	const minConfidence = options.minConfidence ?? DEFAULT_MIN_CONFIDENCE;
+	const resolved: RecognizerOptions = {
+		phoneCountries: [...new Set([options.defaultCountry ?? 'US', ...(options.phoneCountries ?? [])])],
 		currentYear: options.currentYear ?? new Date().getUTCFullYear(),
 	};
 	const normalised = options.spokenNumbers ? normaliseSpokenNumbers(text) : undefined;
@@ -350,7 +443,7 @@ export function scanForPii(text: string, options: PiiScanOptions = {}): PiiFindi
 
 	const raw: RawFinding[] = [];
 	const emit: Emit = (type, start, end, score) => {
-		if (wanted.has(type)) raw.push({ type, start, end, score });
+		if (wanted.has(type) && score >= minConfidence) raw.push({ type, start, end, score });
 	};
 	for (const type of PII_TYPES) {
 		const recognizer = RECOGNIZERS[type];
