@@ -13,7 +13,9 @@
 // The `max` metadata checks a number's digits against the numbering plan, not only its length
 // (which is all the default `min` metadata does): the difference between "valid in Japan" and
 // "eleven digits".
+import { Metadata, type MetadataJson } from 'libphonenumber-js/core';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+import phoneMetadata from 'libphonenumber-js/metadata.max.json';
 
 import { maskedPreview } from './maskPii';
 import { normaliseSpokenNumbers } from './normaliseSpokenNumbers';
@@ -124,11 +126,21 @@ const recognizeCards: Recognizer = (text, emit) => {
 			}
 			const start = match.index + groups[first].start;
 			const end = match.index + groups[found].start + groups[found].digits.length;
-			if (!isLabelledIdentifier(text, start)) emit('card', start, end, CONFIDENCE.cardChecksum);
+			if (!isLabelledIdentifier(text, start) && !followsIbanHead(text, start)) emit('card', start, end, CONFIDENCE.cardChecksum);
 			first = found + 1;
 		}
 	}
 };
+
+/**
+ * Digit groups right after an IBAN's head ("LC76 NXAD 3689 8320 …") belong to that IBAN, also when
+ * it is mistyped and fails mod-97: 16 of its digits can pass Luhn by chance (1 in 10).
+ */
+const IBAN_HEAD_BEFORE = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4})*[ -]?$/;
+
+function followsIbanHead(text: string, start: number): boolean {
+	return IBAN_HEAD_BEFORE.test(text.slice(Math.max(0, start - 40), start));
+}
 
 // ---------------------------------------------------------------------------------------------
 // IBAN: country code, check digits, then the country's length of alphanumerics, optionally in
@@ -249,7 +261,7 @@ const recognizeEmails: Recognizer = (text, emit) => {
 // default country first); the first plan it is valid in makes it a phone number.
 
 const PHONE_CANDIDATE =
-	/(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,12}(?:[ .-]\d{1,8}){0,5}(?![\w]|[.:-]\d|\/)/g;
+	/(?<![\w+.\-/])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,4}\)[ .-]?)?\d{1,12}(?:[ .-]\d{1,10}){0,5}(?![\w]|[.:-]\d|\/)/g;
 
 /** Words that say a phone number follows: "call me on", "tel.", "WhatsApp", "mobile". */
 const PHONE_CONTEXT = /\b(?:phone|tel|telephone|call|ring|mobile|cell|cellphone|whatsapp|fax|sms|text me|reach me|contact number|number is)\b/i;
@@ -261,25 +273,33 @@ const recognizePhones: Recognizer = (text, emit, options) => {
 	PHONE_CANDIDATE.lastIndex = 0;
 	for (let match = PHONE_CANDIDATE.exec(text); match !== null; match = PHONE_CANDIDATE.exec(text)) {
 		const candidate = match[0];
-		const digitCount = countDigits(candidate);
-		if (digitCount < 7 || digitCount > 15) continue;
-		// Dates, times and versions use the same separators; a phone number never has a 4-digit
-		// group followed by 2-digit groups only ("2024-03-15"), which libphonenumber may accept.
-		if (ISO_DATE.test(candidate) || DAY_MONTH_YEAR.test(candidate)) continue;
 		if (isLabelledIdentifier(text, match.index)) continue;
-		const international = candidate.startsWith('+');
-		const score = international
-			? isValidInternationalPhone(candidate)
-				? CONFIDENCE.phoneInternational
-				: undefined
-			: nationalPhoneScore(candidate, digitCount, options.phoneCountries);
-		if (score === undefined) continue;
+		const score = phoneScore(candidate, options.phoneCountries);
+		if (score === undefined) {
+			// The candidate may have taken in a neighbouring number ("qty 2 4155552671",
+			// "91 9876543210" read as one run): try again from its next space-separated group.
+			const space = candidate.indexOf(' ');
+			if (space > 0) PHONE_CANDIDATE.lastIndex = match.index + space + 1;
+			continue;
+		}
 		// A context word adds evidence to a national number (which other digit runs can resemble);
 		// `+` and a calling code already say "phone".
-		const context = !international && PHONE_CONTEXT.test(text.slice(Math.max(0, match.index - PHONE_CONTEXT_WINDOW), match.index));
+		const context =
+			!candidate.startsWith('+') && PHONE_CONTEXT.test(text.slice(Math.max(0, match.index - PHONE_CONTEXT_WINDOW), match.index));
 		emit('phone', match.index, match.index + candidate.length, withContext(score, context));
 	}
 };
+
+/** The confidence of `candidate` as a phone number, or `undefined` when it is none. */
+function phoneScore(candidate: string, countries: readonly CountryCode[]): number | undefined {
+	const digitCount = countDigits(candidate);
+	if (digitCount < 7 || digitCount > 15) return undefined;
+	// Dates, times and versions use the same separators; a phone number never has a 4-digit
+	// group followed by 2-digit groups only ("2024-03-15"), which libphonenumber may accept.
+	if (ISO_DATE.test(candidate) || DAY_MONTH_YEAR.test(candidate)) return undefined;
+	if (candidate.startsWith('+')) return isValidInternationalPhone(candidate) ? CONFIDENCE.phoneInternational : undefined;
+	return nationalPhoneScore(candidate, digitCount, countries);
+}
 
 /** An international number: valid in the plan of the country its calling code names. */
 function isValidInternationalPhone(candidate: string): boolean {
@@ -289,16 +309,64 @@ function isValidInternationalPhone(candidate: string): boolean {
 /**
  * A number without `+`: the score of the first candidate country whose plan it is valid in (the
  * default country scores higher than the others), or `undefined` when none.
+ *
+ * For the other candidate countries the number must also be *written* the way that country writes
+ * it: where its plan puts a trunk prefix before national numbers ("0" in the UK, Germany, Japan,
+ * Israel), a number without it is not in that country's national format. libphonenumber itself
+ * accepts the bare national significant number, so "1388 126433" would otherwise be a British
+ * landline and "1745 090205" a German mobile; with nine candidate countries most digit runs would
+ * fit some plan that way. A number that starts with the country's calling code ("91 98765 43210")
+ * counts as written in full.
  */
 function nationalPhoneScore(candidate: string, digitCount: number, countries: readonly CountryCode[]): number | undefined {
 	for (let index = 0; index < countries.length; index++) {
 		const country = countries[index];
 		if (NANP_COUNTRIES.has(country) && !looksLikeNanpNumber(candidate, digitCount)) continue;
-		if (parsePhoneNumberFromString(candidate, country)?.isValid()) {
-			return index === 0 ? CONFIDENCE.phoneNational : CONFIDENCE.phoneNationalOtherCountry;
+		const parsed = parsePhoneNumberFromString(candidate, country);
+		if (!parsed?.isValid()) continue;
+		if (index === 0) return CONFIDENCE.phoneNational;
+		const written = candidate.replace(NON_DIGITS, '');
+		if (written.startsWith(parsed.countryCallingCode) || !trunkPrefixRequired(country, parsed.nationalNumber, written)) {
+			return CONFIDENCE.phoneNationalOtherCountry;
 		}
 	}
 	return undefined;
+}
+
+/**
+ * The parts of libphonenumber's numbering-plan metadata we read: the trunk ("national") prefix and,
+ * per number format, whether national format must show it. These methods exist on the `Metadata`
+ * class the library exports but are left out of its type declarations.
+ */
+interface NumberFormat {
+	pattern(): string;
+	leadingDigitsPatterns(): string[];
+	nationalPrefixIsMandatoryWhenFormattingInNationalFormat(): boolean;
+}
+interface PlanWithFormats {
+	nationalPrefix(): string | undefined;
+	formats(): NumberFormat[];
+}
+
+// The JSON's country codes are typed as plain strings; it is the metadata `libphonenumber-js/max` uses.
+const PLANS = new Metadata(phoneMetadata as unknown as MetadataJson);
+
+/**
+ * Whether `country` writes `nationalNumber` with its trunk prefix in national format and `written`
+ * (the digits as the text has them) lacks it. The format is chosen as libphonenumber formats a
+ * number: the first whose most detailed leading-digits pattern and whole pattern match.
+ */
+function trunkPrefixRequired(country: CountryCode, nationalNumber: string, written: string): boolean {
+	PLANS.selectNumberingPlan(country);
+	const plan = PLANS.numberingPlan as unknown as PlanWithFormats;
+	const prefix = plan.nationalPrefix();
+	if (!prefix || written.startsWith(prefix)) return false;
+	const format = plan.formats().find((candidateFormat) => {
+		const leading = candidateFormat.leadingDigitsPatterns();
+		if (leading.length > 0 && nationalNumber.search(new RegExp(leading[leading.length - 1])) !== 0) return false;
+		return new RegExp(`^(?:${candidateFormat.pattern()})$`).test(nationalNumber);
+	});
+	return format?.nationalPrefixIsMandatoryWhenFormattingInNationalFormat() === true;
 }
 
 /** Countries of the North American Numbering Plan (+1) whose national numbers are 3-3-4 digits. */
@@ -325,8 +393,8 @@ const IPV4 = /(?<![\w.])((?:\d{1,3}\.){3}\d{1,3})(?:\/(\d{1,3}))?(?![\w]|\.\d|\/
 const IPV6 =
 	/(?<![\w:.])((?:[0-9A-Fa-f]{0,4}:){2,7}(?:(?:\d{1,3}\.){3}\d{1,3}|[0-9A-Fa-f]{1,4})?)(?:\/(\d{1,3}))?(?![\w:]|\.\d|\/\d)/g;
 
-/** "Section 3.2.1.4", "version 10.2.0.1": dotted numbers that are not addresses. */
-const NUMBERING_LABEL_BEFORE = /\b(?:section|sect?\.|version|ver\.?|v|build|release|chapter|clause|article|rule|step|item)\s*$/i;
+/** "Section 3.2.1.4", "version 10.2.0.1", "firmware 10.2.0.1": dotted numbers that are not addresses. */
+const NUMBERING_LABEL_BEFORE = /\b(?:section|sect?\.|version|ver\.?|v|build|release|firmware|chapter|clause|article|rule|step|item)\s*$/i;
 
 const recognizeIpv4: Recognizer = (text, emit) => {
 	IPV4.lastIndex = 0;
@@ -346,8 +414,8 @@ const recognizeIpv6: Recognizer = (text, emit) => {
 	IPV6.lastIndex = 0;
 	for (let match = IPV6.exec(text); match !== null; match = IPV6.exec(text)) {
 		const prefix = match[2];
-		// A network written with its prefix length (`2001:db8::/32`) may have just two groups.
-		const valid = prefix === undefined ? isValidIpv6(match[1]) : isValidPrefixLength(prefix, 128) && isValidIpv6(match[1], 2);
+		// A network written with its prefix length (`fe80::/10`, `2001:db8::/32`) may have one group.
+		const valid = prefix === undefined ? isValidIpv6(match[1]) : isValidPrefixLength(prefix, 128) && isValidIpv6(match[1], 1);
 		if (valid) emit('ipv6', match.index, match.index + match[0].length, CONFIDENCE.ipFormat);
 	}
 };

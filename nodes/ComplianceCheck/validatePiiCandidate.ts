@@ -138,13 +138,15 @@ export function isValidIpv4(candidate: string): boolean {
 
 /**
  * Node's own IPv6 parser (which accepts an embedded IPv4 tail, RFC 4291 §2.2, e.g. `::ffff:192.0.2.1`),
- * plus at least `minGroups` non-empty groups so "a::b"-like words and `12:30::` do not count. The
- * dotted tail holds 32 bits, so it counts as the two groups it stands for.
+ * plus, without such a tail, at least `minGroups` non-empty groups so "a::b"-like words and
+ * `12:30::` do not count.
  */
 export function isValidIpv6(candidate: string, minGroups = 3): boolean {
 	if (!isIPv6(candidate)) return false;
+	// An embedded IPv4 tail that Node's parser accepts is evidence enough (`::192.0.2.1`).
+	if (candidate.includes('.')) return true;
 	let groupsWithHex = 0;
-	for (const group of candidate.split(':')) if (group.length > 0) groupsWithHex += group.includes('.') ? 2 : 1;
+	for (const group of candidate.split(':')) if (group.length > 0) groupsWithHex++;
 	return groupsWithHex >= minGroups;
 }
 
