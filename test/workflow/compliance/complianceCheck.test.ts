@@ -180,7 +180,7 @@ describe('Compliance Check in a workflow', () => {
 
 	test('candidate phone countries and the minimum confidence change what PII is found', async () => {
 		const body = 'Cheque line 011000015. Call 090-1234-5678 or wire to routing 021000021.';
-		const redact = (options: IDataObject) =>
+		const redact = (options: INodeParameters) =>
 			runWorkflow(checkWorkflow({ operation: 'redact', mode: 'annotate', textField: 'body', options }), { input: [{ body }] }).then(
 				(run) => compliance(run.output(CHECK, 0)[0]),
 			);
