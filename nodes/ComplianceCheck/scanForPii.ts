@@ -23,6 +23,7 @@ import { CONFIDENCE, DEFAULT_MIN_CONFIDENCE, withContext } from './piiConfidence
 import { PII_TYPES, type PiiFinding, type PiiType } from './piiTypes';
 import {
 	cardBrand,
+	IBAN_LENGTHS,
 	isPlausibleBirthDate,
 	isPlausibleEmail,
 	isValidAbaRouting,
@@ -126,20 +127,34 @@ const recognizeCards: Recognizer = (text, emit) => {
 			}
 			const start = match.index + groups[first].start;
 			const end = match.index + groups[found].start + groups[found].digits.length;
-			if (!isLabelledIdentifier(text, start) && !followsIbanHead(text, start)) emit('card', start, end, CONFIDENCE.cardChecksum);
+			if (!isLabelledIdentifier(text, start) && !insideIbanShapedRun(text, start, end)) emit('card', start, end, CONFIDENCE.cardChecksum);
 			first = found + 1;
 		}
 	}
 };
 
 /**
- * Digit groups right after an IBAN's head ("LC76 NXAD 3689 8320 …") belong to that IBAN, also when
- * it is mistyped and fails mod-97: 16 of its digits can pass Luhn by chance (1 in 10).
+ * A mistyped IBAN ("AD84 4917 4603 0858 1826 4214": an IBAN country, check digits, the country's
+ * length, but a failing mod-97) holds 16 digits that pass Luhn one time in ten; they are part of
+ * that IBAN, not a card. So a card is dropped when it lies inside a run that starts with an IBAN
+ * country's head and has exactly that country's IBAN length.
  */
-const IBAN_HEAD_BEFORE = /(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:[ -]?[A-Za-z0-9]{4})*[ -]?$/;
+const IBAN_HEAD_BEFORE = /(?<![A-Za-z0-9])([A-Za-z]{2})\d{2}(?:[ -]?[A-Za-z0-9]{4})*[ -]?$/;
 
-function followsIbanHead(text: string, start: number): boolean {
-	return IBAN_HEAD_BEFORE.test(text.slice(Math.max(0, start - 40), start));
+function insideIbanShapedRun(text: string, start: number, end: number): boolean {
+	const from = Math.max(0, start - 40);
+	const head = IBAN_HEAD_BEFORE.exec(text.slice(from, start));
+	const length = head === null ? undefined : IBAN_LENGTHS[head[1].toUpperCase()];
+	if (head === null || length === undefined) return false;
+	let count = 0;
+	let at = from + head.index;
+	for (; at < text.length && count < length; at++) {
+		const char = text[at];
+		if (char === ' ' || char === '-') continue;
+		if (!ALPHANUMERIC.test(char)) return false;
+		count++;
+	}
+	return count === length && at >= end && !ALPHANUMERIC.test(text[at] ?? '');
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -159,6 +159,8 @@ describe('scanForPii', () => {
 			]);
 			// A mistyped IBAN is not a card, even when 16 of its digits pass Luhn.
 			expect(found('IBAN LC76 NXAD 3689 8320 2462 8149 9663 3279')).toEqual([]);
+			expect(found('IBAN AD84 4917 4603 0858 1826 4214 was rejected')).toEqual([]);
+			expect(found('flight LH45 4111 1111 1111 1111')).toEqual([['card', '4111 1111 1111 1111']]);
 		});
 
 		it('reads e-mail on internationalised domains in either form, and refuses A-labels that do not decode', () => {
