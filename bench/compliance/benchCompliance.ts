@@ -12,7 +12,8 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 import { buildRulesDocument } from '../../nodes/ComplianceCheck/buildRulesDocument';
-import { checkText, compileRuleset } from '../../nodes/ComplianceCheck/checkCompliance';
+import { checkText, compileRuleset, type CompiledRuleset } from '../../nodes/ComplianceCheck/checkCompliance';
+import { parsePhoneCountries } from '../../nodes/ComplianceCheck/phoneCountries';
 import { PII_TYPES, VALIDATED_PII_TYPES } from '../../nodes/ComplianceCheck/piiTypes';
 import { RULE_PACK_NAMES } from '../../nodes/ComplianceCheck/rulePacks';
 import {
@@ -92,7 +93,9 @@ function guardrailsSpans(text: string, result: GuardrailsResult): CorpusSpan[] {
 		const start = text.indexOf(value, from);
 		if (start < 0) continue;
 		cursor.set(entityType, start + Math.max(1, value.length));
-		spans.push({ type: GUARDRAILS_TYPE[entityType] ?? entityType, span: [start, start + value.length] });
+		// Its IP_ADDRESS covers both families; an address with a colon is an IPv6 one.
+		const type = entityType === 'IP_ADDRESS' && value.includes(':') ? 'ipv6' : (GUARDRAILS_TYPE[entityType] ?? entityType);
+		spans.push({ type, span: [start, start + value.length] });
 	}
 	return spans;
 }
@@ -198,6 +201,36 @@ function main(): void {
 	const oursExact = scoreFindings(corpus, oursPredictions, 'exact');
 	const theirsOverlap = scoreFindings(corpus, theirPredictions, 'overlap');
 
+	// The formats corpus: each message with its own options (candidate phone countries, minimum
+	// confidence), which Guardrails has no equivalent of; it runs with its defaults.
+	const formats = loadCorpus('formatsCorpus.json');
+	const rulesets = new Map<string, CompiledRuleset>();
+	const oursFor = (options: CorpusMessage['options'] = {}) => {
+		const key = JSON.stringify(options);
+		let ruleset = rulesets.get(key);
+		if (!ruleset) {
+			ruleset = compileRuleset(buildRulesDocument(defaults), {
+				currentYear: 2026,
+				phoneCountries: parsePhoneCountries((options.phoneCountries ?? []).join(',')).countries,
+				minConfidence: options.minConfidence,
+			});
+			rulesets.set(key, ruleset);
+		}
+		return ruleset;
+	};
+	const oursFormats = scoreFindings(
+		formats,
+		formats.map((message) =>
+			checkText(oursFor(message.options), message.text, item).piiFindings.map((finding) => ({ type: finding.type, span: finding.span })),
+		),
+		'exact',
+	);
+	const theirsFormats = scoreFindings(
+		formats,
+		formats.map((message) => guardrailsSpans(message.text, guardrails(message.text))),
+		'overlap',
+	);
+
 	const line = (label: string, t: Timing) => {
 		const rate = perSecond(t);
 		return (
@@ -227,6 +260,12 @@ function main(): void {
 	out.push('');
 	out.push(formatScoreTable('Guardrails — per type (mapped to ours), any overlap counts', [...theirsOverlap.byType, theirsOverlap.overall]));
 	out.push(`  clean messages flagged: ${theirsOverlap.flaggedCleanMessages}/${theirsOverlap.cleanMessages}`);
+	out.push('');
+	out.push(formatScoreTable(`Ours on the formats corpus (${formats.length} messages, each with its options) — per type, exact spans`, [...oursFormats.byType, oursFormats.overall]));
+	out.push(`  clean and hard-negative messages flagged: ${oursFormats.flaggedCleanMessages}/${oursFormats.cleanMessages}`);
+	out.push('');
+	out.push(formatScoreTable('Guardrails on the formats corpus (its defaults) — per type (mapped to ours), any overlap counts', [...theirsFormats.byType, theirsFormats.overall]));
+	out.push(`  clean and hard-negative messages flagged: ${theirsFormats.flaggedCleanMessages}/${theirsFormats.cleanMessages}`);
 	out.push('');
 	out.push(formatScoreTable('Type-blind (a finding is right if it overlaps any labelled PII)', [
 		{ ...anyPiiScore(corpus, oursPredictions), type: 'ours' },

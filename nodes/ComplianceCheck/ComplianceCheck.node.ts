@@ -18,6 +18,7 @@ import { buildRulesDocument, type ComplianceSettings, type DisclosureSetting, ty
 import { checkText, compileRuleset, type CompiledRuleset } from './checkCompliance';
 import { complianceDescription } from './description';
 import type { PiiType } from './piiTypes';
+import { parsePhoneCountries } from './phoneCountries';
 import { redactablesFromPii, redactText, type RedactionStyle } from './redactText';
 
 /**
@@ -63,11 +64,20 @@ export class ComplianceCheck implements INodeType {
 			const item = items[itemIndex];
 			try {
 				const { settings, options } = readSettings(this, itemIndex);
-				const key = JSON.stringify([settings, options.defaultCountry, options.spokenNumbers, options.patternTimeoutMs]);
+				const key = JSON.stringify([
+					settings,
+					options.defaultCountry,
+					options.phoneCountries,
+					options.minConfidence,
+					options.spokenNumbers,
+					options.patternTimeoutMs,
+				]);
 				let ruleset = compiled.get(key);
 				if (!ruleset) {
 					ruleset = compileRuleset(buildRulesDocument(settings), {
 						defaultCountry: options.defaultCountry,
+						phoneCountries: options.phoneCountries,
+						minConfidence: options.minConfidence,
 						spokenNumbers: options.spokenNumbers,
 						patternTimeoutMs: options.patternTimeoutMs,
 					});
@@ -118,6 +128,8 @@ interface ShellOptions {
 	caseIdField?: string;
 	patternTimeoutMs?: number;
 	defaultCountry?: CountryCode;
+	phoneCountries?: CountryCode[];
+	minConfidence?: number;
 	spokenNumbers?: boolean;
 	redactionStyle: RedactionStyle;
 	redactedTextField?: string;
@@ -132,6 +144,20 @@ function readSettings(context: IExecuteFunctions, itemIndex: number): { settings
 		throw new NodeOperationError(context.getNode(), `Default Phone Country must be a two-letter code (got "${defaultCountry}")`, {
 			itemIndex,
 			description: 'Use an ISO 3166 code such as US, GB or DE.',
+		});
+	}
+	const phoneCountries = parsePhoneCountries(String(options.phoneCountries ?? ''));
+	if (phoneCountries.unknown.length > 0) {
+		throw new NodeOperationError(context.getNode(), `Candidate Phone Countries: "${phoneCountries.unknown.join('", "')}" is not a country with a phone numbering plan`, {
+			itemIndex,
+			description: 'Use two-letter ISO 3166 codes separated by commas, such as IL, JP, CN, IN.',
+		});
+	}
+	const minConfidence = options.minConfidence === undefined ? undefined : Number(options.minConfidence);
+	if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) {
+		throw new NodeOperationError(context.getNode(), `Minimum Confidence must be between 0 and 1 (got "${String(options.minConfidence)}")`, {
+			itemIndex,
+			description: 'Use 0.5 (the default) for findings backed by a checksum, a format or a context word; lower it to also get weak ones.',
 		});
 	}
 	const settings: ComplianceSettings = {
@@ -174,6 +200,8 @@ function readSettings(context: IExecuteFunctions, itemIndex: number): { settings
 			caseIdField: (options.caseIdField as string | undefined) || undefined,
 			patternTimeoutMs: options.patternTimeoutMs === undefined ? undefined : Number(options.patternTimeoutMs),
 			defaultCountry: (defaultCountry || undefined) as CountryCode | undefined,
+			phoneCountries: phoneCountries.countries.length > 0 ? phoneCountries.countries : undefined,
+			minConfidence,
 			spokenNumbers: options.spokenNumbers === true,
 			redactionStyle: options.redactionStyle === 'mask' ? 'mask' : 'placeholder',
 			redactedTextField: (options.redactedTextField as string | undefined)?.trim() || undefined,

@@ -17,6 +17,10 @@ import { scanForPii } from './scanForPii';
 
 export interface ComplianceOptions {
 	defaultCountry?: CountryCode;
+	/** Further countries whose national phone format is read (see PiiScanOptions). */
+	phoneCountries?: CountryCode[];
+	/** PII findings below this confidence are not reported (see PiiScanOptions). */
+	minConfidence?: number;
 	spokenNumbers?: boolean;
 	/** Time budget for all custom patterns on one text. */
 	patternTimeoutMs?: number;
@@ -60,10 +64,12 @@ export interface CompiledRuleset {
 	runner: BoundedPatternRunner;
 	/** Which rule owns each entry of the runner's pattern list, for timeout messages. */
 	patternOwners: string[];
-	options: Required<Omit<ComplianceOptions, 'defaultCountry' | 'currentYear'>> & Pick<ComplianceOptions, 'defaultCountry' | 'currentYear'>;
+	options: Required<Omit<ComplianceOptions, OptionalScanOption>> & Pick<ComplianceOptions, OptionalScanOption>;
 }
 
 const DEFAULT_PATTERN_TIMEOUT_MS = 250;
+/** Options whose default lives in scanForPii, so "not set" stays `undefined` here. */
+type OptionalScanOption = 'defaultCountry' | 'currentYear' | 'phoneCountries' | 'minConfidence';
 
 /** Expands packs, checks ids are unique, compiles phrases and user patterns (throwing on unsafe ones). */
 export function compileRuleset(document: RulesDocument, options: ComplianceOptions = {}): CompiledRuleset {
@@ -107,6 +113,8 @@ export function compileRuleset(document: RulesDocument, options: ComplianceOptio
 		spokenNumbers: options.spokenNumbers ?? false,
 		patternTimeoutMs: options.patternTimeoutMs ?? DEFAULT_PATTERN_TIMEOUT_MS,
 		defaultCountry: options.defaultCountry,
+		phoneCountries: options.phoneCountries,
+		minConfidence: options.minConfidence,
 		currentYear: options.currentYear,
 	};
 	return {
@@ -166,6 +174,8 @@ export function checkText(ruleset: CompiledRuleset, text: string, item: Record<s
 			: scanForPii(text, {
 					types: piiTypes,
 					defaultCountry: ruleset.options.defaultCountry,
+					phoneCountries: ruleset.options.phoneCountries,
+					minConfidence: ruleset.options.minConfidence,
 					spokenNumbers: ruleset.options.spokenNumbers,
 					currentYear: ruleset.options.currentYear,
 				});

@@ -259,6 +259,15 @@ export const complianceDescription: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			{
+				displayName: 'Candidate Phone Countries',
+				name: 'phoneCountries',
+				type: 'string',
+				default: '',
+				placeholder: 'IL, JP, CN, IN',
+				description:
+					'Two-letter countries, comma-separated, whose national phone format (no + country code) is also read, after the Default Phone Country. List only the countries your customers write from: each adds numbering plans a digit run can happen to fit.',
+			},
 			caseIdFieldOption,
 			{
 				displayName: 'Custom Pattern Time Limit (Ms)',
@@ -275,6 +284,15 @@ export const complianceDescription: INodeProperties[] = [
 				default: 'US',
 				placeholder: 'GB',
 				description: 'Two-letter country for phone numbers written without a + country code',
+			},
+			{
+				displayName: 'Minimum Confidence',
+				name: 'minConfidence',
+				type: 'number',
+				default: 0.5,
+				typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+				description:
+					'PII findings scoring below this (0–1) are not reported. The default reports checksum-, format- and context-backed findings; lower it (e.g. to 0.3) to also get weak shapes such as nine bare digits that pass the ABA routing checksum.',
 			},
 			{
 				displayName: 'Read Spoken Numbers',

@@ -5,10 +5,14 @@
  * of separators, and none allocates more than it must (they run once per candidate).
  */
 import { isIPv6 } from 'node:net';
+import { domainToASCII, domainToUnicode } from 'node:url';
 
 const IBAN_SHAPE = /^[A-Z]{2}\d{2}[A-Z0-9]+$/;
 const NINE_DIGITS = /^\d{9}$/;
-const TOP_LEVEL_DOMAIN = /^[A-Za-z]{2,24}$/;
+const TOP_LEVEL_DOMAIN = /^(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})$/;
+/** A-label prefix (RFC 5890): the ASCII form of an internationalised label. */
+const A_LABEL = /(?:^|\.)xn--/i;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Luhn (mod 10), the check digit on every payment card number (ISO/IEC 7812-1). */
 export function passesLuhn(digits: string): boolean {
@@ -50,10 +54,16 @@ export function cardBrand(digits: string): string | undefined {
 	// Maestro allows 12–18 digits, but short ones are rare and a 12-digit run in a longer number is
 	// far more often something else; we accept the 16–19 digit cards actually issued today.
 	if ((two === 50 || (two >= 56 && two <= 69) || six === 676770) && length >= 16 && length <= 19) return 'maestro';
+	// UATP (airline cards, IATA): the only issuer whose numbers start with 1; always 15 digits, Luhn.
+	if (digits[0] === '1' && length === 15) return 'uatp';
 	return undefined;
 }
 
-/** IBAN length by country (SWIFT IBAN registry); a country not listed has no IBAN. */
+/**
+ * IBAN length by country (SWIFT IBAN registry); a country not listed has no IBAN. The second block
+ * joined the registry from 2021 on (Burundi, Djibouti, Falklands, Honduras, Libya, Mongolia,
+ * Nicaragua, Oman, Russia, Somalia, Sudan, Yemen).
+ */
 export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
 	AD: 24, AE: 23, AL: 28, AT: 20, AZ: 28, BA: 20, BE: 16, BG: 22, BH: 22, BR: 29, BY: 28, CH: 21, CR: 22,
 	CY: 28, CZ: 24, DE: 22, DK: 18, DO: 28, EE: 20, EG: 29, ES: 24, FI: 18, FO: 18, FR: 27, GB: 22, GE: 22,
@@ -61,6 +71,7 @@ export const IBAN_LENGTHS: Readonly<Record<string, number>> = {
 	KZ: 20, LB: 28, LC: 32, LI: 21, LT: 20, LU: 20, LV: 21, MC: 27, MD: 24, ME: 22, MK: 19, MR: 27, MT: 31,
 	MU: 30, NL: 18, NO: 15, PK: 24, PL: 28, PS: 29, PT: 25, QA: 29, RO: 24, RS: 22, SA: 24, SC: 31, SE: 24,
 	SI: 19, SK: 24, SM: 27, ST: 25, SV: 28, TL: 23, TN: 24, TR: 26, UA: 29, VA: 22, VG: 24, XK: 20,
+	BI: 27, DJ: 27, FK: 18, HN: 28, LY: 25, MN: 20, NI: 28, OM: 23, RU: 33, SD: 18, SO: 23, YE: 30,
 };
 
 /** ISO 13616 check: move the first four characters to the end, letters to 10..35, remainder mod 97 is 1. */
@@ -125,12 +136,27 @@ export function isValidIpv4(candidate: string): boolean {
 	return true;
 }
 
-/** Node's own IPv6 parser, plus at least two groups with digits so "a::b"-like words do not count. */
-export function isValidIpv6(candidate: string): boolean {
+/**
+ * Node's own IPv6 parser (which accepts an embedded IPv4 tail, RFC 4291 §2.2, e.g. `::ffff:192.0.2.1`),
+ * plus, without such a tail, at least `minGroups` non-empty groups so "a::b"-like words and
+ * `12:30::` do not count.
+ */
+export function isValidIpv6(candidate: string, minGroups = 3): boolean {
 	if (!isIPv6(candidate)) return false;
+	// An embedded IPv4 tail that Node's parser accepts is evidence enough (`::192.0.2.1`).
+	if (candidate.includes('.')) return true;
 	let groupsWithHex = 0;
 	for (const group of candidate.split(':')) if (group.length > 0) groupsWithHex++;
-	return groupsWithHex >= 3;
+	return groupsWithHex >= minGroups;
+}
+
+/**
+ * A CIDR prefix length after an address (RFC 4632 / RFC 4291 §2.3): decimal, no leading zero,
+ * at most 32 bits for IPv4 and 128 for IPv6.
+ */
+export function isValidPrefixLength(prefix: string, bits: 32 | 128): boolean {
+	if (prefix.length === 0 || prefix.length > 3 || (prefix.length > 1 && prefix[0] === '0')) return false;
+	return Number(prefix) <= bits;
 }
 
 /** A calendar date that exists, with a year a living person could have been born in. */
@@ -140,10 +166,24 @@ export function isPlausibleBirthDate(year: number, month: number, day: number, c
 	return day <= daysInMonth;
 }
 
-/** The e-mail shape RFC 5321 allows in practice: dot rules on the local part, real-looking labels and TLD. */
+/**
+ * The e-mail shape RFC 5321 allows in practice: dot rules on the local part, real-looking labels and
+ * TLD. Internationalised domains (RFC 5890/5891) count in either form: a Unicode domain is checked
+ * in its ASCII (punycode) form, and every `xn--` label must decode, so `xn--zz.com` is no domain.
+ */
 export function isPlausibleEmail(local: string, domain: string): boolean {
 	if (local.length === 0 || local.length > 64 || local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
 		return false;
+	}
+	if (NON_ASCII.test(domain) || A_LABEL.test(domain)) {
+		const unicode = domainToUnicode(domain.toLowerCase());
+		// An A-label that does not decode is left as it was by domainToUnicode.
+		if (unicode === '' || A_LABEL.test(unicode)) return false;
+		if (NON_ASCII.test(domain)) {
+			const ascii = domainToASCII(domain);
+			if (ascii === '') return false;
+			domain = ascii;
+		}
 	}
 	const labels = domain.split('.');
 	if (labels.length < 2) return false;

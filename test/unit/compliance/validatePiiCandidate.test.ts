@@ -6,6 +6,7 @@ import {
 	isValidIban,
 	isValidIpv4,
 	isValidIpv6,
+	isValidPrefixLength,
 	isValidSsn,
 	passesLuhn,
 } from '../../../nodes/ComplianceCheck/validatePiiCandidate';
@@ -83,3 +84,40 @@ describe('IP addresses, dates, e-mail', () => {
 		expect(isPlausibleEmail('jane', 'example.c0m')).toBe(false);
 	});
 });
+
+describe('formats added for issue 17', () => {
+	it('UATP: 15 digits with a leading 1', () => {
+		expect(cardBrand('122000000000003')).toBe('uatp');
+		expect(cardBrand('1220000000000030')).toBeUndefined();
+	});
+
+	it('IBANs of the countries that joined the registry since 2021, by their registry examples', () => {
+		for (const iban of ['BI4210000100010000332045181', 'DJ2100010000000154000100186', 'LY83002048000020100120361', 'RU0304452522540817810538091310419', 'SD2129010501234001']) {
+			expect(isValidIban(iban)).toBe(true);
+		}
+		expect(isValidIban('SD2129010501234002')).toBe(false);
+	});
+
+	it('CIDR prefix lengths', () => {
+		expect(isValidPrefixLength('8', 32)).toBe(true);
+		expect(isValidPrefixLength('32', 32)).toBe(true);
+		expect(isValidPrefixLength('33', 32)).toBe(false);
+		expect(isValidPrefixLength('128', 128)).toBe(true);
+		expect(isValidPrefixLength('08', 32)).toBe(false);
+	});
+
+	it('IPv6 with an embedded IPv4 tail', () => {
+		expect(isValidIpv6('::ffff:192.0.2.1')).toBe(true);
+		expect(isValidIpv6('::192.0.2.1')).toBe(true);
+		expect(isValidIpv6('2001:db8::192.168.1.256')).toBe(false);
+	});
+
+	it('e-mail on internationalised domains', () => {
+		expect(isPlausibleEmail('info', 'xn--bcher-kva.de')).toBe(true);
+		expect(isPlausibleEmail('info', 'bücher.de')).toBe(true);
+		expect(isPlausibleEmail('a', 'xn--e1afmkfd.xn--p1ai')).toBe(true);
+		expect(isPlausibleEmail('a', 'xn--zz.com')).toBe(false);
+		expect(isPlausibleEmail('a', 'example.xn--a')).toBe(false);
+	});
+});
+

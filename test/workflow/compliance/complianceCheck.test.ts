@@ -178,6 +178,32 @@ describe('Compliance Check in a workflow', () => {
 		expect(failed.json).toMatchObject({ ticket: 'B', error: 'Item 1: The field "body" must be text, but it is a list' });
 	});
 
+	test('candidate phone countries and the minimum confidence change what PII is found', async () => {
+		const body = 'Cheque line 011000015. Call 090-1234-5678 or wire to routing 021000021.';
+		const redact = (options: INodeParameters) =>
+			runWorkflow(checkWorkflow({ operation: 'redact', mode: 'annotate', textField: 'body', options }), { input: [{ body }] }).then(
+				(run) => compliance(run.output(CHECK, 0)[0]),
+			);
+		// Defaults: a Japanese national number is no US number; the bare routing number is a weak shape.
+		expect((await redact({})).redactedText).toBe('Cheque line 011000015. Call 090-1234-5678 or wire to routing [ROUTING].');
+		const wider = await redact({ phoneCountries: 'il, JP', minConfidence: 0.3 });
+		expect(wider.redactedText).toBe('Cheque line [ROUTING]. Call [PHONE] or wire to routing [ROUTING].');
+		expect(wider.violations).toEqual([
+			expect.objectContaining({ piiType: 'routing', span: [12, 21], score: 0.35 }),
+			expect.objectContaining({ piiType: 'phone', span: [28, 41], score: 0.8 }),
+			expect.objectContaining({ piiType: 'routing', span: [61, 70], score: 0.85 }),
+		]);
+	});
+
+	test('an unknown candidate phone country or a minimum confidence outside 0–1 is an error that says what to write', async () => {
+		const country = await runWorkflow(checkWorkflow({ textField: 'body', options: { phoneCountries: 'IL, Japan' } }), { input: [{ body: 'x' }] });
+		expect(country.status).toBe('error');
+		expect(country.error?.message).toContain('Candidate Phone Countries: "Japan" is not a country with a phone numbering plan');
+		expect((country.error as { description?: string }).description).toContain('IL, JP, CN, IN');
+		const confidence = await runWorkflow(checkWorkflow({ textField: 'body', options: { minConfidence: 2 } }), { input: [{ body: 'x' }] });
+		expect(confidence.error?.message).toContain('Minimum Confidence must be between 0 and 1');
+	});
+
 	test('empty text is checked (and a required disclosure is missing from it)', async () => {
 		const run = await runWorkflow(
 			checkWorkflow({ textField: 'body', requiredDisclosures: { disclosures: [{ phrases: 'hello', severity: 'review', message: 'Greeting' }] } }),
