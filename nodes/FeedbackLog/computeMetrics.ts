@@ -12,6 +12,7 @@
  */
 import type { DecisionOutcome, DecisionStats, ReviewerStats } from '../shared/store/types';
 import { wilsonLowerBound } from './recommendThreshold';
+import { isSelfDeclared } from './reviewerIdentity';
 
 export interface MetricsOptions {
 	/** Flag a reviewer when at least this share of their approvals were rubber stamps (default 0.5). */
@@ -22,6 +23,8 @@ export interface MetricsOptions {
 export interface ReviewerMetrics extends ReviewerStats {
 	fastApprovalShare: number | null;
 	rubberStamp: boolean;
+	/** Answered through a shared link: told apart only by the name they typed, which nobody checked. */
+	nameSelfDeclared: boolean;
 }
 
 export interface OversightMetrics {
@@ -93,7 +96,12 @@ export function computeMetrics(stats: DecisionStats, options: MetricsOptions): O
 		costUsd: { total: totalCost, perCase: ratio(totalCost, volume), perEscalatedCase: ratio(reviewCost, byRoute.review) },
 		reviewers: stats.reviewers.map((reviewer) => {
 			const fastApprovalShare = ratio(reviewer.fastApprovals, reviewer.approvals);
-			return { ...reviewer, fastApprovalShare, rubberStamp: fastApprovalShare !== null && reviewer.fastApprovals > 0 && fastApprovalShare >= share };
+			return {
+				...reviewer,
+				fastApprovalShare,
+				rubberStamp: fastApprovalShare !== null && reviewer.fastApprovals > 0 && fastApprovalShare >= share,
+				nameSelfDeclared: isSelfDeclared(reviewer.reviewerId),
+			};
 		}),
 		rules: stats.rules.map((rule) => ({ ...rule, hitRate: volume ? rule.hits / volume : 0 })),
 		overrideOverTime: stats.overrideOverTime.map((bucket) => ({ ...bucket, overrideRate: ratio(bucket.overridden, bucket.reviewed) })),
