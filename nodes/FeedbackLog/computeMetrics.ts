@@ -39,7 +39,8 @@ export interface OversightMetrics {
 	rejectionRate: number | null;
 	timeToDecision: { count: number; p50Ms: number | null; p90Ms: number | null };
 	autoPrecision: { audited: number; approved: number; precision: number | null; lowerBound: number | null };
-	costUsd: { total: number; perCase: number | null; perEscalatedCase: number | null };
+	/** `priced`: decisions that carried a cost (LLM Draft sets one only when its prices are set). */
+	costUsd: { total: number; perCase: number | null; perEscalatedCase: number | null; priced: number };
 	reviewers: ReviewerMetrics[];
 	rules: { ruleId: string; hits: number; hitRate: number }[];
 	overrideOverTime: { bucketStart: string; reviewed: number; overridden: number; overrideRate: number | null }[];
@@ -63,10 +64,12 @@ export function computeMetrics(stats: DecisionStats, options: MetricsOptions): O
 	let auditedApproved = 0;
 	let totalCost = 0;
 	let reviewCost = 0;
+	let priced = 0;
 	for (const outcome of stats.outcomes) {
 		byRoute[outcome.route ?? 'none'] += outcome.count;
 		byDecision[outcome.decision] = (byDecision[outcome.decision] ?? 0) + outcome.count;
 		totalCost += outcome.costUsd;
+		priced += outcome.costCount;
 		if (outcome.route === 'review') reviewCost += outcome.costUsd;
 		if (outcome.sampledForAudit && ['approved', 'edited', 'rejected'].includes(outcome.decision)) {
 			audited += outcome.count;
@@ -93,7 +96,7 @@ export function computeMetrics(stats: DecisionStats, options: MetricsOptions): O
 			precision: ratio(auditedApproved, audited),
 			lowerBound: audited ? wilsonLowerBound(auditedApproved, audited) : null,
 		},
-		costUsd: { total: totalCost, perCase: ratio(totalCost, volume), perEscalatedCase: ratio(reviewCost, byRoute.review) },
+		costUsd: { total: totalCost, perCase: ratio(totalCost, volume), perEscalatedCase: ratio(reviewCost, byRoute.review), priced },
 		reviewers: stats.reviewers.map((reviewer) => {
 			const fastApprovalShare = ratio(reviewer.fastApprovals, reviewer.approvals);
 			return {
