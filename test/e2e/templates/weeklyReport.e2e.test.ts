@@ -14,69 +14,21 @@ import { DatabaseSync } from 'node:sqlite';
 import { openHitlStore } from '../../../nodes/shared/store';
 import { baseDecision } from '../../unit/store/fixtures/decisions';
 import { launchBrowser, PHONE } from '../approval/browser';
-import { draftItem } from '../approval/workflows';
+import { APPROVAL_NODE, draftItem, OUTPUT_NODES, reviewWorkflow } from '../approval/workflows';
 import { N8nServer, outputItems, type WorkflowFile } from '../n8nServer';
 
 const TEMPLATE = path.resolve(__dirname, '../../../templates/weekly-oversight-report.json');
 
-const to = (node: string) => ({ node, type: 'main', index: 0 });
-
-/** Webhook (answers with the review link) → Split Out → Human Approval Wait (shared link) → Feedback Log, from every outcome. */
-const reviewAndLog: WorkflowFile = {
-	id: 'hitlE2eReviewLog1',
-	name: 'HITL e2e: review and log',
-	active: true,
-	nodes: [
-		{
-			id: 'rl-webhook',
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2.1,
-			position: [0, 0],
-			webhookId: 'hitl-e2e-review-log-id',
-			parameters: { httpMethod: 'POST', path: 'hitl-e2e-review-log', responseMode: 'responseNode', options: {} },
-		},
-		{
-			id: 'rl-respond',
-			name: 'Respond',
-			type: 'n8n-nodes-base.respondToWebhook',
-			typeVersion: 1.5,
-			position: [200, 0],
-			parameters: { respondWith: 'json', responseBody: '={{ { "reviewUrl": $execution.resumeFormUrl, "executionId": $execution.id } }}', options: {} },
-		},
-		{
-			id: 'rl-split',
-			name: 'Split Out',
-			type: 'n8n-nodes-base.splitOut',
-			typeVersion: 1,
-			position: [400, 0],
-			parameters: { fieldToSplitOut: 'body.items', options: {} },
-		},
-		{
-			id: 'rl-approval',
-			name: 'Human Approval',
-			type: 'n8n-nodes-hitl.humanApprovalWait',
-			typeVersion: 1,
-			position: [600, 0],
-			webhookId: 'rl-approval-webhook',
-			parameters: { notify: 'none', reviewerMode: 'link', title: 'Review the reply to a customer', customerMessageField: 'message' },
-		},
-		{
-			id: 'rl-log',
-			name: 'Log decision',
-			type: 'n8n-nodes-hitl.feedbackLog',
-			typeVersion: 1,
-			position: [900, 0],
-			parameters: { operation: 'record' },
-		},
-	],
-	connections: {
-		Webhook: { main: [[to('Respond')]] },
-		Respond: { main: [[to('Split Out')]] },
-		'Split Out': { main: [[to('Human Approval')]] },
-		'Human Approval': { main: [[to('Log decision')], [to('Log decision')], [to('Log decision')], [to('Log decision')]] },
-	},
-};
+/** The approval e2e's review flow (Webhook → Split Out → Human Approval Wait, shared link), every outcome into a Feedback Log. */
+const reviewAndLog: WorkflowFile = (() => {
+	const base = reviewWorkflow('hitlE2eReviewLog1', 'hitl-e2e-review-log', { reviewerMode: 'link' });
+	const log = { id: 'rl-log', name: 'Log decision', type: 'n8n-nodes-hitl.feedbackLog', typeVersion: 1, position: [900, 0], parameters: { operation: 'record' } };
+	return {
+		...base,
+		nodes: [...(base.nodes as { name: string }[]).filter((node) => !(OUTPUT_NODES as readonly string[]).includes(node.name)), log],
+		connections: { ...base.connections, [APPROVAL_NODE]: { main: OUTPUT_NODES.map(() => [{ node: 'Log decision', type: 'main', index: 0 }]) } },
+	};
+})();
 
 describe('template: weekly oversight report', () => {
 	const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as WorkflowFile;
