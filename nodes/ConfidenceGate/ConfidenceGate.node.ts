@@ -5,6 +5,7 @@ import {
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
+	type NodeExecutionHint,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
@@ -58,6 +59,8 @@ export class ConfidenceGate implements INodeType {
 			return outputs;
 		}
 
+		// Items that had no score, by where the score was looked for.
+		const missingScores = new Map<string, number>();
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const item = items[itemIndex];
 			try {
@@ -91,6 +94,9 @@ export class ConfidenceGate implements INodeType {
 					json: mergeHitl(json, { gate }, { fromField: caseId }) as IDataObject,
 					pairedItem: { item: itemIndex },
 				});
+				if (gate.reasons.some((reason) => reason.code === 'SCORE_MISSING')) {
+					missingScores.set(scoreSource, (missingScores.get(scoreSource) ?? 0) + 1);
+				}
 			} catch (error) {
 				const itemError = toItemError(this.getNode(), error, itemIndex);
 				// A failed item is never safe to send on its own: with "continue on fail" it goes to
@@ -99,8 +105,24 @@ export class ConfidenceGate implements INodeType {
 				else throw itemError;
 			}
 		}
+		// Routing on a missing score is safe, so the node succeeds; but a mistyped Confidence Score
+		// path sends every item to people, and only a hint on the run says why.
+		if (missingScores.size) this.addExecutionHints(...[...missingScores].map(([source, count]) => scoreMissingHint(source, count, items.length)));
 		return outputs;
 	}
+}
+
+const EXPRESSION_SOURCE = 'the Confidence Score expression';
+
+function scoreMissingHint(scoreSource: string, count: number, total: number): NodeExecutionHint {
+	const where = scoreSource === EXPRESSION_SOURCE ? `from ${scoreSource}` : `at "${scoreSource}"`;
+	return {
+		type: 'warning',
+		location: 'outputPane',
+		message:
+			`${count} of ${total} item${total === 1 ? '' : 's'} had no confidence score ${where} (missing or not a number), ` +
+			`so none of them could go out on its own (SCORE_MISSING). Check Confidence Score: LLM Draft writes its score at hitl.draft.confidence.score.`,
+	};
 }
 
 const textOrUndefined = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
@@ -113,7 +135,7 @@ function resolveScore(json: IDataObject, parameter: unknown): { score: unknown; 
 	if (typeof parameter === 'string' && parameter.trim() !== '' && !Number.isFinite(Number(parameter))) {
 		return { score: getFieldValue(json, parameter.trim()), scoreSource: parameter.trim() };
 	}
-	return { score: parameter, scoreSource: 'the Confidence Score expression' };
+	return { score: parameter, scoreSource: EXPRESSION_SOURCE };
 }
 
 function readPolicy(context: IExecuteFunctions, itemIndex: number): GatePolicy {

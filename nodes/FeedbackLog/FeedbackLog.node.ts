@@ -16,9 +16,17 @@ import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
 import { hitlStoreTest } from '../shared/store/credentialTest';
 import { calibrationReports } from './calibration';
 import { computeMetrics } from './computeMetrics';
+import { describeCalibrationError, describeCost, describeTimeToDecision } from './describeFigures';
 import { feedbackLogDescription } from './description';
 import { csvHeader, EXPORT_FILES, exportRecords, type ExportFormat } from './exportRecords';
-import { renderOverrideRateChart, renderReliabilityDiagram } from './renderCharts';
+import {
+	renderOverrideRateChart,
+	renderOverrideRateHtml,
+	renderOverrideRateText,
+	renderReliabilityDiagram,
+	renderReliabilityHtml,
+	renderReliabilityText,
+} from './renderCharts';
 import { toDecisionRecord } from './toDecisionRecord';
 
 const NODE_NAME = 'Feedback Log';
@@ -206,9 +214,14 @@ async function runAnalysis(
 		const bucket = context.getNodeParameter('bucket', itemIndex, 'day') as keyof typeof BUCKET_MS;
 		const stats = await store.decisionStats(filter, { rubberStampMs, bucketMs: BUCKET_MS[bucket] });
 		const metrics = computeMetrics(stats, { rubberStampMs });
-		const item: INodeExecutionData = { json: { operation, window, filters, ...metrics } as unknown as IDataObject };
+		const summary = { timeToDecision: describeTimeToDecision(metrics.timeToDecision), cost: describeCost(metrics.costUsd, metrics.volume) };
+		const item: INodeExecutionData = { json: { operation, window, filters, ...metrics, summary } as unknown as IDataObject };
 		if (includeCharts) {
 			const [overall] = calibrationReports(stats.confidenceBins);
+			item.json.charts = {
+				text: `${renderOverrideRateText(metrics.overrideOverTime)}\n\n${renderReliabilityText(overall.bins)}`,
+				html: renderOverrideRateHtml(metrics.overrideOverTime) + renderReliabilityHtml(overall.bins),
+			};
 			item.binary = {
 				overrideRateChart: await svgBinary(context, renderOverrideRateChart(metrics.overrideOverTime), 'override-rate.svg'),
 				reliabilityDiagram: await svgBinary(context, renderReliabilityDiagram(overall.bins), 'reliability-diagram.svg'),
@@ -230,10 +243,12 @@ async function runAnalysis(
 		recommend: { targetPrecision, minSamples, z: Z_OF_LEVEL[level] ?? Z_OF_LEVEL['0.95'] },
 	});
 	const [overall, ...perVersion] = reports;
+	const summary = { calibrationError: describeCalibrationError(overall.expectedCalibrationError, overall.samples) };
 	const item: INodeExecutionData = {
-		json: { operation, window, filters, overall, perModelAndPrompt: perVersion } as unknown as IDataObject,
+		json: { operation, window, filters, overall, perModelAndPrompt: perVersion, summary } as unknown as IDataObject,
 	};
 	if (includeCharts) {
+		item.json.charts = { text: renderReliabilityText(overall.bins), html: renderReliabilityHtml(overall.bins) };
 		item.binary = { reliabilityDiagram: await svgBinary(context, renderReliabilityDiagram(overall.bins), 'reliability-diagram.svg') };
 	}
 	return item;

@@ -12,6 +12,7 @@
  */
 import type { DecisionOutcome, DecisionStats, ReviewerStats } from '../shared/store/types';
 import { wilsonLowerBound } from './recommendThreshold';
+import { isSelfDeclared } from './reviewerIdentity';
 
 export interface MetricsOptions {
 	/** Flag a reviewer when at least this share of their approvals were rubber stamps (default 0.5). */
@@ -22,6 +23,8 @@ export interface MetricsOptions {
 export interface ReviewerMetrics extends ReviewerStats {
 	fastApprovalShare: number | null;
 	rubberStamp: boolean;
+	/** Answered through a shared link: told apart only by the name they typed, which nobody checked. */
+	nameSelfDeclared: boolean;
 }
 
 export interface OversightMetrics {
@@ -36,7 +39,8 @@ export interface OversightMetrics {
 	rejectionRate: number | null;
 	timeToDecision: { count: number; p50Ms: number | null; p90Ms: number | null };
 	autoPrecision: { audited: number; approved: number; precision: number | null; lowerBound: number | null };
-	costUsd: { total: number; perCase: number | null; perEscalatedCase: number | null };
+	/** `priced`: decisions that carried a cost (LLM Draft sets one only when its prices are set). */
+	costUsd: { total: number; perCase: number | null; perEscalatedCase: number | null; priced: number };
 	reviewers: ReviewerMetrics[];
 	rules: { ruleId: string; hits: number; hitRate: number }[];
 	overrideOverTime: { bucketStart: string; reviewed: number; overridden: number; overrideRate: number | null }[];
@@ -60,10 +64,12 @@ export function computeMetrics(stats: DecisionStats, options: MetricsOptions): O
 	let auditedApproved = 0;
 	let totalCost = 0;
 	let reviewCost = 0;
+	let priced = 0;
 	for (const outcome of stats.outcomes) {
 		byRoute[outcome.route ?? 'none'] += outcome.count;
 		byDecision[outcome.decision] = (byDecision[outcome.decision] ?? 0) + outcome.count;
 		totalCost += outcome.costUsd;
+		priced += outcome.costCount;
 		if (outcome.route === 'review') reviewCost += outcome.costUsd;
 		if (outcome.sampledForAudit && ['approved', 'edited', 'rejected'].includes(outcome.decision)) {
 			audited += outcome.count;
@@ -90,10 +96,15 @@ export function computeMetrics(stats: DecisionStats, options: MetricsOptions): O
 			precision: ratio(auditedApproved, audited),
 			lowerBound: audited ? wilsonLowerBound(auditedApproved, audited) : null,
 		},
-		costUsd: { total: totalCost, perCase: ratio(totalCost, volume), perEscalatedCase: ratio(reviewCost, byRoute.review) },
+		costUsd: { total: totalCost, perCase: ratio(totalCost, volume), perEscalatedCase: ratio(reviewCost, byRoute.review), priced },
 		reviewers: stats.reviewers.map((reviewer) => {
 			const fastApprovalShare = ratio(reviewer.fastApprovals, reviewer.approvals);
-			return { ...reviewer, fastApprovalShare, rubberStamp: fastApprovalShare !== null && reviewer.fastApprovals > 0 && fastApprovalShare >= share };
+			return {
+				...reviewer,
+				fastApprovalShare,
+				rubberStamp: fastApprovalShare !== null && reviewer.fastApprovals > 0 && fastApprovalShare >= share,
+				nameSelfDeclared: isSelfDeclared(reviewer.reviewerId),
+			};
 		}),
 		rules: stats.rules.map((rule) => ({ ...rule, hitRate: volume ? rule.hits / volume : 0 })),
 		overrideOverTime: stats.overrideOverTime.map((bucket) => ({ ...bucket, overrideRate: ratio(bucket.overridden, bucket.reviewed) })),

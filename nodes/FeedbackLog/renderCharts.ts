@@ -1,8 +1,13 @@
 /**
- * Two small SVG charts for a metrics e-mail: override rate over time, and a reliability diagram
+ * Two small charts for a metrics e-mail: override rate over time, and a reliability diagram
  * (observed approval rate per confidence bin against the diagonal of perfect calibration).
- * Plain strings, no library: SVG renders in browsers and most mail clients, and needs no native
- * image code (n8n installs community packages with --ignore-scripts).
+ * Plain strings, no library (n8n installs community packages with --ignore-scripts, so no native
+ * image code), each in three forms, because no one form is seen everywhere:
+ * - SVG, as files to attach: sharp in browsers, but Gmail and Outlook drop inline SVG, and n8n
+ *   2.x does not preview image/svg+xml (only download it);
+ * - HTML tables with inline-styled bars, for a mail's HTML body: what every mail client renders;
+ * - text bars, for a plain-text body and for reading the item in n8n itself.
+ * Every bar carries its count: a bin of 3 drafts at 100 % says little.
  */
 import type { ReliabilityBin } from './calibration';
 
@@ -86,12 +91,83 @@ export function renderReliabilityDiagram(bins: readonly ReliabilityBin[], title 
 			return (
 				`<rect x="${fmt(left)}" y="${fmt(top)}" width="${fmt(width)}" height="${fmt(PAD.top + PLOT_H - top)}" fill="#2563eb" fill-opacity="0.75">` +
 				`<title>${Math.round(bin.lower * 100)}–${Math.round(bin.upper * 100)}%: ${bin.count} drafts, ` +
-				`${Math.round((bin.accuracy as number) * 100)}% approved</title></rect>`
+				`${Math.round((bin.accuracy as number) * 100)}% approved</title></rect>` +
+				// the count above the bar (inside it when the bar reaches the top)
+				`<text class="count" x="${fmt(left + width / 2)}" y="${fmt(top < PAD.top + 14 ? top + 12 : top - 4)}" text-anchor="middle"` +
+				`${top < PAD.top + 14 ? ' fill="#ffffff"' : ''}>n=${bin.count}</text>`
 			);
 		})
 		.join('');
 	const ticks = [0, 0.2, 0.4, 0.6, 0.8, 1]
 		.map((c) => `<text x="${fmt(xOf(c))}" y="${PAD.top + PLOT_H + 16}" text-anchor="middle">${Math.round(c * 100)}%</text>`)
 		.join('');
-	return frame(title, bars + diagonal + ticks, 'model confidence', 'approved unchanged');
+	return frame(title, bars + diagonal + ticks, 'model confidence (n = reviewed drafts in the bin)', 'approved unchanged');
+}
+
+const percent = (rate: number) => `${Math.round(rate * 100)}%`;
+const binLabel = (bin: ReliabilityBin) => `${Math.round(bin.lower * 100)}–${Math.round(bin.upper * 100)}%`;
+
+/** A bar of `width` characters, in eighths (█▉▊▋▌▍▎▏), for monospace text. */
+function textBar(rate: number, width = 20): string {
+	const eighths = Math.round(Math.max(0, Math.min(1, rate)) * width * 8);
+	const partial = eighths % 8 ? '▏▎▍▌▋▊▉'[(eighths % 8) - 1] : '';
+	return ('█'.repeat(Math.floor(eighths / 8)) + partial).padEnd(width, ' ');
+}
+
+export function renderReliabilityText(bins: readonly ReliabilityBin[], title = 'Reliability: share approved unchanged per confidence band'): string {
+	const shown = bins.filter((bin) => bin.count > 0 && bin.accuracy !== null);
+	if (!shown.length) return `${title}\n(no reviewed drafts in this window)`;
+	const rows = shown.map(
+		(bin) =>
+			`${binLabel(bin).padEnd(9)} ${String(bin.count).padStart(6)}  ${textBar(bin.accuracy as number)} ${percent(bin.accuracy as number).padStart(4)}`,
+	);
+	return [title, `${'band'.padEnd(9)} ${'drafts'.padStart(6)}  approved unchanged`, ...rows].join('\n');
+}
+
+export function renderOverrideRateText(points: readonly OverridePoint[], title = 'Override rate (edited or rejected) over time'): string {
+	const shown = points.filter((point) => point.overrideRate !== null);
+	if (!shown.length) return `${title}\n(no reviewed decisions in this window)`;
+	const rows = shown.map(
+		(point) =>
+			`${point.bucketStart.slice(0, 10).padEnd(10)} ${String(point.reviewed).padStart(8)}  ${textBar(point.overrideRate as number)} ${percent(point.overrideRate as number).padStart(4)}`,
+	);
+	return [title, `${'from'.padEnd(10)} ${'reviewed'.padStart(8)}  overridden`, ...rows].join('\n');
+}
+
+/** Mail-safe HTML: a table, inline styles only, bars as fixed-width cells (no CSS a client strips). */
+function htmlBarTable(title: string, headers: [string, string, string], rows: { label: string; count: number; rate: number }[], empty: string): string {
+	const cell = 'padding:2px 8px;font:13px Helvetica,Arial,sans-serif;color:#374151;';
+	const head = headers.map((text) => `<th style="${cell}text-align:left;font-weight:bold">${escapeXml(text)}</th>`).join('');
+	const body = rows.length
+		? rows
+				.map((row) => {
+					const filled = Math.round(row.rate * 200);
+					return (
+						`<tr><td style="${cell}">${escapeXml(row.label)}</td><td style="${cell}text-align:right">${row.count}</td>` +
+						`<td style="${cell}"><table role="presentation" cellpadding="0" cellspacing="0"><tr>` +
+						(filled ? `<td style="background:#2563eb;width:${filled}px;height:12px"></td>` : '') +
+						(filled < 200 ? `<td style="background:#e5e7eb;width:${200 - filled}px;height:12px"></td>` : '') +
+						`</tr></table></td><td style="${cell}text-align:right">${percent(row.rate)}</td></tr>`
+					);
+				})
+				.join('')
+		: `<tr><td colspan="4" style="${cell}">${escapeXml(empty)}</td></tr>`;
+	return (
+		`<h3 style="font:bold 14px Helvetica,Arial,sans-serif;color:#111827;margin:16px 0 4px">${escapeXml(title)}</h3>` +
+		`<table role="presentation" cellpadding="0" cellspacing="0" style="border-collapse:collapse"><tr>${head}<th></th></tr>${body}</table>`
+	);
+}
+
+export function renderReliabilityHtml(bins: readonly ReliabilityBin[], title = 'Reliability: share approved unchanged per confidence band'): string {
+	const rows = bins
+		.filter((bin) => bin.count > 0 && bin.accuracy !== null)
+		.map((bin) => ({ label: binLabel(bin), count: bin.count, rate: bin.accuracy as number }));
+	return htmlBarTable(title, ['band', 'drafts', 'approved unchanged'], rows, 'No reviewed drafts in this window');
+}
+
+export function renderOverrideRateHtml(points: readonly OverridePoint[], title = 'Override rate (edited or rejected) over time'): string {
+	const rows = points
+		.filter((point) => point.overrideRate !== null)
+		.map((point) => ({ label: point.bucketStart.slice(0, 10), count: point.reviewed, rate: point.overrideRate as number }));
+	return htmlBarTable(title, ['from', 'reviewed', 'overridden'], rows, 'No reviewed decisions in this window');
 }

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import type { Hitl } from '../shared/itemContract';
 import type { DecisionOutcome, DecisionRecord } from '../shared/store/types';
 import { editDistance } from './editDistance';
+import { storedReviewerId } from './reviewerIdentity';
 
 export interface RecordContext {
 	executionId: string;
@@ -78,12 +79,15 @@ export function toDecisionRecord(hitl: Hitl, context: RecordContext): DecisionRe
 		edited: edited || review?.decision === 'edited',
 		editDistance: draftText !== null && finalText !== null ? editDistance(draftText, finalText) : null,
 		reviewers: (review?.reviewers ?? []).map((vote) => ({
-			id: vote.id,
+			id: storedReviewerId(vote),
 			...(vote.name !== undefined && { name: vote.name }),
 			decision: vote.decision.toLowerCase(),
 			...(vote.reason !== undefined && { reason: vote.reason }),
 			...(vote.comment !== undefined && { comment: context.privacyMode ? hashText(vote.comment) : vote.comment }),
 			at: vote.at,
+			// The page's own clock for the rubber-stamp figure (Human Approval Wait measures it):
+			// without it the store falls back to request → answer, hours in an inbox included.
+			...(vote.timeOnPageMs !== undefined && { timeOnPageMs: vote.timeOnPageMs }),
 		})),
 		reason: decisive?.reason ?? null,
 		comment: keep(decisive?.comment),

@@ -18,7 +18,7 @@ const noOp = (name: string, y: number) => ({
  * Webhook (answers with the review link) → Split Out (one item per draft) → Human Approval →
  * one end node per output. The POSTed body carries the drafts with their `hitl` parts.
  */
-function reviewWorkflow(id: string, path: string, approvalParameters: Record<string, unknown>, credentials?: Record<string, unknown>): WorkflowFile {
+export function reviewWorkflow(id: string, path: string, approvalParameters: Record<string, unknown>, credentials?: Record<string, unknown>): WorkflowFile {
 	return {
 		id,
 		name: `HITL e2e: ${path}`,

@@ -106,6 +106,42 @@ describe('toDecisionRecord', () => {
 		expect(record).toMatchObject({ decision: 'approved', finalText: 'It ships today.', edited: false, editDistance: 0, timeToDecisionMs: null });
 	});
 
+	test('keeps the time the reviewer spent on the review page, for the rubber-stamp figure', () => {
+		const review = (reviewers: NonNullable<Hitl['review']>['reviewers']): Hitl => ({
+			caseId: 'c',
+			draft,
+			review: { decision: 'approved', reviewers, requestedAt: '2026-11-01T10:00:00.000Z', decidedAt: '2026-11-01T12:00:00.000Z' },
+		});
+		const timed = toDecisionRecord(review([{ id: 'ana', decision: 'approved', at: '2026-11-01T12:00:00.000Z', timeOnPageMs: 2300 }]), context);
+		expect(timed.reviewers).toEqual([{ id: 'ana', decision: 'approved', at: '2026-11-01T12:00:00.000Z', timeOnPageMs: 2300 }]);
+		// another approval tool that did not measure it: nothing invented
+		const untimed = toDecisionRecord(review([{ id: 'ana', decision: 'approved', at: '2026-11-01T12:00:00.000Z' }]), context);
+		expect(untimed.reviewers[0]).not.toHaveProperty('timeOnPageMs');
+	});
+
+	test('a shared-link reviewer is stored under the name they gave; named reviewers keep their id', () => {
+		const answer = (id: string, name?: string) =>
+			toDecisionRecord(
+				{
+					caseId: 'c',
+					draft,
+					review: {
+						decision: 'approved',
+						reviewers: [{ id, ...(name !== undefined && { name }), decision: 'approved', at: '2026-11-01T10:01:00.000Z' }],
+						requestedAt: '2026-11-01T10:00:00.000Z',
+					},
+				},
+				context,
+			).reviewers[0];
+		expect(answer('link', 'Rita Reviewer')).toMatchObject({ id: 'link:rita reviewer', name: 'Rita Reviewer' });
+		// the same person typing their name a little differently is still one reviewer
+		expect(answer('link', '  rita   REVIEWER ').id).toBe('link:rita reviewer');
+		expect(answer('link', 'Sam').id).toBe('link:sam');
+		expect(answer('link').id).toBe('link');
+		expect(answer('link', '  ').id).toBe('link');
+		expect(answer('ann@example.com', 'Ann')).toMatchObject({ id: 'ann@example.com', name: 'Ann' });
+	});
+
 	test('the outcome without a review comes from the gate', () => {
 		const gate = (route: 'auto' | 'block' | 'review') => ({ route, reasons: [], threshold: 0.8, sampledForAudit: false, shadow: false, breakerOpen: false });
 		expect(toDecisionRecord({ caseId: 'a', draft, gate: gate('auto') }, context).decision).toBe('auto');

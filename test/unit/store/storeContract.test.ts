@@ -307,8 +307,10 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		expect(metrics.costUsd.total).toBeCloseTo(0.105, 10);
 		expect(metrics.costUsd.perCase).toBeCloseTo(0.013125, 10);
 		expect(metrics.costUsd.perEscalatedCase).toBeCloseTo(0.0175, 10);
+		// seven of the eight decisions carried a cost (the escalated one had no price)
+		expect(metrics.costUsd.priced).toBe(7);
 		expect(metrics.reviewers).toEqual([
-			expect.objectContaining({ reviewerId: 'ana', decisions: 3, approvals: 2, fastApprovals: 2, medianDecisionMs: 3000, rubberStamp: true }),
+			expect.objectContaining({ reviewerId: 'ana', decisions: 3, approvals: 2, fastApprovals: 2, medianDecisionMs: 3000, rubberStamp: true, nameSelfDeclared: false }),
 			expect.objectContaining({ reviewerId: 'bob', decisions: 3, approvals: 0, fastApprovals: 0, medianDecisionMs: 60_000, rubberStamp: false }),
 		]);
 		expect(metrics.rules).toEqual([

@@ -181,6 +181,14 @@ describe('Feedback Log in a workflow (embedded store)', () => {
 		expect(metrics.binary?.overrideRateChart.mimeType).toBe('image/svg+xml');
 		expect(decodeBinary(metrics.binary!.overrideRateChart)).toMatch(/^<svg[\s\S]*<path d="M/);
 		expect(decodeBinary(metrics.binary!.reliabilityDiagram)).toMatch(/^<svg[\s\S]*<rect x=/);
+		// the same figures as sentences, and the charts as text and mail-safe HTML, every bar with its count
+		expect(metrics.json.summary).toEqual({
+			timeToDecision: 'median 40 s, 90th percentile 1.5 min (3 answered)',
+			cost: '0.04 USD, 0.01 USD per decision',
+		});
+		const charts = metrics.json.charts as { text: string; html: string };
+		expect(charts.text).toContain('70–80%         1  ████████████████████ 100%');
+		expect(charts.html).toMatch(/<td[^>]*>40–50%<\/td><td[^>]*>1<\/td>.*?<td[^>]*>0%<\/td>/);
 
 		const calibration = (
 			await runWorkflow(logWorkflow({ operation: 'calibration', lastDays: 7, targetPrecision: 0.9, minSamples: 50 }), {
@@ -189,6 +197,7 @@ describe('Feedback Log in a workflow (embedded store)', () => {
 		).output(LOG)[0].json;
 		expect(calibration.overall).toMatchObject({ samples: 3, recommendation: { status: 'insufficientData', labelled: 3 } });
 		expect((calibration.overall as IDataObject).brierScore).toBeCloseTo((0.6 ** 2 + 0.3 ** 2 + 0.4 ** 2) / 3, 10);
+		expect((calibration.summary as IDataObject).calibrationError).toMatch(/^0\.\d{3} — (good|fair|poor): .*; from only 3 reviewed drafts, so a rough figure\)$/);
 
 		const exported = (
 			await runWorkflow(logWorkflow({ operation: 'export', lastDays: 7, format: 'openaiFineTuning', systemPrompt: 'Be kind.' }), {
