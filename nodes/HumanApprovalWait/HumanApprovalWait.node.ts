@@ -19,6 +19,7 @@ import { approvalDescription } from './description';
 import { notifyReviewers } from './notifyReviewers';
 import { renderAnswerPage, renderReviewPage, REVIEW_PAGE_HEADERS, type AnswerPageKind, type ReviewItemView } from './renderReviewPage';
 import { parseSubmission } from './parseSubmission';
+import { readEnteredAnswers, type EnteredAnswers } from './readEnteredAnswers';
 import { computeDeadline, decodeReviewTimes, encodeReviewTimes, isPastDeadline, reviewTimesKey } from './reviewDeadline';
 import { formToken, personalLink, signReviewer, verifyFormToken, verifyReviewer, type ReviewBinding } from './reviewerLinks';
 import { memoryLedger, storeLedger, type ReviewLedger } from './reviewLedger';
@@ -231,7 +232,7 @@ export class HumanApprovalWait implements INodeType {
 			return answerPage(409, 'alreadyAnswered');
 		}
 		const progress = decideReview(state.answers, originalTexts, settings.approvalsNeeded);
-		const pageView = (problems?: string[]) => ({
+		const pageView = (problems?: string[], entered?: EnteredAnswers) => ({
 			title: settings.title,
 			...(settings.instructions ? { instructions: settings.instructions } : {}),
 			items: views.map((view, index) => withProgress(view, progress.verdicts[index])),
@@ -245,7 +246,9 @@ export class HumanApprovalWait implements INodeType {
 			allowEdit: settings.allowEdit,
 			requireReasonToReject: settings.requireReasonToReject,
 			...(problems ? { problems } : {}),
-			shownAt: new Date().toISOString(),
+			...(entered ? { entered } : {}),
+			// A refused form keeps the first render time: the time on the page includes the fix.
+			shownAt: entered?.shownAt ?? new Date().toISOString(),
 		});
 
 		if (!isPost) {
@@ -260,7 +263,11 @@ export class HumanApprovalWait implements INodeType {
 			reasons: settings.reasons,
 			requireReasonToReject: settings.requireReasonToReject,
 		});
-		if (!parsed.ok) return respond(422, renderReviewPage(pageView(parsed.problems)));
+		if (!parsed.ok) {
+			// The page comes back with everything the reviewer entered, so fixing one item never
+			// costs the decisions, edits and comments on the others.
+			return respond(422, renderReviewPage(pageView(parsed.problems, readEnteredAnswers(body, views.length, settings.reasons))));
+		}
 
 		const at = new Date().toISOString();
 		const timeOnPageMs = timeOnPage(parsed.submission.shownAt, at);
@@ -290,7 +297,7 @@ export class HumanApprovalWait implements INodeType {
 		const outcome = decideReview(result.state.answers, originalTexts, settings.approvalsNeeded);
 		const results = outcome.verdicts.map((verdict, index) => ({
 			label: views.length === 1 ? 'Decision' : `Item ${index + 1}`,
-			decision: verdict.status === 'decided' ? verdict.decision : 'pending',
+			decision: verdict.status === 'decided' ? verdict.decision : ('pending' as const),
 		}));
 		if (!result.finished) {
 			respond(200, renderAnswerPage({ kind: 'waitingForOthers', title: settings.title, results }));
