@@ -312,8 +312,8 @@ export type AnswerPageKind = 'recorded' | 'waitingForOthers' | 'alreadyDecided' 
 export interface AnswerPageView {
 	kind: AnswerPageKind;
 	title: string;
-	/** Per item, what was recorded (for `recorded` / `waitingForOthers`). */
-	results?: { label: string; decision: ItemDecision | 'pending' }[];
+	/** Per item, what was recorded (`recorded`, `waitingForOthers`) or decided before (`alreadyDecided`, with who and when). */
+	results?: { label: string; decision: ItemDecision | 'pending'; by?: string[]; at?: string }[];
 	detail?: string;
 }
 
@@ -327,7 +327,7 @@ const ANSWER_TEXT: Record<AnswerPageKind, { heading: string; tone: 'ok' | 'warn'
 	alreadyDecided: {
 		heading: 'Already decided',
 		tone: 'warn',
-		message: 'This review was already answered. Your submission changed nothing.',
+		message: 'This review was decided before your answer arrived. Your answer was not recorded and changed nothing.',
 	},
 	alreadyAnswered: {
 		heading: 'You have already answered',
@@ -355,6 +355,12 @@ export const DECISION_TEXT: Record<ItemDecision | 'pending', string> = {
 	pending: 'Waiting for more approvals',
 };
 
+function decidedBy(result: { by?: string[]; at?: string }): string {
+	const who = result.by && result.by.length > 0 ? ` by ${escapeHtml(result.by.join(', '))}` : '';
+	const when = result.at ? ` <span class="hint">· ${escapeHtml(formatTime(result.at))}</span>` : '';
+	return who || when ? `<span class="decided-by">${who}${when}</span>` : '';
+}
+
 /** The page that answers a submission (or a link that cannot be used). */
 export function renderAnswerPage(view: AnswerPageView): string {
 	const text = ANSWER_TEXT[view.kind];
@@ -363,7 +369,7 @@ export function renderAnswerPage(view: AnswerPageView): string {
 			? `<dl class="result">${view.results
 					.map(
 						(result) =>
-							`<dt>${escapeHtml(result.label)}</dt><dd><span class="pill pill-${escapeHtml(result.decision)}">${escapeHtml(DECISION_TEXT[result.decision] ?? result.decision)}</span></dd>`,
+							`<dt>${escapeHtml(result.label)}</dt><dd><span class="pill pill-${escapeHtml(result.decision)}">${escapeHtml(DECISION_TEXT[result.decision] ?? result.decision)}</span>${decidedBy(result)}</dd>`,
 					)
 					.join('')}</dl>`
 			: '';

@@ -268,6 +268,19 @@ describe('renderAnswerPage', () => {
 		expect(renderAnswerPage({ kind: 'alreadyDecided', title: 'T' })).toContain('changed nothing');
 		expect(renderAnswerPage({ kind: 'alreadyAnswered', title: 'T' })).toContain('changed nothing');
 	});
+	it('tells a late reviewer who decided, how and when, escaped', () => {
+		const html = renderAnswerPage({
+			kind: 'alreadyDecided',
+			title: 'T',
+			results: [
+				{ label: 'Item 1', decision: 'rejected', by: ['Ann <Lead>'], at: '2026-12-02T10:02:00.000Z' },
+				{ label: 'Item 2', decision: 'edited', by: ['Ann <Lead>', 'Bob'], at: '2026-12-02T10:03:00.000Z' },
+			],
+		});
+		expect(html).toContain('Your answer was not recorded');
+		expect(html).toContain('Rejected</span><span class="decided-by"> by Ann &lt;Lead&gt; <span class="hint">· 2026-12-02 10:02 UTC</span>');
+		expect(html).toContain('Approved with changes</span><span class="decided-by"> by Ann &lt;Lead&gt;, Bob');
+	});
 	it('says a late answer was not recorded', () => {
 		expect(renderAnswerPage({ kind: 'expired', title: 'T' })).toContain('Nothing was recorded');
 	});
