@@ -19,9 +19,10 @@ import { approvalDescription } from './description';
 import { notifyReviewers } from './notifyReviewers';
 import { renderAnswerPage, renderReviewPage, REVIEW_PAGE_HEADERS, type AnswerPageKind, type ReviewItemView } from './renderReviewPage';
 import { parseSubmission } from './parseSubmission';
+import { readEnteredAnswers, type EnteredAnswers } from './readEnteredAnswers';
 import { computeDeadline, decodeReviewTimes, encodeReviewTimes, isPastDeadline, reviewTimesKey } from './reviewDeadline';
 import { formToken, personalLink, signReviewer, verifyFormToken, verifyReviewer, type ReviewBinding } from './reviewerLinks';
-import { memoryLedger, storeLedger, type ReviewLedger } from './reviewLedger';
+import { memoryLedger, storeLedger, type LedgerState, type ReviewLedger } from './reviewLedger';
 import { credentialTests, MIN_SECRET_LENGTH } from './credentialTests';
 import { readSettings, REVIEW_SECRET_CREDENTIAL, type ApprovalSettings } from './readSettings';
 import { sharedHitlStore, storeConfigFromCredential } from '../shared/store';
@@ -66,11 +67,37 @@ export class HumanApprovalWait implements INodeType {
 			{ name: 'hitlStore', required: true, testedBy: 'hitlStoreTest', displayOptions: { show: { useStore: [true] } } },
 		],
 		waitingNodeTooltip:
-			'=Waiting for reviewers. Review page: <a href="{{ $execution.resumeFormUrl }}" target="_blank">{{ $execution.resumeFormUrl }}</a>',
-		// The review page lives at the execution's form resume URL ($execution.resumeFormUrl):
-		// n8n routes /form-waiting/<id> to "form" webhooks with restartWebhook, and checks the
-		// execution's token before calling us. GET shows the page; POST records an answer.
+			'=Waiting for reviewers. Review page: <a href="{{ $execution.resumeUrl }}" target="_blank">{{ $execution.resumeUrl }}</a>',
+		// The review page lives at the execution's resume URL ($execution.resumeUrl, the
+		// /webhook-waiting/<id> route): n8n checks the execution's token, then calls the
+		// restartWebhook of the matching method. GET shows the page; POST records an answer.
+		//
+		// Why that route and not /form-waiting ($execution.resumeFormUrl, where the page lived
+		// before and which still serves links already sent): n8n 2.40 answers a request to
+		// /form-waiting of an execution that is still *running* with nothing at all — the request
+		// hangs — and one to a *finished* execution with its own "Your response has been
+		// recorded". On /webhook-waiting it answers both at once with a 409 ("is running already",
+		// "has finished already"). A link opened before the review waits (a chat preview of the
+		// webhook's answer) then gets an answer, and a reviewer who answers after the review was
+		// decided is told it was over instead of being thanked (WaitingForms / WaitingWebhooks
+		// .executeWebhook in n8n's cli package). The node is not called in either case.
 		webhooks: [
+			{
+				name: 'default',
+				httpMethod: 'GET',
+				responseMode: 'onReceived',
+				path: '',
+				restartWebhook: true,
+				isFullPath: true,
+			},
+			{
+				name: 'default',
+				httpMethod: 'POST',
+				responseMode: 'onReceived',
+				path: '',
+				restartWebhook: true,
+				isFullPath: true,
+			},
 			{
 				name: 'default',
 				httpMethod: 'GET',
@@ -126,17 +153,17 @@ export class HumanApprovalWait implements INodeType {
 		const times = { requestedAt: now.toISOString(), ...(deadline ? { deadline: deadline.toISOString() } : {}) };
 		this.customData.set(reviewTimesKey(node.id), encodeReviewTimes(times));
 
-		const resumeFormUrl = String(this.evaluateExpression('{{ $execution.resumeFormUrl }}', 0));
+		const reviewUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
 		const executionId = this.getExecutionId();
 		const secret = settings.reviewerMode === 'named' ? await readReviewSecret(this) : undefined;
 		const links = settings.reviewers.map((reviewer) => ({
 			...reviewer,
-			url: personalLink(resumeFormUrl, reviewer.id, signReviewer(secret!, { executionId, nodeId: node.id, reviewerId: reviewer.id })),
+			url: personalLink(reviewUrl, reviewer.id, signReviewer(secret!, { executionId, nodeId: node.id, reviewerId: reviewer.id })),
 		}));
 
 		await notifyReviewers(this, settings, {
 			title: settings.title,
-			link: resumeFormUrl,
+			link: reviewUrl,
 			itemCount: items.length,
 			firstDraft: views[0]?.draft ?? '',
 			deadline: times.deadline,
@@ -221,17 +248,28 @@ export class HumanApprovalWait implements INodeType {
 			return answerPage(410, 'expired');
 		}
 
+		// Who decided and how, from the ledger (the store, with Record in Store), for a reviewer who
+		// answers after the review was decided while n8n still routes the link here.
+		const alreadyDecided = (decided: LedgerState) =>
+			respond(
+				409,
+				renderAnswerPage({
+					kind: 'alreadyDecided',
+					title: settings.title,
+					results: decidedResults(decideReview(decided.answers, originalTexts, settings.approvalsNeeded).verdicts),
+				}),
+			);
 		const state = await ledger.read();
 		if (state.finishedAt) {
 			await ledger.audit('refused', actor, { why: 'alreadyDecided', method: request.method });
-			return answerPage(409, 'alreadyDecided');
+			return alreadyDecided(state);
 		}
 		if (reviewer && state.answers.some((answer) => answer.reviewerId === reviewer.id)) {
 			await ledger.audit('refused', actor, { why: 'alreadyAnswered', method: request.method });
 			return answerPage(409, 'alreadyAnswered');
 		}
 		const progress = decideReview(state.answers, originalTexts, settings.approvalsNeeded);
-		const pageView = (problems?: string[]) => ({
+		const pageView = (problems?: string[], entered?: EnteredAnswers) => ({
 			title: settings.title,
 			...(settings.instructions ? { instructions: settings.instructions } : {}),
 			items: views.map((view, index) => withProgress(view, progress.verdicts[index])),
@@ -245,7 +283,9 @@ export class HumanApprovalWait implements INodeType {
 			allowEdit: settings.allowEdit,
 			requireReasonToReject: settings.requireReasonToReject,
 			...(problems ? { problems } : {}),
-			shownAt: new Date().toISOString(),
+			...(entered ? { entered } : {}),
+			// A refused form keeps the first render time: the time on the page includes the fix.
+			shownAt: entered?.shownAt ?? new Date().toISOString(),
 		});
 
 		if (!isPost) {
@@ -260,7 +300,11 @@ export class HumanApprovalWait implements INodeType {
 			reasons: settings.reasons,
 			requireReasonToReject: settings.requireReasonToReject,
 		});
-		if (!parsed.ok) return respond(422, renderReviewPage(pageView(parsed.problems)));
+		if (!parsed.ok) {
+			// The page comes back with everything the reviewer entered, so fixing one item never
+			// costs the decisions, edits and comments on the others.
+			return respond(422, renderReviewPage(pageView(parsed.problems, readEnteredAnswers(body, views.length, settings.reasons))));
+		}
 
 		const at = new Date().toISOString();
 		const timeOnPageMs = timeOnPage(parsed.submission.shownAt, at);
@@ -281,7 +325,7 @@ export class HumanApprovalWait implements INodeType {
 		const result = await ledger.addAnswers(reviewerId, answers, originalTexts, settings.approvalsNeeded, at);
 		if (!result.accepted) {
 			await ledger.audit('refused', actor, { why: result.why });
-			return answerPage(409, result.why);
+			return result.why === 'alreadyDecided' ? alreadyDecided(result.state) : answerPage(409, result.why);
 		}
 		await ledger.audit('answered', actor, {
 			answers: answers.map((answer) => ({ item: answer.itemIndex, choice: answer.choice, reason: answer.reason ?? null })),
@@ -289,8 +333,8 @@ export class HumanApprovalWait implements INodeType {
 
 		const outcome = decideReview(result.state.answers, originalTexts, settings.approvalsNeeded);
 		const results = outcome.verdicts.map((verdict, index) => ({
-			label: views.length === 1 ? 'Decision' : `Item ${index + 1}`,
-			decision: verdict.status === 'decided' ? verdict.decision : 'pending',
+			label: itemLabel(index, views.length),
+			decision: verdict.status === 'decided' ? verdict.decision : ('pending' as const),
 		}));
 		if (!result.finished) {
 			respond(200, renderAnswerPage({ kind: 'waitingForOthers', title: settings.title, results }));
@@ -322,6 +366,27 @@ export class HumanApprovalWait implements INodeType {
 		respond(200, renderAnswerPage({ kind: 'recorded', title: settings.title, results }));
 		return { noWebhookResponse: true, workflowData: outputs };
 	}
+}
+
+function itemLabel(index: number, count: number): string {
+	return count === 1 ? 'Decision' : `Item ${index + 1}`;
+}
+
+/** Per item: the decision, who made it (the reviewers whose answers decided it) and when. */
+function decidedResults(verdicts: readonly ItemVerdict[]) {
+	return verdicts.map((verdict, index) => {
+		if (verdict.status !== 'decided') return { label: itemLabel(index, verdicts.length), decision: 'pending' as const };
+		const approved = verdict.decision === 'approved' || verdict.decision === 'edited';
+		const deciders = verdict.reviewers.filter((reviewer) =>
+			approved ? reviewer.decision === 'approved' || reviewer.decision === 'edited' : reviewer.decision === verdict.decision,
+		);
+		return {
+			label: itemLabel(index, verdicts.length),
+			decision: verdict.decision,
+			by: deciders.map((reviewer) => reviewer.name ?? (reviewer.id === 'link' ? 'a reviewer with the link' : reviewer.id)),
+			at: verdict.decidedAt,
+		};
+	});
 }
 
 function withProgress(view: ReviewItemView, verdict: ItemVerdict | undefined): ReviewItemView {

@@ -5,6 +5,7 @@
  */
 import { getFieldValue } from '../shared/fieldPath';
 import { readHitlPart } from '../shared/itemContract';
+import { explainReviewReasons } from './explainReviewReasons';
 import type { ReviewItemView } from './renderReviewPage';
 
 export const NODE_NAME = 'Human Approval Wait';
@@ -83,7 +84,7 @@ export function buildReviewItem(json: Record<string, unknown>, options: ReviewCo
 			.map((field) => ({ label: field.label || field.field, value: displayValue(getFieldValue(json, field.field)) })),
 		draft,
 		...(draftPart ? { confidence: draftPart.confidence.score } : {}),
-		gateReasons: gate?.reasons ?? [],
+		whyReview: explainReviewReasons(gate, { confidence: draftPart?.confidence.score, findingCount: findings.length }),
 		findings,
 	};
 }
@@ -95,7 +96,7 @@ export function unreadableReviewItem(json: Record<string, unknown>, error: strin
 		caseId: typeof hitl?.caseId === 'string' ? hitl.caseId : '—',
 		context: [],
 		draft: '',
-		gateReasons: [],
+		whyReview: [],
 		findings: [],
 		error: `This item could not be read: ${error}`,
 	};

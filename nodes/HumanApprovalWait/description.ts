@@ -5,7 +5,7 @@ export const DEFAULT_REASONS = 'Wrong or missing information, Tone, Compliance r
 export const approvalDescription: INodeProperties[] = [
 	{
 		displayName:
-			'The execution waits here until reviewers answer a web form. Items leave on <b>Approved</b> (also when edited), <b>Rejected</b> or <b>Escalated</b> with the decision in <code>hitl.review</code>. If the time limit passes first, n8n sends the items unchanged to <b>Timed Out</b> (without <code>hitl.review</code>) — connect it. The form\'s address is <code>{{ $execution.resumeFormUrl }}</code>: earlier nodes can send it themselves when notification is off.',
+			'The execution waits here until reviewers answer a web form. Items leave on <b>Approved</b> (also when edited), <b>Rejected</b> or <b>Escalated</b> with the decision in <code>hitl.review</code>. If the time limit passes first, n8n sends the items unchanged to <b>Timed Out</b> (without <code>hitl.review</code>) — connect it. The form\'s address is <code>{{ $execution.resumeUrl }}</code>: earlier nodes can send it themselves when notification is off.',
 		name: 'notice',
 		type: 'notice',
 		default: '',
@@ -147,7 +147,7 @@ export const approvalDescription: INodeProperties[] = [
 		options: [
 			{ name: 'E-Mail (SMTP)', value: 'email', description: 'An e-mail with the link to each reviewer' },
 			{ name: 'Chat or Webhook', value: 'webhook', description: 'A JSON POST with the link; Slack incoming webhooks work as is' },
-			{ name: 'None', value: 'none', description: 'Send {{ $execution.resumeFormUrl }} yourself in an earlier node' },
+			{ name: 'None', value: 'none', description: 'Send {{ $execution.resumeUrl }} yourself in an earlier node' },
 		],
 	},
 	{

@@ -78,7 +78,7 @@ export async function notifyReviewers(
 			description:
 				settings.reviewerMode === 'named'
 					? 'Give the named reviewers e-mail addresses.'
-					: 'Fill in "To Email", or choose "None" and send $execution.resumeFormUrl yourself.',
+					: 'Fill in "To Email", or choose "None" and send $execution.resumeUrl yourself.',
 		});
 	}
 	if (!settings.fromEmail) {

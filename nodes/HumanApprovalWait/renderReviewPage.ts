@@ -5,7 +5,9 @@
  * names) passes through {@link escapeHtml}; the page has no script, loads nothing and works
  * without JavaScript: each button is a plain submit button, the batch layout uses radio inputs.
  */
+import type { ItemDecision } from './decideReview';
 import { highlightFindings } from './highlightFindings';
+import type { EnteredAnswers, EnteredItem } from './readEnteredAnswers';
 import { REVIEW_PAGE_STYLE } from './reviewPageStyle';
 
 export { REVIEW_PAGE_CSP, REVIEW_PAGE_HEADERS } from './reviewPageStyle';
@@ -26,7 +28,8 @@ export interface ReviewItemView {
 	draft: string;
 	/** 0..1 */
 	confidence?: number;
-	gateReasons: { code: string; detail: string }[];
+	/** Why the item is in front of a person, as plain sentences (see explainReviewReasons.ts). */
+	whyReview: string[];
 	findings: FindingView[];
 	/** Shown instead of the assessment when the item could not be read. */
 	error?: string;
@@ -55,6 +58,8 @@ export interface ReviewPageView {
 	problems?: string[];
 	/** When the page is rendered (ISO): posted back, so time on the page can be told from time in the inbox. */
 	shownAt?: string;
+	/** What the reviewer had entered on a refused form: shown again as they left it. */
+	entered?: EnteredAnswers;
 }
 
 const HTML_ESCAPES: Record<string, string> = {
@@ -125,7 +130,8 @@ function renderFindings(item: ReviewItemView, idPrefix: string): string {
 		.map(
 			(finding, index) =>
 				`<li id="${idPrefix}-finding-${index}"><span class="sev sev-${escapeHtml(finding.severity)}">${escapeHtml(finding.severity)}</span>` +
-				`${escapeHtml(finding.message)} <code>${escapeHtml(finding.ruleId)}</code>` +
+				// The rule id is for the rules' authors (it stays on the item); the reviewer reads the message.
+				escapeHtml(finding.message) +
 				(finding.fix ? `<br><span class="hint">Suggested fix: ${escapeHtml(finding.fix)}</span>` : '') +
 				'</li>',
 		)
@@ -157,10 +163,8 @@ function renderAssessment(item: ReviewItemView, idPrefix: string): string {
 				`<span class="score">${percent}%</span></div>`,
 		);
 	}
-	if (item.gateReasons.length > 0) {
-		const reasons = item.gateReasons
-			.map((reason) => `<li>${escapeHtml(reason.detail)} <code>${escapeHtml(reason.code)}</code></li>`)
-			.join('');
+	if (item.whyReview.length > 0) {
+		const reasons = item.whyReview.map((sentence) => `<li>${escapeHtml(sentence)}</li>`).join('');
 		parts.push(`<h3>Why it needs a person</h3><ul class="reasons">${reasons}</ul>`);
 	}
 	parts.push(renderFindings(item, idPrefix));
@@ -172,17 +176,18 @@ function renderAssessment(item: ReviewItemView, idPrefix: string): string {
 	return parts.join('\n');
 }
 
-function renderReasonAndComment(view: ReviewPageView, index: number, idPrefix: string): string {
+function renderReasonAndComment(view: ReviewPageView, entered: EnteredItem, index: number, idPrefix: string): string {
+	const selected = (reason: string) => (entered.reason === reason ? ' selected' : '');
 	const reasonField =
 		view.reasons.length > 0
 			? `<div><label for="${idPrefix}-reason">Reason <span class="hint">(${view.requireReasonToReject ? 'required to reject' : 'optional'})</span></label>
 <select id="${idPrefix}-reason" name="reason_${index}"><option value="">— none —</option>${view.reasons
-					.map((reason) => `<option value="${escapeHtml(reason)}">${escapeHtml(reason)}</option>`)
+					.map((reason) => `<option value="${escapeHtml(reason)}"${selected(reason)}>${escapeHtml(reason)}</option>`)
 					.join('')}</select></div>`
 			: '';
 	return `<div class="row">${reasonField}
 <div><label for="${idPrefix}-comment">Comment <span class="hint">(optional, stays internal)</span></label>
-<textarea id="${idPrefix}-comment" name="comment_${index}" rows="2" maxlength="4000"></textarea></div></div>`;
+<textarea id="${idPrefix}-comment" name="comment_${index}" rows="2" maxlength="4000">${escapeHtml(entered.comment ?? '')}</textarea></div></div>`;
 }
 
 function draftRows(text: string): number {
@@ -191,19 +196,19 @@ function draftRows(text: string): number {
 	return Math.max(6, Math.min(24, lines + 1));
 }
 
-function renderDraftField(view: ReviewPageView, item: ReviewItemView, index: number, idPrefix: string): string {
-	const hint = view.allowEdit
-		? 'Edit it if needed — an approval with changes is recorded as “edited” and your text is what goes out.'
-		: 'Read-only: this review does not allow edits.';
+function renderDraftField(view: ReviewPageView, item: ReviewItemView, entered: EnteredItem, index: number, idPrefix: string): string {
+	const hint = view.allowEdit ? 'Edit it if needed: the text you approve is what goes out.' : 'Read-only: this review does not allow edits.';
+	// A refused form comes back with the reviewer's edit; a read-only review always shows the draft.
+	const text = view.allowEdit && entered.text !== undefined ? entered.text : item.draft;
 	return `<label for="${idPrefix}-text">Draft reply <span class="hint" id="${idPrefix}-text-hint">${hint}</span></label>
 <textarea class="draft" id="${idPrefix}-text" name="text_${index}" rows="${draftRows(item.draft)}" aria-describedby="${idPrefix}-text-hint"${
 		view.allowEdit ? '' : ' readonly'
-	} maxlength="50000" spellcheck="true">${escapeHtml(item.draft)}</textarea>`;
+	} maxlength="50000" spellcheck="true">${escapeHtml(text)}</textarea>`;
 }
 
-function renderChoices(index: number, idPrefix: string): string {
+function renderChoices(entered: EnteredItem, index: number, idPrefix: string): string {
 	const choice = (value: string, label: string) =>
-		`<label class="choice"><input type="radio" name="decision_${index}" value="${value}"><span class="c-${value}">${label}</span></label>`;
+		`<label class="choice"><input type="radio" name="decision_${index}" value="${value}"${entered.choice === value ? ' checked' : ''}><span class="c-${value}">${label}</span></label>`;
 	return `<fieldset class="choices" aria-describedby="${idPrefix}-choice-hint"><legend>Decision <span class="hint" id="${idPrefix}-choice-hint">(leave empty to use “Approve all remaining”)</span></legend>
 ${choice('approve', 'Approve')}${choice('reject', 'Reject')}${choice('escalate', 'Escalate')}</fieldset>`;
 }
@@ -238,13 +243,14 @@ function renderQuorumBlock(view: ReviewPageView): string {
 /** Asked last, beside the buttons, so the reviewer reads the draft first. */
 function renderNameField(view: ReviewPageView): string {
 	if (!view.askReviewerName) return '';
+	const name = view.entered?.reviewerName;
 	return `<label for="reviewer-name">Your name <span class="hint">(recorded with your decision)</span></label>
-<input type="text" id="reviewer-name" name="reviewerName" maxlength="120" autocomplete="name">`;
+<input type="text" id="reviewer-name" name="reviewerName" maxlength="120" autocomplete="name"${name ? ` value="${escapeHtml(name)}"` : ''}>`;
 }
 
 function renderProblems(problems: string[] | undefined): string {
 	if (!problems || problems.length === 0) return '';
-	return `<div class="notice notice-error" role="alert"><strong>Nothing was recorded yet.</strong> Please fix:<ul>${problems
+	return `<div class="notice notice-error" role="alert"><strong>Nothing was recorded yet.</strong> Your entries are kept below. Please fix:<ul>${problems
 		.map((problem) => `<li>${escapeHtml(problem)}</li>`)
 		.join('')}</ul></div>`;
 }
@@ -256,14 +262,15 @@ export function renderReviewPage(view: ReviewPageView): string {
 	const items = view.items
 		.map((item, index) => {
 			const idPrefix = `i${index}`;
+			const entered = view.entered?.items[index] ?? {};
 			const heading = single
 				? `<h2 id="${idPrefix}-h">Review <span class="case">· case ${escapeHtml(item.caseId)}</span></h2>`
 				: `<legend class="item-title" id="${idPrefix}-h">Item ${index + 1} of ${view.items.length} <span class="case">· case ${escapeHtml(item.caseId)}</span></legend>`;
 			const body = `${heading}
 ${renderAssessment(item, idPrefix)}
-${renderDraftField(view, item, index, idPrefix)}
-${single ? '' : renderChoices(index, idPrefix)}
-${renderReasonAndComment(view, index, idPrefix)}`;
+${renderDraftField(view, item, entered, index, idPrefix)}
+${single ? '' : renderChoices(entered, index, idPrefix)}
+${renderReasonAndComment(view, entered, index, idPrefix)}`;
 			return single
 				? `<section class="card" aria-labelledby="${idPrefix}-h">${body}</section>`
 				: `<fieldset class="card" aria-labelledby="${idPrefix}-h">${body}</fieldset>`;
@@ -279,7 +286,7 @@ ${renderReasonAndComment(view, index, idPrefix)}`;
 <button type="submit" name="action" value="submit" class="btn-approve">Submit decisions</button>
 <button type="submit" name="action" value="approveRemaining" class="btn-secondary">Approve all remaining</button>
 </div>
-<p class="meta">“Approve all remaining” approves every item you left without a decision, with its text as shown.</p>`;
+<p class="meta">“Approve all remaining” approves only the items you left without a decision, with their text as shown; the decisions you chose stay as they are.</p>`;
 	const body = `<main id="main" aria-labelledby="page-title">
 ${renderHeader(view)}
 ${renderProblems(view.problems)}
@@ -305,8 +312,8 @@ export type AnswerPageKind = 'recorded' | 'waitingForOthers' | 'alreadyDecided' 
 export interface AnswerPageView {
 	kind: AnswerPageKind;
 	title: string;
-	/** Per item, what was recorded (for `recorded` / `waitingForOthers`). */
-	results?: { label: string; decision: string }[];
+	/** Per item, what was recorded (`recorded`, `waitingForOthers`) or decided before (`alreadyDecided`, with who and when). */
+	results?: { label: string; decision: ItemDecision | 'pending'; by?: string[]; at?: string }[];
 	detail?: string;
 }
 
@@ -320,7 +327,7 @@ const ANSWER_TEXT: Record<AnswerPageKind, { heading: string; tone: 'ok' | 'warn'
 	alreadyDecided: {
 		heading: 'Already decided',
 		tone: 'warn',
-		message: 'This review was already answered. Your submission changed nothing.',
+		message: 'This review was decided before your answer arrived. Your answer was not recorded and changed nothing.',
 	},
 	alreadyAnswered: {
 		heading: 'You have already answered',
@@ -339,6 +346,21 @@ const ANSWER_TEXT: Record<AnswerPageKind, { heading: string; tone: 'ok' | 'warn'
 	},
 };
 
+/** Decisions as the reviewer reads them (the codes — `edited`, … — are for the item and the store). */
+export const DECISION_TEXT: Record<ItemDecision | 'pending', string> = {
+	approved: 'Approved',
+	edited: 'Approved with changes',
+	rejected: 'Rejected',
+	escalated: 'Escalated',
+	pending: 'Waiting for more approvals',
+};
+
+function decidedBy(result: { by?: string[]; at?: string }): string {
+	const who = result.by && result.by.length > 0 ? ` by ${escapeHtml(result.by.join(', '))}` : '';
+	const when = result.at ? ` <span class="hint">· ${escapeHtml(formatTime(result.at))}</span>` : '';
+	return who || when ? `<span class="decided-by">${who}${when}</span>` : '';
+}
+
 /** The page that answers a submission (or a link that cannot be used). */
 export function renderAnswerPage(view: AnswerPageView): string {
 	const text = ANSWER_TEXT[view.kind];
@@ -347,7 +369,7 @@ export function renderAnswerPage(view: AnswerPageView): string {
 			? `<dl class="result">${view.results
 					.map(
 						(result) =>
-							`<dt>${escapeHtml(result.label)}</dt><dd><span class="pill pill-${escapeHtml(result.decision)}">${escapeHtml(result.decision)}</span></dd>`,
+							`<dt>${escapeHtml(result.label)}</dt><dd><span class="pill pill-${escapeHtml(result.decision)}">${escapeHtml(DECISION_TEXT[result.decision] ?? result.decision)}</span>${decidedBy(result)}</dd>`,
 					)
 					.join('')}</dl>`
 			: '';

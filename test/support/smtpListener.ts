@@ -85,8 +85,8 @@ export function decodeQuotedPrintable(text: string): string {
 	return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-/** The review links (`/form-waiting/...`) in a raw mail, decoded. */
+/** The review links (`/webhook-waiting/...`, or `/form-waiting/...` as sent before) in a raw mail, decoded. */
 export function linksInMail(raw: string): string[] {
 	const decoded = decodeQuotedPrintable(raw).replace(/&amp;/g, '&');
-	return [...new Set(decoded.match(/https?:\/\/[^\s"<>]+\/form-waiting\/[^\s"<>]+/g) ?? [])];
+	return [...new Set(decoded.match(/https?:\/\/[^\s"<>]+\/(?:webhook|form)-waiting\/[^\s"<>]+/g) ?? [])];
 }

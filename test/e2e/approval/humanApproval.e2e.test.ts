@@ -1,17 +1,19 @@
 /**
  * The Human Approval Wait node in a real n8n, answered in a real browser (Debian's Chromium via
- * playwright-core): the review link is the execution's $execution.resumeFormUrl, the page is
- * served by the node's webhook() through n8n's /form-waiting route, and the execution resumes
- * with the items on the outputs the reviewer chose.
+ * playwright-core): the review link is the execution's $execution.resumeUrl, the page is served
+ * by the node's webhook() through n8n's /webhook-waiting route, and the execution resumes with
+ * the items on the outputs the reviewer chose.
  */
 import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 import { linksInMail, SmtpListener } from '../../support/smtpListener';
 import { N8nServer, outputItems, type ExecutionRecord } from '../n8nServer';
 import { launchBrowser, PHONE } from './browser';
-import { APPROVAL_NODE, draftItem, linkReview, mailReview, SECRET_CREDENTIAL_ID, SMTP_CREDENTIAL_ID } from './workflows';
+import { APPROVAL_NODE, chatReview, draftItem, linkReview, mailReview, SECRET_CREDENTIAL_ID, SMTP_CREDENTIAL_ID } from './workflows';
 
 jest.setTimeout(120_000);
 
@@ -29,9 +31,26 @@ describe('Human Approval Wait in a real n8n and a real browser', () => {
 	let browser: Browser;
 	let smtp: SmtpListener;
 	let context: BrowserContext;
+	// A chat webhook that "unfurls" every link it is sent at once, before it answers the node —
+	// as a chat or helpdesk preview does — and keeps what each early GET got.
+	let chat: Server;
+	const unfurls: { url: string; status: number | string; body: string }[] = [];
 
 	beforeAll(async () => {
 		smtp = await SmtpListener.start();
+		chat = createServer((request, response) => {
+			let data = '';
+			request.on('data', (chunk: Buffer) => (data += chunk.toString()));
+			request.on('end', () => {
+				const url = (JSON.parse(data) as { review: { url: string } }).review.url;
+				void fetch(url, { signal: AbortSignal.timeout(20_000) })
+					.then(async (early) => unfurls.push({ url, status: early.status, body: await early.text() }))
+					.catch((error: Error) => unfurls.push({ url, status: `no answer: ${error.name}`, body: '' }))
+					.finally(() => response.end('ok'));
+			});
+		});
+		await new Promise<void>((resolve) => chat.listen(0, '127.0.0.1', resolve));
+		const chatWorkflow = chatReview(`http://127.0.0.1:${(chat.address() as AddressInfo).port}/hook`);
 		const credentials = [
 			{
 				id: SMTP_CREDENTIAL_ID,
@@ -41,13 +60,17 @@ describe('Human Approval Wait in a real n8n and a real browser', () => {
 			},
 			{ id: SECRET_CREDENTIAL_ID, name: 'HITL e2e review secret', type: 'hitlReviewSecretApi', data: { secret: 'e2e-review-secret-0123456789abcdef' } },
 		];
-		[n8n, browser] = await Promise.all([N8nServer.start({ workflows: [linkReview, mailReview], credentials }), launchBrowser()]);
+		[n8n, browser] = await Promise.all([
+			N8nServer.start({ workflows: [linkReview, mailReview, chatWorkflow], credentials }),
+			launchBrowser(),
+		]);
 	}, 900_000);
 
 	afterAll(async () => {
 		await browser?.close();
 		await n8n?.stop();
 		await smtp?.stop();
+		chat?.close();
 	});
 
 	beforeEach(async () => {
@@ -61,7 +84,7 @@ describe('Human Approval Wait in a real n8n and a real browser', () => {
 		const response = await n8n.callWebhook(workflow === linkReview ? 'hitl-e2e-review' : 'hitl-e2e-review-mail', { items });
 		expect(response.status).toBe(200);
 		const { reviewUrl, executionId } = (await response.json()) as { reviewUrl: string; executionId: string };
-		expect(reviewUrl).toMatch(/\/form-waiting\/\d+\?signature=/);
+		expect(reviewUrl).toMatch(/\/webhook-waiting\/\d+\?signature=/);
 		const execution = await n8n.waitForExecution(workflow.id, ['waiting', 'error'], { executionId: String(executionId) });
 		if (execution.status !== 'waiting') throw new Error(`The review did not start: ${JSON.stringify(execution.data.resultData.error)}`);
 		return { reviewUrl, executionId: String(executionId) };
@@ -95,6 +118,7 @@ describe('Human Approval Wait in a real n8n and a real browser', () => {
 		await page.getByLabel('Your name').fill('Rita Reviewer');
 		await submit(page, 'Approve');
 		await expect(page.getByRole('status').textContent()).resolves.toContain('Decision recorded');
+		await expect(page.locator('dl.result').innerText()).resolves.toMatch(/Decision\s+Approved with changes/);
 
 		const execution = await finished(executionId);
 		expect(execution.status).toBe('success');
@@ -151,6 +175,82 @@ describe('Human Approval Wait in a real n8n and a real browser', () => {
 		expect(execution.data.resultData.runData['Send reply']).toHaveLength(1);
 	});
 
+	test('a batch of 4 refused for two missing decisions comes back as left; "Approve all remaining" then keeps the rejection and the edit', async () => {
+		const texts = ['Reply one.', 'Reply two: your refund is on its way.', 'Reply three.', 'Reply four 555-0134.'];
+		const edited = 'Reply four, without the phone number.';
+		const { reviewUrl, executionId } = await startReview(texts.map((text) => draftItem(text)));
+		const page = await context.newPage();
+		await page.goto(reviewUrl);
+		const card = (index: number) => page.locator('fieldset.card').nth(index);
+
+		await card(1).getByRole('radio', { name: 'Reject' }).check();
+		await card(1).getByLabel('Reason').selectOption('Wrong or missing information');
+		await card(1).getByLabel('Comment').fill('No refund was approved for this order.');
+		await card(3).getByLabel('Draft reply').fill(edited);
+		await card(3).getByRole('radio', { name: 'Approve' }).check();
+		await page.getByLabel('Your name').fill('Rita Reviewer');
+
+		const [refused] = await Promise.all([
+			page.waitForResponse((response) => response.request().method() === 'POST'),
+			page.getByRole('button', { name: 'Submit decisions', exact: true }).click(),
+		]);
+		expect(refused.status()).toBe(422);
+		await page.waitForLoadState('load');
+		const problems = await page.getByRole('alert').first().textContent();
+		expect(problems).toContain('Item 1');
+		expect(problems).toContain('Item 3');
+		expect(problems).not.toContain('Item 2');
+		// Everything entered is still there.
+		await expect(card(1).getByRole('radio', { name: 'Reject' }).isChecked()).resolves.toBe(true);
+		await expect(card(1).getByLabel('Reason').inputValue()).resolves.toBe('Wrong or missing information');
+		await expect(card(1).getByLabel('Comment').inputValue()).resolves.toBe('No refund was approved for this order.');
+		await expect(card(3).getByLabel('Draft reply').inputValue()).resolves.toBe(edited);
+		await expect(card(3).getByRole('radio', { name: 'Approve' }).isChecked()).resolves.toBe(true);
+		await expect(page.getByLabel('Your name').inputValue()).resolves.toBe('Rita Reviewer');
+		for (const index of [0, 2]) {
+			await expect(card(index).getByRole('radio', { checked: true }).count()).resolves.toBe(0);
+		}
+		expect((await page.content()).includes('Draft reply')).toBe(true);
+		expect(n8n.readExecution(executionId).status).toBe('waiting');
+
+		await submit(page, 'Approve all remaining');
+		const confirmation = await page.locator('main').innerText();
+		expect(confirmation).toContain('Decision recorded');
+		expect(confirmation).toMatch(/Item 4\s+Approved with changes/);
+		expect(confirmation).toMatch(/Item 2\s+Rejected/);
+		expect(confirmation).not.toMatch(/\bedited\b/);
+
+		const execution = await finished(executionId);
+		const approved = outputItems(execution, 'Send reply');
+		expect(approved.map((item) => [review(item).decision, review(item).finalText])).toEqual([
+			['approved', texts[0]],
+			['approved', texts[2]],
+			['edited', edited],
+		]);
+		const [rejected] = outputItems(execution, 'Do not send');
+		expect(review(rejected)).toMatchObject({
+			decision: 'rejected',
+			reviewers: [{ id: 'link', name: 'Rita Reviewer', decision: 'rejected', reason: 'Wrong or missing information', comment: 'No refund was approved for this order.' }],
+		});
+		expect((rejected.hitl as { draft: { text: string } }).draft.text).toBe(texts[1]);
+		expect(review(approved[2]).reviewers).toMatchObject([{ name: 'Rita Reviewer', decision: 'edited' }]);
+	});
+
+	test('the page tells the reviewer why in plain sentences, without codes, rule ids, masked values or learning state', async () => {
+		const { reviewUrl } = await startReview([draftItem(DRAFT)]);
+		const page = await context.newPage();
+		await page.goto(reviewUrl);
+		const why = await page.locator('ul.reasons').innerText();
+		expect(why).toContain('The model is only 64% sure of this draft; replies go out without a person from 85%.');
+		expect(why).toContain('The compliance check found something a person should look at.');
+		const text = await page.locator('main').innerText();
+		for (const engine of ['LOW_CONFIDENCE', 'COMPLIANCE_REVIEW', 'pii.phone', 'disclosure.refundTerms', '***0134', 'threshold learned', '8 of 100', 'as “edited”']) {
+			expect(text).not.toContain(engine);
+		}
+		// The findings are still listed, by their message.
+		expect(text).toContain('Refund terms are not mentioned');
+	});
+
 	test('20 GETs of the link (scanners, previews) leave the execution waiting', async () => {
 		const { reviewUrl, executionId } = await startReview([draftItem(DRAFT)]);
 		for (let request = 0; request < 20; request++) {
@@ -158,6 +258,9 @@ describe('Human Approval Wait in a real n8n and a real browser', () => {
 			expect(response.status).toBe(200);
 			await response.text();
 		}
+		// A link sent before the review moved to the resume URL (the form resume URL) still opens the page.
+		const formLink = reviewUrl.replace('/webhook-waiting/', '/form-waiting/');
+		expect((await fetch(formLink)).status).toBe(200);
 		await new Promise((resolve) => setTimeout(resolve, 500));
 		const execution = n8n.readExecution(executionId);
 		expect(execution.status).toBe('waiting');
@@ -221,6 +324,11 @@ describe('Human Approval Wait in a real n8n and a real browser', () => {
 			);
 		const answers = await Promise.all([post('approve'), post('reject')]);
 		expect(answers.filter((answer) => answer.body.includes('Decision recorded'))).toHaveLength(1);
+		// The other is told it came too late: by the node, with who and how, while the execution still
+		// waited; by n8n ("running already" / "finished already") once it had resumed.
+		const loser = answers.find((answer) => !answer.body.includes('Decision recorded'))!;
+		expect(loser.status).toBe(409);
+		expect(loser.body).toMatch(/Already decided[\s\S]*class="decided-by"> by a reviewer with the link|running already|finished already/);
 
 		for (const id of [executionId, race.executionId]) {
 			const execution = await finished(id);
@@ -277,6 +385,63 @@ describe('Human Approval Wait in a real n8n and a real browser', () => {
 		expect(violations).toEqual([]);
 	});
 
+	test('a link opened the moment it is handed out gets an answer, and works once the review waits', async () => {
+		// 1. The node's own chat message: the chat server fetches the link before it answers the
+		//    node, so the execution is certainly still running when the GET arrives.
+		const response = await n8n.callWebhook('hitl-e2e-review-chat', { items: [draftItem('Unfurled reply.')] });
+		const { executionId } = (await response.json()) as { executionId: string };
+		await n8n.waitForExecution('hitlE2eReviewChat', ['waiting'], { executionId: String(executionId) });
+		const early = unfurls.find((entry) => entry.url.includes(`/${executionId}?`));
+		expect(early).toMatchObject({ status: 409 });
+		expect(early!.body).toContain('is running already');
+		const page = await fetch(early!.url);
+		expect(page.status).toBe(200);
+		await expect(page.text()).resolves.toContain('Unfurled reply.');
+
+		// 2. The webhook's own answer, as the template gives it: a GET fired as soon as it arrives.
+		const answer = await n8n.callWebhook('hitl-e2e-review', { items: [draftItem('Previewed reply.')] });
+		const { reviewUrl, executionId: second } = (await answer.json()) as { reviewUrl: string; executionId: string };
+		const preview = await fetch(reviewUrl, { signal: AbortSignal.timeout(20_000) }).then(
+			(result) => result.status,
+			(error: Error) => `no answer: ${error.name}`,
+		);
+		expect([200, 409]).toContain(preview);
+		await n8n.waitForExecution(linkReview.id, ['waiting'], { executionId: String(second) });
+		expect((await fetch(reviewUrl)).status).toBe(200);
+	});
+
+	test('a second reviewer who had the page open is told the review was over, not that the answer was recorded', async () => {
+		const { reviewUrl, executionId } = await startReview([draftItem(DRAFT)]);
+		const [first, late] = [await context.newPage(), await context.newPage()];
+		await first.goto(reviewUrl);
+		await late.goto(reviewUrl);
+		await first.getByLabel('Your name').fill('Ann Early');
+		await first.getByLabel('Reason').selectOption('Tone');
+		await submit(first, 'Reject');
+		await expect(first.getByRole('status').textContent()).resolves.toContain('Decision recorded');
+		await finished(executionId);
+
+		await late.getByLabel('Your name').fill('Bob Late');
+		const [lateAnswer] = await Promise.all([
+			late.waitForResponse((response) => response.request().method() === 'POST'),
+			late.getByRole('button', { name: 'Approve', exact: true }).click(),
+		]);
+		expect(lateAnswer.status()).toBe(409);
+		const lateText = await late.locator('body').innerText();
+		expect(lateText).not.toMatch(/response has been recorded|Decision recorded/i);
+		expect(lateText).toMatch(/has finished already|Already decided/);
+
+		// Opening the decided link again says the same.
+		const reopened = await late.goto(reviewUrl);
+		expect(reopened!.status()).toBe(409);
+		await expect(late.locator('body').innerText()).resolves.not.toMatch(/response has been recorded/i);
+
+		// Only the first answer counted.
+		const execution = await finished(executionId);
+		expect(review(outputItems(execution, 'Do not send')[0])).toMatchObject({ decision: 'rejected', reviewers: [{ name: 'Ann Early', reason: 'Tone' }] });
+		expect(() => outputItems(execution, 'Send reply')).toThrow(/did not run/);
+	});
+
 	test('mail arrives at the SMTP listener with a working personal link', async () => {
 		const before = smtp.messages.length;
 		const { executionId } = await startReview([draftItem(DRAFT)], mailReview);
@@ -287,7 +452,7 @@ describe('Human Approval Wait in a real n8n and a real browser', () => {
 		expect(annMail.raw).toMatch(/Content-Type: text\/html/i);
 		const [annLink] = linksInMail(annMail.raw);
 		const [bobLink] = linksInMail(mails.find((mail) => mail.to[0] === 'bob@hitl.test')!.raw);
-		expect(annLink).toContain(`/form-waiting/${executionId}?`);
+		expect(annLink).toContain(`/webhook-waiting/${executionId}?`);
 		expect(annLink).not.toBe(bobLink);
 
 		// Bob's link edited to claim Ann's identity is refused.

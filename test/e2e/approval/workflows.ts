@@ -41,7 +41,7 @@ export function reviewWorkflow(id: string, path: string, approvalParameters: Rec
 				position: [200, 0],
 				parameters: {
 					respondWith: 'json',
-					responseBody: '={{ { "reviewUrl": $execution.resumeFormUrl, "executionId": $execution.id } }}',
+					responseBody: '={{ { "reviewUrl": $execution.resumeUrl, "executionId": $execution.id } }}',
 					options: {},
 				},
 			},
@@ -85,6 +85,9 @@ export function reviewWorkflow(id: string, path: string, approvalParameters: Rec
 }
 
 export const linkReview = reviewWorkflow('hitlE2eReview001', 'hitl-e2e-review', {});
+
+/** Notifies a chat webhook (the test's own server) with the link, as a Slack incoming webhook would get it. */
+export const chatReview = (webhookUrl: string) => reviewWorkflow('hitlE2eReviewChat', 'hitl-e2e-review-chat', { notify: 'webhook', webhookUrl });
 
 export const SMTP_CREDENTIAL_ID = 'hitlE2eSmtp00001';
 export const SECRET_CREDENTIAL_ID = 'hitlE2eSecret001';
@@ -136,9 +139,18 @@ export function draftItem(text: string, overrides: Record<string, unknown> = {})
 			},
 			gate: {
 				route: 'review',
+				// The Confidence Gate's own wording: codes, rule ids, masked values and learning state, for
+				// the audit trail — the review page must not show them to the reviewer.
 				reasons: [
-					{ code: 'LOW_CONFIDENCE', detail: 'Confidence 0.64 is below the threshold 0.85.' },
-					{ code: 'COMPLIANCE_REVIEW', detail: '2 compliance findings need a person' },
+					{
+						code: 'COMPLIANCE_REVIEW',
+						detail:
+							'Compliance found 2 issue(s) to review: pii.phone (Personal data in the text: phone number ***0134); disclosure.refundTerms (Refund terms are not mentioned)',
+					},
+					{
+						code: 'LOW_CONFIDENCE',
+						detail: 'Confidence 0.64 is below the threshold 0.85 (no threshold learned yet: 8 of 100 reviewed drafts of model gpt-4o-mini, prompt support-reply-v1).',
+					},
 				],
 				threshold: 0.85,
 				sampledForAudit: false,

@@ -28,7 +28,7 @@ function item(overrides: Partial<ReviewItemView> = {}): ReviewItemView {
 		context: [{ label: 'Order', value: 'A-1001' }],
 		draft: 'Your refund of 20 EUR was sent.',
 		confidence: 0.62,
-		gateReasons: [{ code: 'lowConfidence', detail: 'Score 0.62 is below 0.85' }],
+		whyReview: ['The model is only 62% sure of this draft; replies go out without a person from 85%.'],
 		findings: [],
 		...overrides,
 	};
@@ -82,7 +82,7 @@ describe('renderReviewPage: escaping of user content', () => {
 						customerMessage: everywhere,
 						context: [{ label: everywhere, value: everywhere }],
 						draft: everywhere,
-						gateReasons: [{ code: everywhere, detail: everywhere }],
+						whyReview: [everywhere],
 						findings: [{ ruleId: everywhere, severity: 'block', message: everywhere, fix: everywhere, span: [0, 10] }],
 					}),
 				],
@@ -116,7 +116,7 @@ describe('renderReviewPage: content and accessibility', () => {
 		expect(html).toContain('Where is my refund?');
 		expect(html).toContain('<dt>Order</dt><dd>A-1001</dd>');
 		expect(html).toMatch(/<meter[^>]*value="62"/);
-		expect(html).toContain('Score 0.62 is below 0.85');
+		expect(html).toContain('The model is only 62% sure of this draft');
 		expect(html).toContain('<option value="Tone">Tone</option>');
 	});
 
@@ -196,6 +196,21 @@ describe('renderReviewPage: highlighted findings', () => {
 		expect(html).toContain('No disclosure');
 	});
 
+	it('shows each finding by its message, without the rule id (that stays on the item for the audit trail)', () => {
+		const html = renderReviewPage(
+			page({ items: [item({ findings: [{ ruleId: 'pii.phone', severity: 'review', message: 'Phone number in the reply' }] })] }),
+		);
+		expect(html).toContain('Phone number in the reply');
+		expect(html).not.toContain('pii.phone');
+		expect(html).not.toContain('<code>');
+	});
+
+	it('says in plain words what editing does', () => {
+		const html = renderReviewPage(page());
+		expect(html).toContain('the text you approve is what goes out');
+		expect(html).not.toContain('“edited”');
+	});
+
 	it('shows no preview when no finding has a span', () => {
 		const html = renderReviewPage(page({ items: [item({ findings: [{ ruleId: 'r', severity: 'info', message: 'm' }] })] }));
 		expect(html).not.toContain('<mark');
@@ -253,12 +268,34 @@ describe('renderAnswerPage', () => {
 		expect(renderAnswerPage({ kind: 'alreadyDecided', title: 'T' })).toContain('changed nothing');
 		expect(renderAnswerPage({ kind: 'alreadyAnswered', title: 'T' })).toContain('changed nothing');
 	});
+	it('tells a late reviewer who decided, how and when, escaped', () => {
+		const html = renderAnswerPage({
+			kind: 'alreadyDecided',
+			title: 'T',
+			results: [
+				{ label: 'Item 1', decision: 'rejected', by: ['Ann <Lead>'], at: '2026-12-02T10:02:00.000Z' },
+				{ label: 'Item 2', decision: 'edited', by: ['Ann <Lead>', 'Bob'], at: '2026-12-02T10:03:00.000Z' },
+			],
+		});
+		expect(html).toContain('Your answer was not recorded');
+		expect(html).toContain('Rejected</span><span class="decided-by"> by Ann &lt;Lead&gt; <span class="hint">· 2026-12-02 10:02 UTC</span>');
+		expect(html).toContain('Approved with changes</span><span class="decided-by"> by Ann &lt;Lead&gt;, Bob');
+	});
 	it('says a late answer was not recorded', () => {
 		expect(renderAnswerPage({ kind: 'expired', title: 'T' })).toContain('Nothing was recorded');
 	});
-	it('lists the recorded decisions, escaped', () => {
-		const html = renderAnswerPage({ kind: 'recorded', title: '<b>T</b>', results: [{ label: 'Item 1', decision: 'edited' }] });
-		expect(html).toContain('pill-edited');
+	it('lists the recorded decisions in words, escaped', () => {
+		const html = renderAnswerPage({
+			kind: 'recorded',
+			title: '<b>T</b>',
+			results: [
+				{ label: 'Item 1', decision: 'edited' },
+				{ label: 'Item 2', decision: 'pending' },
+			],
+		});
+		expect(html).toContain('<span class="pill pill-edited">Approved with changes</span>');
+		expect(html).toContain('Waiting for more approvals');
+		expect(html).not.toMatch(/>edited</);
 		expect(html).not.toContain('<b>T</b>');
 	});
 });

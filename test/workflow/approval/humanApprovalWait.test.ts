@@ -186,6 +186,8 @@ describe('Human Approval Wait in a workflow', () => {
 			const second = await post();
 			expect(second.response.statusCode).toBe(409);
 			expect(second.response.body).toContain('changed nothing');
+			// Who decided and how: the first answer came from a link without a name.
+			expect(second.response.body).toMatch(/Item 1<\/dt><dd><span class="pill pill-approved">Approved<\/span><span class="decided-by"> by a reviewer with the link/);
 			expect(second.result.workflowData).toBeUndefined();
 		});
 
@@ -238,7 +240,7 @@ describe('Human Approval Wait in a workflow', () => {
 			const mails = await smtp.waitForMessages(2);
 			expect(mails.map((mail) => mail.to[0]).sort()).toEqual(['ann@example.com', 'bob@example.com']);
 			const annLink = new URL(linksInMail(mails.find((mail) => mail.to[0] === 'ann@example.com')!.raw)[0]);
-			expect(annLink.pathname).toBe('/form-waiting/77');
+			expect(annLink.pathname).toBe('/webhook-waiting/77');
 			const query = Object.fromEntries(annLink.searchParams);
 
 			const page = await callReviewWebhook(json, result.run, NODE, { method: 'GET', query, executionId: '77' }, secret);
@@ -275,7 +277,7 @@ describe('Human Approval Wait in a workflow', () => {
 			const body = received[0].body as { text: string; review: { url: string; itemCount: number } };
 			expect(received[0].contentType).toContain('application/json');
 			expect(body.text).toContain('Chat draft.');
-			expect(body.review.url).toContain('/form-waiting/1');
+			expect(body.review.url).toContain('/webhook-waiting/1');
 			expect(body.review.itemCount).toBe(1);
 		} finally {
 			server.close();

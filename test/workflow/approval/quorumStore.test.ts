@@ -113,7 +113,9 @@ describe('quorum with the HITL store', () => {
 
 		const cat = await callReviewWebhook(json, result.run, NODE, { method: 'GET', query: linkOf(executionId, 'cat@example.com'), executionId }, credentials);
 		expect(cat.response.statusCode).toBe(409);
-		expect(cat.response.body).toContain('already answered');
+		// Cat learns it was decided, by whom and how, read from the store.
+		expect(cat.response.body).toContain('Already decided');
+		expect(cat.response.body).toContain('Approved with changes</span><span class="decided-by"> by Ann, Bob');
 
 		// Bob's link edited to claim Cat's identity.
 		const forged = await callReviewWebhook(
