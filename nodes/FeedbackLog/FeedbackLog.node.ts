@@ -14,7 +14,7 @@ import { errorItem, toItemError } from '../shared/itemErrors';
 import { openHitlStore, type DecisionFilter, type DecisionRecord, type HitlStore } from '../shared/store';
 import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
 import { hitlStoreTest } from '../shared/store/credentialTest';
-import { calibrationReports } from './calibration';
+import { calibrationReports } from '../shared/calibration/calibration';
 import { computeMetrics } from './computeMetrics';
 import { feedbackLogDescription } from './description';
 import { csvHeader, EXPORT_FILES, exportRecords, type ExportFormat } from './exportRecords';

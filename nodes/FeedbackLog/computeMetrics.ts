@@ -11,7 +11,7 @@
  * - cost per escalated case = LLM cost of items routed to review / their number.
  */
 import type { DecisionOutcome, DecisionStats, ReviewerStats } from '../shared/store/types';
-import { wilsonLowerBound } from './recommendThreshold';
+import { wilsonLowerBound } from '../shared/calibration/wilsonBound';
 
 export interface MetricsOptions {
 	/** Flag a reviewer when at least this share of their approvals were rubber stamps (default 0.5). */

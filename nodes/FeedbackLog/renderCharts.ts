@@ -4,7 +4,7 @@
  * Plain strings, no library: SVG renders in browsers and most mail clients, and needs no native
  * image code (n8n installs community packages with --ignore-scripts).
  */
-import type { ReliabilityBin } from './calibration';
+import type { ReliabilityBin } from '../shared/calibration/calibration';
 
 const WIDTH = 640;
 const HEIGHT = 320;
