@@ -10,8 +10,8 @@
 import { writeFileSync } from 'node:fs';
 
 import { gateStrategies } from './gateConfig';
-import { bestFixedInHindsight, measurePhases } from './measure';
-import { LEGEND, renderScenario, type ScenarioResult } from './report';
+import { bestFixedInHindsight, errorRate, measurePhases, thresholdTrajectory } from './measure';
+import { LEGEND, renderCriteria, renderScenario, type ScenarioResult } from './report';
 import { generateStream, SCENARIOS } from './scenarios';
 import { simulate } from './simulate';
 
@@ -86,10 +86,12 @@ test('Confidence Gate benchmark', async () => {
 				scenario,
 				seeds: config.seeds,
 				hindsight: [],
-				strategies: strategies.map((strategy) => ({ key: strategy.key, label: strategy.label, detects: strategy.detects, perSeed: [] })),
+				errorRates: [],
+				strategies: strategies.map((strategy) => ({ key: strategy.key, label: strategy.label, detects: strategy.detects, perSeed: [], trajectories: [] })),
 			};
 			for (const seed of config.seeds) {
 				const stream = generateStream(scenario, { drafts: config.drafts, seed, reviewerNoise: config.reviewerNoise });
+				result.errorRates.push(scenario.phases.map((phase) => errorRate(stream, phase)));
 				result.hindsight.push(scenario.phases.map((phase) => bestFixedInHindsight(stream, phase, config.targetPrecision)));
 				for (const [position, strategy] of strategies.entries()) {
 					const outcomes = await simulate(stream, strategy, {
@@ -98,12 +100,9 @@ test('Confidence Gate benchmark', async () => {
 						startMs,
 						setClock: (ms) => jest.setSystemTime(ms),
 					});
-					result.strategies[position].perSeed.push(
-						measurePhases(scenario, stream, outcomes, {
-							batchSize: config.batchSize,
-							intentThresholdIntent: config.intentThreshold ? 'refund' : undefined,
-						}),
-					);
+					const intentThresholdIntent = config.intentThreshold ? 'refund' : undefined;
+					result.strategies[position].perSeed.push(measurePhases(scenario, stream, outcomes, { batchSize: config.batchSize, intentThresholdIntent }));
+					result.strategies[position].trajectories.push(thresholdTrajectory(stream, outcomes, intentThresholdIntent));
 				}
 			}
 			results.push(result);
@@ -113,6 +112,8 @@ test('Confidence Gate benchmark', async () => {
 	} finally {
 		jest.useRealTimers();
 	}
+	write(renderCriteria(results, config.targetPrecision));
+	write('');
 	write(LEGEND);
 	const cpu = process.cpuUsage(cpuBefore);
 	write(`\n(${((performance.now() - started) / 1000).toFixed(0)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s CPU)`);

@@ -22,6 +22,8 @@ export interface PhaseCounts {
 	drafts: number;
 	escalated: number;
 	reviewed: number;
+	/** Reviewed drafts the reviewer edited or rejected: the raw override rate a breaker may watch. */
+	overridden: number;
 	audits: number;
 	auto: number;
 	autoAcceptable: number;
@@ -100,6 +102,7 @@ export function measurePhases(
 			drafts: 0,
 			escalated: 0,
 			reviewed: 0,
+			overridden: 0,
 			audits: 0,
 			auto: 0,
 			autoAcceptable: 0,
@@ -118,7 +121,10 @@ export function measurePhases(
 			const outcome = outcomes[index];
 			counts.drafts++;
 			if (outcome.route !== 'auto') counts.escalated++;
-			if (outcome.route === 'review') counts.reviewed++;
+			if (outcome.route === 'review') {
+				counts.reviewed++;
+				if (draft.reviewerDecision !== 'approved') counts.overridden++;
+			}
 			if (outcome.sampledForAudit) counts.audits++;
 			if (outcome.route === 'auto') {
 				counts.auto++;
@@ -161,8 +167,11 @@ export interface Hindsight {
 
 /**
  * The best fixed threshold in hindsight for a phase: one threshold for every draft of the phase,
- * the one with the lowest escalation whose auto-sent drafts reach the target precision by the
- * truth (no audit samples). When no threshold does, everything is escalated.
+ * the one with the lowest escalation whose auto-sent drafts reach the target precision *by the
+ * model's truth* — the mean of P(acceptable | score) over the drafts at or above it, which a
+ * perfect knower of the phase's model would compute (the realised outcomes of a few hundred
+ * drafts would reward luck at the top scores). No audit samples. When no threshold reaches the
+ * target, everything is escalated. The realised precision of that threshold is reported beside it.
  */
 export function bestFixedInHindsight(stream: Draft[], phase: Phase, target: number): Hindsight {
 	const [start, end] = phaseRange(phase, stream.length);
@@ -171,15 +180,46 @@ export function bestFixedInHindsight(stream: Draft[], phase: Phase, target: numb
 	let best: Hindsight = { escalated: drafts.length, auto: 0, autoAcceptable: 0, drafts: drafts.length };
 	let count = 0;
 	let acceptable = 0;
+	let expected = 0;
 	for (let index = 0; index < sorted.length; index++) {
 		count++;
+		expected += sorted[index].pAcceptable;
 		if (sorted[index].acceptable) acceptable++;
 		const lastOfScore = index === sorted.length - 1 || sorted[index + 1].score !== sorted[index].score;
-		if (lastOfScore && acceptable / count >= target) {
+		if (lastOfScore && expected / count >= target) {
 			best = { threshold: sorted[index].score, escalated: drafts.length - count, auto: count, autoAcceptable: acceptable, drafts: drafts.length };
 		}
 	}
 	return best;
+}
+
+/**
+ * The threshold the gate applied over the stream, at each tenth of it: the median over the drafts
+ * of that tenth outside the intent that has its own threshold. Shows when (and whether) a
+ * threshold was learned and whether it follows the model.
+ */
+export function thresholdTrajectory(stream: Draft[], outcomes: DraftOutcome[], intentThresholdIntent?: string): (number | undefined)[] {
+	const tenths: number[][] = Array.from({ length: 10 }, () => []);
+	for (const draft of stream) {
+		if (draft.intent === intentThresholdIntent) continue;
+		tenths[Math.min(9, Math.floor((10 * draft.index) / stream.length))].push(outcomes[draft.index].threshold);
+	}
+	return tenths.map(median);
+}
+
+/**
+ * Share of a phase's drafts that are not acceptable by the truth, realised and as the stated model
+ * expects it (the mean of 1 − P(acceptable | score)): a check that the generator draws what the
+ * scenario states.
+ */
+export function errorRate(stream: Draft[], phase: Phase): { realised: number; expected: number } {
+	const [start, end] = phaseRange(phase, stream.length);
+	const drafts = stream.slice(start, end);
+	const n = Math.max(1, drafts.length);
+	return {
+		realised: drafts.filter((draft) => !draft.acceptable).length / n,
+		expected: drafts.reduce((total, draft) => total + 1 - draft.pAcceptable, 0) / n,
+	};
 }
 
 export function median(values: number[]): number | undefined {
