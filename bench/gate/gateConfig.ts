@@ -5,8 +5,11 @@
  * only the item contract (`hitl.gate.route`, `threshold`, `sampledForAudit`, `breakerOpen`).
  *
  * The base is the template's gate ("Route by confidence" in templates/support-reply-with-review.json):
- * threshold 0.85, refund at 0.95, 5 % audit samples, adapt on (learning and breaker with the node's
- * defaults: target precision 0.95, 100 reviewed drafts, 30 days; breaker at 30 % over 24 h, 20 reviewed).
+ * threshold 0.85, refund at 0.95, 5 % audit samples (the audit floor once learning), adapt on with
+ * the node's defaults (target precision 0.95, 100 labelled drafts, everything reviewed until a
+ * threshold is learned, drift detector at one false alarm per 10,000 labelled drafts of a slice for
+ * a doubling of the override rate) except the window: `learnDays` (2 days = 2,000 drafts at the
+ * bench's default 1,000 a day), so the threshold follows the model.
  */
 import type { INodeParameters } from 'n8n-workflow';
 
@@ -17,6 +20,8 @@ export interface StrategyOptions {
 	intentThreshold: boolean;
 	/** Target precision for the learned threshold (and the "best fixed in hindsight"). */
 	targetPrecision: number;
+	/** Learn From Last Days (the recency window). */
+	learnDays?: number;
 }
 
 export interface GateStrategy {
@@ -35,19 +40,20 @@ export function gateStrategies(options: StrategyOptions): GateStrategy[] {
 		intentThresholds: options.intentThreshold ? { entries: [{ intent: 'refund', threshold: 0.95 }] } : {},
 		options: { auditSamplePercent: options.auditPercent },
 	};
+	const learning: INodeParameters = { adapt: true, learnThreshold: true, targetPrecision: options.targetPrecision, learnDays: options.learnDays ?? 2 };
 	return [
 		{ key: 'fixed', label: 'fixed threshold (template)', detects: false, parameters: { ...template, adapt: false } },
 		{
 			key: 'learned',
 			label: 'learned threshold',
 			detects: false,
-			parameters: { ...template, adapt: true, learnThreshold: true, targetPrecision: options.targetPrecision, breaker: false },
+			parameters: { ...template, ...learning, breaker: false },
 		},
 		{
 			key: 'detector',
 			label: 'learned + detector',
 			detects: true,
-			parameters: { ...template, adapt: true, learnThreshold: true, targetPrecision: options.targetPrecision, breaker: true },
+			parameters: { ...template, ...learning, breaker: true },
 		},
 	];
 }

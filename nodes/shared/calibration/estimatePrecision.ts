@@ -3,7 +3,7 @@
  * above it that a reviewer would accept unchanged — not of the labelled ones, which the gate picked
  * (every doubtful draft, a small share of the confident ones).
  *
- * Method (post-stratified inverse-propensity, "Hájek", estimator; CONFIDENCE.md states it in full):
+ * Method (post-stratified inverse-propensity, "Hájek", estimator; nodes/ConfidenceGate/README.md states it in full):
  * - Strata are score bands of STRATUM_PERCENT points. Within a stratum, a labelled draft counts
  *   with weight 1/π, π being the probability the gate sent it to a person (1 below the threshold
  *   of the day, the audit rate above). p̂ₛ = Σ y/π / Σ 1/π estimates P(acceptable | stratum) over
@@ -182,12 +182,18 @@ export interface AuditSettings {
 
 /** While the gate learns, some confident drafts must always be labelled, or the estimate above the threshold starves. */
 export const MIN_LEARNING_AUDIT_RATE = 0.01;
+/**
+ * Auditing more than this share of confident drafts costs more reviews than a stricter threshold
+ * would (bench/gate): past it, the threshold, not the audit rate, gives way.
+ */
+export const MAX_LEARNING_AUDIT_RATE = 0.25;
 
 /**
  * The audit rate for drafts at or above the applied threshold: enough to keep about as many
  * labelled drafts above it in the window as the bound needs — n = 2·z²·P̂(1−P̂)/(P̂ − target)²,
  * at least minLabelled — spread over the drafts routed there in the window; never below the
- * floor, never above 1. With nothing learned yet it aims at minLabelled.
+ * floor, never above MAX_LEARNING_AUDIT_RATE (or the floor, if the user set it higher). With
+ * nothing learned yet it aims at minLabelled.
  */
 export function auditRateFor(
 	learned: LearnedThreshold,
@@ -202,7 +208,7 @@ export function auditRateFor(
 		wanted = Math.max(wanted, Math.ceil((2 * z * z * learned.estimate * (1 - learned.estimate)) / (slack * slack)));
 	}
 	const rate = routedAboveThreshold > 0 ? wanted / routedAboveThreshold : 1;
-	return { rate: Math.min(1, Math.max(floor, rate)), wanted };
+	return { rate: Math.max(floor, Math.min(MAX_LEARNING_AUDIT_RATE, rate)), wanted };
 }
 
 /** Routed drafts at or above a score, for the audit rate. */

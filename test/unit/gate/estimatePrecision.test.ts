@@ -99,13 +99,15 @@ describe('learnThreshold', () => {
 });
 
 describe('auditRateFor', () => {
-	test('enough audits to keep the bound informative, within floor and 1', () => {
+	test('enough audits to keep the bound informative, within the floor and the cap', () => {
 		const learned = { status: 'learned' as const, threshold: 0.9, estimate: 0.97, lowerBound: 0.955, labelled: 400, effective: 300, routed: 5000 };
 		// 2·1.645²·0.97·0.03/0.02² = 393.6 → 394 wanted over 5000 routed = 7.88 %
 		expect(auditRateFor(learned, 5000, { floor: 0.02, targetPrecision: 0.95, minLabelled: 100 }).rate).toBeCloseTo(394 / 5000, 10);
 		expect(auditRateFor(learned, 100_000, { floor: 0.02, targetPrecision: 0.95, minLabelled: 100 }).rate).toBe(0.02);
 		expect(auditRateFor(learned, 100_000, { floor: 0, targetPrecision: 0.95, minLabelled: 100 }).rate).toBe(0.01);
-		expect(auditRateFor(learned, 10, { floor: 0, targetPrecision: 0.95, minLabelled: 100 }).rate).toBe(1);
+		// capped: past 25 % the threshold, not the audit rate, gives way — unless the user's floor is higher
+		expect(auditRateFor(learned, 10, { floor: 0, targetPrecision: 0.95, minLabelled: 100 }).rate).toBe(0.25);
+		expect(auditRateFor(learned, 10, { floor: 0.4, targetPrecision: 0.95, minLabelled: 100 }).rate).toBe(0.4);
 	});
 });
 
