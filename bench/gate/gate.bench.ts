@@ -25,6 +25,7 @@ interface BenchConfig {
 	targetPrecision: number;
 	intentThreshold: boolean;
 	learnDays: number;
+	driftAlarmEvery: number;
 	scenarios: string[];
 	strategies: string[];
 	json?: string;
@@ -38,7 +39,7 @@ function readConfig(args: string): BenchConfig {
 		flags.set(match[1], match[2] ?? 'true');
 	}
 	const full = flags.get('full') === 'true';
-	const known = ['full', 'drafts', 'seeds', 'batch', 'per-day', 'audit', 'noise', 'target', 'no-intent-threshold', 'learn-days', 'scenarios', 'strategies', 'json'];
+	const known = ['full', 'drafts', 'seeds', 'batch', 'per-day', 'audit', 'noise', 'target', 'no-intent-threshold', 'learn-days', 'alarm-every', 'scenarios', 'strategies', 'json'];
 	for (const name of flags.keys()) if (!known.includes(name)) throw new Error(`Unknown flag --${name} (known: ${known.join(', ')})`);
 	const number = (name: string, fallback: number) => {
 		const value = flags.has(name) ? Number(flags.get(name)) : fallback;
@@ -58,6 +59,7 @@ function readConfig(args: string): BenchConfig {
 		targetPrecision: number('target', 0.95),
 		intentThreshold: !flags.has('no-intent-threshold'),
 		learnDays: number('learn-days', 2),
+		driftAlarmEvery: number('alarm-every', 10_000),
 		scenarios,
 		strategies: list('strategies', ['fixed', 'learned', 'detector']),
 		json: flags.get('json'),

@@ -22,6 +22,8 @@ export interface StrategyOptions {
 	targetPrecision: number;
 	/** Learn From Last Days (the recency window). */
 	learnDays?: number;
+	/** False Alarm: One per Labelled Drafts (the detector's A). */
+	driftAlarmEvery?: number;
 }
 
 export interface GateStrategy {
@@ -53,7 +55,7 @@ export function gateStrategies(options: StrategyOptions): GateStrategy[] {
 			key: 'detector',
 			label: 'learned + detector',
 			detects: true,
-			parameters: { ...template, ...learning, breaker: true },
+			parameters: { ...template, ...learning, breaker: true, driftAlarmEvery: options.driftAlarmEvery ?? 10_000 },
 		},
 	];
 }

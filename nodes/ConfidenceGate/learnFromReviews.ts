@@ -13,14 +13,8 @@
  *
  * Pure: the node reads the store and passes the aggregates in.
  */
-import {
-	auditRateFor,
-	learnThreshold,
-	routedAtOrAbove,
-	strataOf,
-	type LearnedThreshold,
-	type Stratum,
-} from '../shared/calibration/estimatePrecision';
+import { auditRateFor, learnThreshold, routedAtOrAbove, type LearnedThreshold } from '../shared/calibration/estimatePrecision';
+import { strataOf, type Stratum } from '../shared/calibration/strata';
 import { WHOLE_WORKFLOW, type DetectorState, type SliceState } from '../shared/calibration/driftDetector';
 import type { RoutedBin } from '../shared/store/types';
 
@@ -66,7 +60,7 @@ function describe(learned: LearnedThreshold, settings: LearningSettings, version
 	if (learned.status === 'learned') {
 		return (
 			`learned from ${learned.labelled} labelled drafts of ${version} (estimated precision above it ` +
-			`${three(learned.estimate)}, 95 % lower bound ${three(learned.lowerBound)})`
+			`${three(learned.estimate)}, 95 % lower bound ${three(learned.lowerBound)}${learned.method === 'model' ? ', by the calibration model' : ''})`
 		);
 	}
 	const until = settings.start === 'reviewAll' ? 'nothing goes out alone' : 'the start threshold applies';

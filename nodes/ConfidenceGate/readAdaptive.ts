@@ -12,6 +12,7 @@ import type { JsonValue } from '../shared/store/types';
 import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
 import { driftFor, learnPolicies, type DriftState, type LearnedPolicy, type LearningSettings } from './learnFromReviews';
 import { numberParameter } from './numberParameter';
+import { windowRoutedBins } from './windowAggregate';
 
 export interface Adaptive {
 	policyFor?: (model: string | undefined, promptVersion: string | undefined) => LearnedPolicy;
@@ -64,7 +65,7 @@ export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive
 	}
 	const workflowId = context.getWorkflow().id || undefined;
 	const since = new Date(Date.now() - days * 86_400_000).toISOString();
-	const learned = learnPolicies(await store.routedBins({ workflowId, since }), learning);
+	const learned = learnPolicies(await windowRoutedBins(store, workflowId, since), learning);
 	const adaptive: Adaptive = {};
 	if (learn) adaptive.policyFor = learned.policyFor;
 	if (detector) {
@@ -92,7 +93,10 @@ async function advanceSharedDetector(
 	for (let attempt = 0; attempt < STATE_RETRIES; attempt++) {
 		const stored = await store.getGateState(key);
 		current = (stored?.state as unknown as DetectorState | undefined) ?? { slices: {} };
-		const drafts = await store.labelledDecisions({ ...window, afterId: current.cursor, limit: DETECTOR_BATCH });
+		// With a cursor, the id range alone (the (workflow_id, id) index): what follows it is recent.
+		const drafts = await store.labelledDecisions(
+			current.cursor === undefined ? { ...window, limit: DETECTOR_BATCH } : { workflowId: window.workflowId, afterId: current.cursor, limit: DETECTOR_BATCH },
+		);
 		if (drafts.length === 0) return current;
 		const next = advanceDetector(
 			current,

@@ -22,47 +22,9 @@
  *
  * Pure: no store, no n8n.
  */
-import type { RoutedBin } from '../store/types';
-import { wilsonLowerBoundOfShare, Z_ONE_SIDED_95 } from './wilsonBound';
-
-/** Width of a score stratum in percent points: 50 strata, thresholds at 0, 0.02, … 0.98. */
-export const STRATUM_PERCENT = 2;
-export const STRATUM_COUNT = 100 / STRATUM_PERCENT;
-
-export interface Stratum {
-	/** The stratum covers [lower, lower + STRATUM_PERCENT/100); the last one includes 1. */
-	lower: number;
-	routed: number;
-	labelled: number;
-	weight: number;
-	weightSquared: number;
-	weightApproved: number;
-}
-
-/** Adds the store's per-percent bins into STRATUM_COUNT strata (of one model and prompt version). */
-export function strataOf(bins: readonly Omit<RoutedBin, 'model' | 'promptVersion'>[]): Stratum[] {
-	const strata: Stratum[] = Array.from({ length: STRATUM_COUNT }, (_, index) => ({
-		lower: Math.round(index * STRATUM_PERCENT) / 100,
-		routed: 0,
-		labelled: 0,
-		weight: 0,
-		weightSquared: 0,
-		weightApproved: 0,
-	}));
-	for (const bin of bins) {
-		const stratum = strata[stratumIndex(bin.percent / 100)];
-		stratum.routed += bin.routed;
-		stratum.labelled += bin.labelled;
-		stratum.weight += bin.weight;
-		stratum.weightSquared += bin.weightSquared;
-		stratum.weightApproved += bin.weightApproved;
-	}
-	return strata;
-}
-
-export function stratumIndex(score: number): number {
-	return Math.min(STRATUM_COUNT - 1, Math.max(0, Math.floor((score * 100 + 1e-9) / STRATUM_PERCENT)));
-}
+import { fitCalibration, modelPrecisionAbove } from './calibrationModel';
+import { stratumIndex, type Stratum } from './strata';
+import { wilsonLowerBoundOfShare, wilsonUpperBoundOfShare, Z_ONE_SIDED_95 } from './wilsonBound';
 
 /** One stratum's acceptability estimate: p̂ (Hájek), its smoothed p̃ and effective sample size. */
 export interface StratumEstimate {
@@ -89,6 +51,10 @@ export interface PrecisionEstimate {
 	effective: number;
 	/** Routed drafts at or above t (labelled or not). */
 	routed: number;
+	/** The sample size the bound is worth (n* of the Wilson bound). */
+	boundSize: number;
+	/** `stratified`: the model-free estimate; `model`: the calibration model (calibrationModel.ts). */
+	method: 'stratified' | 'model';
 }
 
 /**
@@ -131,6 +97,8 @@ export function precisionAbove(strata: readonly Stratum[], from: number, z = Z_O
 		labelled,
 		effective,
 		routed,
+		boundSize: effectiveN,
+		method: 'stratified',
 	};
 }
 
@@ -153,17 +121,32 @@ export type LearnedThreshold =
  * The lowest threshold (a stratum edge, not below the floor) whose lower bound meets the target
  * with at least `minLabelled` labelled drafts at or above it. Never a laxer fallback: the caller
  * applies its strictest setting unless the status is `learned`.
+ *
+ * Two bounds per candidate: the stratified one (model-free), and the calibration model's
+ * (calibrationModel.ts, fitted on the strata from the floor up), which is far tighter because it
+ * also learns from the labels below the candidate. The model's is used only where the stratified
+ * estimate does not contradict the target — its one-sided 95 % upper bound reaches it — so a model
+ * that misfits the confident drafts cannot talk the gate into a threshold their own labels refute.
  */
 export function learnThreshold(strata: readonly Stratum[], settings: LearnSettings): LearnedThreshold {
+	const z = settings.z ?? Z_ONE_SIDED_95;
 	const labelledTotal = strata.reduce((sum, stratum) => sum + stratum.labelled, 0);
 	const lowest = stratumIndex(settings.floor) + (strata[stratumIndex(settings.floor)].lower < settings.floor - 1e-9 ? 1 : 0);
+	const fit = fitCalibration(strata, lowest);
 	let learned: PrecisionEstimate | undefined;
 	let best: PrecisionEstimate | undefined;
 	let enough = false;
 	for (let index = strata.length - 1; index >= lowest; index--) {
-		const candidate = precisionAbove(strata, index, settings.z);
-		if (!candidate || candidate.labelled < settings.minLabelled) continue;
+		const stratified = precisionAbove(strata, index, z);
+		if (!stratified || stratified.labelled < settings.minLabelled) continue;
 		enough = true;
+		let candidate = stratified;
+		const model = fit ? modelPrecisionAbove(strata, index, fit) : undefined;
+		if (model && model.variance > 0 && wilsonUpperBoundOfShare(Math.min(1, stratified.estimate), stratified.boundSize, z) >= settings.targetPrecision) {
+			const boundSize = (model.estimate * (1 - model.estimate)) / model.variance;
+			const lowerBound = wilsonLowerBoundOfShare(model.estimate, boundSize, z);
+			if (lowerBound > stratified.lowerBound) candidate = { ...stratified, estimate: model.estimate, lowerBound, boundSize, method: 'model' };
+		}
 		if (!best || candidate.lowerBound > best.lowerBound) best = candidate;
 		if (candidate.lowerBound >= settings.targetPrecision) learned = candidate;
 	}
@@ -190,10 +173,15 @@ export const MAX_LEARNING_AUDIT_RATE = 0.25;
 
 /**
  * The audit rate for drafts at or above the applied threshold: enough to keep about as many
- * labelled drafts above it in the window as the bound needs — n = 2·z²·P̂(1−P̂)/(P̂ − target)²,
- * at least minLabelled — spread over the drafts routed there in the window; never below the
- * floor, never above MAX_LEARNING_AUDIT_RATE (or the floor, if the user set it higher). With
- * nothing learned yet it aims at minLabelled.
+ * labelled drafts above it in the window as its bound needs, spread over the drafts routed there
+ * in the window; never below the floor, never above MAX_LEARNING_AUDIT_RATE (or the floor, if the
+ * user set it higher).
+ * - Learned on the stratified bound, which rests on the labels above the threshold only:
+ *   n = 2·z²·P̂(1−P̂)/(P̂ − target)², at least minLabelled — many while the estimate is close to the
+ *   target, few once it is clearly above.
+ * - Learned on the calibration model, whose bound rests mostly on the labels below the threshold:
+ *   minLabelled, for the model-free check above the threshold and the drift detector.
+ * - Nothing learned yet: minLabelled.
  */
 export function auditRateFor(
 	learned: LearnedThreshold,
@@ -203,7 +191,7 @@ export function auditRateFor(
 	const floor = Math.max(settings.floor, MIN_LEARNING_AUDIT_RATE);
 	const z = settings.z ?? Z_ONE_SIDED_95;
 	let wanted = settings.minLabelled;
-	if (learned.status === 'learned') {
+	if (learned.status === 'learned' && learned.method === 'stratified') {
 		const slack = Math.max(learned.estimate - settings.targetPrecision, 0.005);
 		wanted = Math.max(wanted, Math.ceil((2 * z * z * learned.estimate * (1 - learned.estimate)) / (slack * slack)));
 	}

@@ -19,6 +19,11 @@ export function wilsonLowerBoundOfShare(p: number, n: number, z = Z_ONE_SIDED_95
 	return Math.max(0, (centre - margin) / (1 + z2 / n));
 }
 
+/** Upper end of the same one-sided interval. */
+export function wilsonUpperBoundOfShare(p: number, n: number, z = Z_ONE_SIDED_95): number {
+	return 1 - wilsonLowerBoundOfShare(1 - p, n, z);
+}
+
 /** Wilson score interval's lower end for k successes in n trials. */
 export function wilsonLowerBound(successes: number, trials: number, z = Z_ONE_SIDED_95): number {
 	if (trials <= 0) return 0;

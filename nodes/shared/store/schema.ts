@@ -119,9 +119,9 @@ const MIGRATIONS: Migration[] = [
 				updated_at TEXT NOT NULL,
 				updated_ms BIGINT NOT NULL
 			)`,
-			// The gate's two reads filter a workflow's recent rows; this index covers the bins query.
-			`CREATE INDEX hitl_decisions_routed ON hitl_decisions
-				(workflow_id, recorded_ms, model, prompt_version, confidence_pct, review_probability, decision)`,
+			// The gate reads a workflow's rows after an id it has already seen (its incremental
+			// aggregate, the detector's cursor): this index makes those reads a short range scan.
+			'CREATE INDEX hitl_decisions_workflow_id ON hitl_decisions (workflow_id, id)',
 		],
 	},
 ];

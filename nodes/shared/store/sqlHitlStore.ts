@@ -254,6 +254,14 @@ function whereDecisions(filter: DecisionFilter = {}): { sql: string; params: Sql
 			params.push(value);
 		}
 	}
+	if (filter.afterId !== undefined) {
+		clauses.push('d.id > ?');
+		params.push(Number(filter.afterId));
+	}
+	if (filter.throughId !== undefined) {
+		clauses.push('d.id <= ?');
+		params.push(Number(filter.throughId));
+	}
 	return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : 'WHERE 1 = 1', params };
 }
 
@@ -498,7 +506,8 @@ export class SqlHitlStore implements HitlStore {
 			        SUM(CASE WHEN ${labelled} THEN 1 ELSE 0 END) AS labelled,
 			        SUM(CASE WHEN ${labelled} THEN 1.0 / d.review_probability ELSE 0 END) AS w,
 			        SUM(CASE WHEN ${labelled} THEN 1.0 / (d.review_probability * d.review_probability) ELSE 0 END) AS w2,
-			        SUM(CASE WHEN d.decision = 'approved' AND d.review_probability > 0 THEN 1.0 / d.review_probability ELSE 0 END) AS wy
+			        SUM(CASE WHEN d.decision = 'approved' AND d.review_probability > 0 THEN 1.0 / d.review_probability ELSE 0 END) AS wy,
+			        SUM(CASE WHEN d.decision = 'approved' AND d.review_probability > 0 THEN 1.0 / (d.review_probability * d.review_probability) ELSE 0 END) AS w2y
 			 FROM hitl_decisions d ${where.sql} AND d.confidence_pct IS NOT NULL AND d.review_probability IS NOT NULL
 			 GROUP BY d.model, d.prompt_version, d.confidence_pct`,
 			where.params,
@@ -512,6 +521,7 @@ export class SqlHitlStore implements HitlStore {
 			weight: Number(row.w ?? 0),
 			weightSquared: Number(row.w2 ?? 0),
 			weightApproved: Number(row.wy ?? 0),
+			weightSquaredApproved: Number(row.w2y ?? 0),
 		}));
 	}
 
@@ -522,10 +532,6 @@ export class SqlHitlStore implements HitlStore {
 		                  d.decision AS decision, d.slice AS slice, d.recorded_at AS recorded_at
 		           FROM hitl_decisions d ${where.sql}
 		           AND d.confidence IS NOT NULL AND d.review_probability > 0 AND d.decision IN ${LABELLED}`;
-		if (filter.afterId !== undefined) {
-			sql += ' AND d.id > ?';
-			params.push(Number(filter.afterId));
-		}
 		sql += ' ORDER BY d.id LIMIT ?';
 		params.push(Math.max(1, Math.floor(filter.limit ?? 5000)));
 		return (await this.driver.query<Row>(sql, params)).map((row) => ({
@@ -537,6 +543,11 @@ export class SqlHitlStore implements HitlStore {
 			slice: str(row.slice),
 			recordedAt: String(row.recorded_at),
 		}));
+	}
+
+	async lastDecisionId(): Promise<string | undefined> {
+		const [row] = await this.driver.query<{ id: unknown }>('SELECT MAX(id) AS id FROM hitl_decisions');
+		return row?.id === null || row?.id === undefined ? undefined : String(row.id);
 	}
 
 	async getGateState(key: string): Promise<GateState | undefined> {

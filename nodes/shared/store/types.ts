@@ -149,6 +149,9 @@ export interface DecisionFilter {
 	workflowId?: string;
 	model?: string;
 	promptVersion?: string;
+	/** Only rows with a store id above this / at most this (for reading what was added since a read). */
+	afterId?: string;
+	throughId?: string;
 }
 
 export interface ListDecisionsOptions {
@@ -236,6 +239,8 @@ export interface RoutedBin {
 	weightSquared: number;
 	/** Σ 1/π over the labelled drafts a human approved unchanged. */
 	weightApproved: number;
+	/** Σ 1/π² over those (for the calibration model's robust variance). */
+	weightSquaredApproved: number;
 }
 
 /** One labelled, score-routed draft, in the order the store recorded it: what the drift detector reads. */
@@ -250,8 +255,6 @@ export interface LabelledDecision {
 }
 
 export interface LabelledDecisionFilter extends DecisionFilter {
-	/** Only rows with a larger store id (the detector's cursor). */
-	afterId?: string;
 	/** Default 5 000. */
 	limit?: number;
 }
@@ -364,6 +367,8 @@ export interface HitlStore {
 	overrideCounts(filter: DecisionFilter): Promise<OverrideCounts>;
 	/** Score-routed drafts and their inverse-probability-weighted labels: what the Confidence Gate learns from. */
 	routedBins(filter: DecisionFilter): Promise<RoutedBin[]>;
+	/** The largest decision id recorded so far (undefined in an empty store). */
+	lastDecisionId(): Promise<string | undefined>;
 	/** Labelled score-routed drafts after a cursor, oldest first: what the drift detector reads. */
 	labelledDecisions(filter: LabelledDecisionFilter): Promise<LabelledDecision[]>;
 	getGateState(key: string): Promise<GateState | undefined>;

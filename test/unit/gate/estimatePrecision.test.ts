@@ -2,14 +2,9 @@
  * The unbiased precision estimate the gate learns from (nodes/shared/calibration/estimatePrecision.ts),
  * against figures computed by hand.
  */
-import {
-	auditRateFor,
-	expectedOverride,
-	learnThreshold,
-	precisionAbove,
-	stratumIndex,
-	strataOf,
-} from '../../../nodes/shared/calibration/estimatePrecision';
+import { fitCalibration } from '../../../nodes/shared/calibration/calibrationModel';
+import { auditRateFor, expectedOverride, learnThreshold, precisionAbove } from '../../../nodes/shared/calibration/estimatePrecision';
+import { stratumIndex, strataOf } from '../../../nodes/shared/calibration/strata';
 import { wilsonLowerBound } from '../../../nodes/shared/calibration/wilsonBound';
 
 /** A per-percent store bin from labelled drafts given as [reviewProbability, approved] pairs. */
@@ -21,6 +16,7 @@ function bin(percent: number, routed: number, labels: [number, boolean][] = []) 
 		weight: labels.reduce((sum, [p]) => sum + 1 / p, 0),
 		weightSquared: labels.reduce((sum, [p]) => sum + 1 / (p * p), 0),
 		weightApproved: labels.reduce((sum, [p, approved]) => sum + (approved ? 1 / p : 0), 0),
+		weightSquaredApproved: labels.reduce((sum, [p, approved]) => sum + (approved ? 1 / (p * p) : 0), 0),
 	};
 }
 const times = <T>(count: number, value: T): T[] => Array.from({ length: count }, () => value);
@@ -100,7 +96,7 @@ describe('learnThreshold', () => {
 
 describe('auditRateFor', () => {
 	test('enough audits to keep the bound informative, within the floor and the cap', () => {
-		const learned = { status: 'learned' as const, threshold: 0.9, estimate: 0.97, lowerBound: 0.955, labelled: 400, effective: 300, routed: 5000 };
+		const learned = { status: 'learned' as const, threshold: 0.9, estimate: 0.97, lowerBound: 0.955, labelled: 400, effective: 300, routed: 5000, boundSize: 300, method: 'stratified' as const };
 		// 2·1.645²·0.97·0.03/0.02² = 393.6 → 394 wanted over 5000 routed = 7.88 %
 		expect(auditRateFor(learned, 5000, { floor: 0.02, targetPrecision: 0.95, minLabelled: 100 }).rate).toBeCloseTo(394 / 5000, 10);
 		expect(auditRateFor(learned, 100_000, { floor: 0.02, targetPrecision: 0.95, minLabelled: 100 }).rate).toBe(0.02);
@@ -119,5 +115,51 @@ describe('expectedOverride', () => {
 		expect(expectedOverride(strata, 0.95, 10)).toBeCloseTo(1 - 18.5 / 21, 10);
 		expect(expectedOverride(strata, 0.7, 10)).toBeUndefined();
 		expect(expectedOverride(strata, 0.81, 30)).toBeUndefined();
+	});
+});
+
+describe('the calibration model (Platt scaling, IPW, sandwich variance)', () => {
+	// Labels drawn exactly at P(acceptable | s) = σ(−0.2 + 1.2·logit(s)) at each stratum centre,
+	// 400 per stratum from 0.5 up, π = 1: the fit recovers α, β.
+	const truth = (score: number) => 1 / (1 + Math.exp(-(-0.2 + 1.2 * Math.log(score / (1 - score)))));
+	const exact = () =>
+		strataOf(
+			Array.from({ length: 25 }, (_, index) => {
+				const percent = 50 + index * 2;
+				const approved = Math.round(400 * truth((percent + 1) / 100));
+				return bin(percent, 400, [...times(approved, [1, true] as [number, boolean]), ...times(400 - approved, [1, false] as [number, boolean])]);
+			}),
+		);
+
+	test('recovers the slope and intercept of a logistic calibration', () => {
+		const fit = fitCalibration(exact(), stratumIndex(0.5))!;
+		// the half success / half failure added per stratum pulls it a little towards 0.5
+		expect(fit.intercept).toBeCloseTo(-0.2, 1);
+		expect(fit.slope).toBeCloseTo(1.2, 1);
+		expect(fit.covariance[0]).toBeGreaterThan(0);
+		expect(fit.covariance[2]).toBeGreaterThan(0);
+	});
+
+	test('its bound is tighter than the stratified one, and is used where the labels above agree', () => {
+		const strata = exact();
+		const stratified = precisionAbove(strata, stratumIndex(0.8))!;
+		const learned = learnThreshold(strata, { targetPrecision: 0.9, minLabelled: 100, floor: 0.5 });
+		expect(learned.status).toBe('learned');
+		if (learned.status === 'learned') {
+			expect(learned.method).toBe('model');
+			expect(learned.threshold).toBeLessThanOrEqual(stratified.threshold);
+		}
+	});
+
+	test('a model the labels above the threshold contradict is not used', () => {
+		// Below 0.9 the drafts look well calibrated; at and above 0.9 reviewers reject half: the
+		// stratified estimate's upper bound there is far under the target, so no model threshold.
+		const strata = exact();
+		for (let index = stratumIndex(0.9); index < strata.length; index++) {
+			const labelled = strata[index].labelled;
+			strata[index] = { ...strata[index], weightApproved: labelled / 2, weightSquaredApproved: labelled / 2 };
+		}
+		const learned = learnThreshold(strata, { targetPrecision: 0.95, minLabelled: 100, floor: 0.5 });
+		expect(learned.status).toBe('unreachable');
 	});
 });

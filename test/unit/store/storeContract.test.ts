@@ -175,7 +175,7 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		opened.pop();
 		// what a store created by version 1 of the schema looks like
 		await backend.rawQuery(config, 'ALTER TABLE hitl_decision_reviewers DROP COLUMN page_ms');
-		await backend.rawQuery(config, 'DROP INDEX hitl_decisions_routed');
+		await backend.rawQuery(config, 'DROP INDEX hitl_decisions_workflow_id');
 		await backend.rawQuery(config, 'ALTER TABLE hitl_decisions DROP COLUMN review_probability');
 		await backend.rawQuery(config, 'ALTER TABLE hitl_decisions DROP COLUMN slice');
 		await backend.rawQuery(config, 'DROP TABLE hitl_gate_state');
@@ -382,6 +382,7 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 			weight: expect.closeTo(12, 9), // 1 + 1 + 10
 			weightSquared: expect.closeTo(102, 9), // 1 + 1 + 100
 			weightApproved: expect.closeTo(11, 9), // 1 + 10
+			weightSquaredApproved: expect.closeTo(101, 9), // 1 + 100
 		});
 		expect(byPercent.get(50)).toMatchObject({ routed: 1, labelled: 1, weight: 1, weightApproved: 0 });
 		const recent = await store.routedBins({ since: at(6) });

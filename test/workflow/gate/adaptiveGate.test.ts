@@ -99,8 +99,9 @@ describe('Confidence Gate adapting to reviewers', () => {
 		const [above] = run.output(GATE, 0);
 		expect(above.json.ticket).toBe('above');
 		// The audit rate adapts: the bound wants about 100 labelled drafts (Minimum Reviewed Drafts) above
-		// the threshold, and 200 were routed there in the window: 50 %, though Audit Sample Rate is 0.
-		expect(gateOf(above)).toMatchObject({ route: 'auto', threshold: 0.8, breakerOpen: false, reviewProbability: 0.5 });
+		// the threshold, and 200 were routed there in the window: 50 %, capped at 25 % — though Audit
+		// Sample Rate is 0.
+		expect(gateOf(above)).toMatchObject({ route: 'auto', threshold: 0.8, breakerOpen: false, reviewProbability: 0.25 });
 		expect(gateOf(above).reasons[0].detail).toBe(
 			'Confidence 0.81 meets the threshold 0.8 (learned from 200 labelled drafts of model gpt-4o-mini, prompt v1 ' +
 				'(estimated precision above it 0.975, 95 % lower bound 0.950)) and no rule asked for a review.',
