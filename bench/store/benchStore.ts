@@ -17,7 +17,7 @@ import { performance } from 'node:perf_hooks';
 
 import { Client } from 'pg';
 
-import { calibrationReports } from '../../nodes/FeedbackLog/calibration';
+import { calibrationReports } from '../../nodes/shared/calibration/calibration';
 import { computeMetrics } from '../../nodes/FeedbackLog/computeMetrics';
 import { openHitlStore, type DecisionRecord, type HitlStore, type StoreConfig } from '../../nodes/shared/store';
 import { loadSqlite } from '../../nodes/shared/store/sqliteDriver';

@@ -64,7 +64,7 @@ export class ConfidenceGate implements INodeType {
 		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
 			const item = items[itemIndex];
 			try {
-				const policy = { ...readPolicy(this, itemIndex), breaker: adaptive?.breaker };
+				const policy = readPolicy(this, itemIndex);
 				const json = item.json;
 				const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
 				const scoreParameter = this.getNodeParameter('score', itemIndex) as unknown;
@@ -74,16 +74,19 @@ export class ConfidenceGate implements INodeType {
 
 				const caseIdField = options.caseIdField as string | undefined;
 				const caseId = resolveCaseId(json, { fromField: caseIdField ? getFieldValue(json, caseIdField) : undefined });
+				const slice = typeof intent === 'string' && intent.trim() !== '' ? intent.trim() : undefined;
 				const gate = routeItem(
 					{
 						score,
 						scoreSource,
 						intent: typeof intent === 'string' ? intent : undefined,
+						slice,
+						drift: adaptive?.driftFor?.(slice),
 						riskFlags: Array.isArray(riskFlags) ? riskFlags.map(String) : [],
 						compliance: policy.useCompliance ? readHitlPart(json, 'compliance', NODE_NAME) : undefined,
 						json,
 						auditDraw: auditDrawFor(caseId),
-						learnedThreshold: adaptive?.thresholdFor?.(
+						learnedThreshold: adaptive?.policyFor?.(
 							textOrUndefined(getFieldValue(json, 'hitl.draft.model')),
 							textOrUndefined(getFieldValue(json, 'hitl.draft.promptVersion')),
 						),

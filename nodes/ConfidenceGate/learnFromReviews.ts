@@ -1,36 +1,46 @@
 /**
- * The Confidence Gate's adaptive oversight, from the decisions the Feedback Log recorded:
+ * The Confidence Gate's adaptive oversight, from the decisions the Feedback Log recorded (the
+ * statistics are in nodes/shared/calibration; this file turns them into what the gate applies and
+ * the sentences its reasons show):
  *
- * - **Learned threshold.** For the item's model and prompt version, the lowest threshold at which
- *   the drafts reviewers labelled (approved unchanged = right; edited or rejected = wrong) reach
- *   the target precision with a Wilson lower bound — the Feedback Log's own `recommendThreshold`,
- *   so the gate applies exactly what the Calibration operation reports. Until there are enough
- *   labelled drafts, the fixed threshold applies and the reason says why.
- * - **Breaker.** When reviewers overrode (edited or rejected) more than a set share of the drafts
- *   they saw in the last hours, something changed — a new model, a new kind of request, a broken
- *   knowledge base — and drafts the threshold would send out alone are sent to a person instead,
- *   until the override rate falls back.
+ * - **Learned threshold**, per model and prompt version: the lowest threshold whose 95 % lower
+ *   bound on the precision of *all* drafts above it meets the target (estimatePrecision.ts).
+ *   Until then — no evidence, or a target no threshold reaches — nothing goes out alone (or, if
+ *   the user chose so, the fixed Threshold applies as a start): never a laxer fallback.
+ * - **Audit rate**: as many audits above the threshold as the bound needs, never below the floor.
+ * - **Drift**: a CUSUM per workflow and per slice (driftDetector.ts); while one is open, every
+ *   would-be-Auto item of it goes to Review.
  *
  * Pure: the node reads the store and passes the aggregates in.
  */
-import { calibrationReports } from '../FeedbackLog/calibration';
-import type { ThresholdRecommendation } from '../FeedbackLog/recommendThreshold';
-import type { ConfidenceBin, OverrideCounts } from '../shared/store/types';
+import { auditRateFor, learnThreshold, routedAtOrAbove, type LearnedThreshold } from '../shared/calibration/estimatePrecision';
+import { strataOf, type Stratum } from '../shared/calibration/strata';
+import { WHOLE_WORKFLOW, type DetectorState, type SliceState } from '../shared/calibration/driftDetector';
+import type { RoutedBin } from '../shared/store/types';
 
 export interface LearningSettings {
 	/** Target precision of what goes out alone, e.g. 0.95. */
 	targetPrecision: number;
-	/** Labelled drafts needed at or above a threshold before it is trusted. */
+	/** Labelled drafts needed at or above a threshold before it can be learned. */
 	minSamples: number;
-	/** A learned threshold is never applied below this. */
+	/** A learned threshold is never below this. */
 	floor: number;
+	/** The user's Audit Sample Rate, in [0, 1]: the audit rate never goes below it. */
+	auditFloor: number;
+	/** Until a threshold is learned: every draft to Review, or the fixed Threshold. */
+	start: 'reviewAll' | 'threshold';
 }
 
-export interface LearnedThreshold {
-	/** The threshold to apply, or undefined when none was learned (the fixed one applies). */
+/** What the gate applies to a draft of one model and prompt version. */
+export interface LearnedPolicy {
+	/** `learned`: `value`; `reviewAll`: nothing goes out alone; `threshold`: the fixed Threshold. */
+	apply: 'learned' | 'reviewAll' | 'threshold';
 	value?: number;
 	/** Why, for the gate's reason text. */
 	detail: string;
+	/** The share of would-be-Auto drafts sent to a person as audit samples. */
+	auditRate: number;
+	auditDetail: string;
 }
 
 /** A share as a percentage with one decimal, as every gate reason writes it: 0.325 → "32.5%". */
@@ -44,63 +54,110 @@ function describeVersion(model: string | null | undefined, promptVersion: string
 	return promptVersion ? `${name}, prompt ${promptVersion}` : name;
 }
 
-function describe(recommendation: ThresholdRecommendation | undefined, settings: LearningSettings, version: string): LearnedThreshold {
-	if (!recommendation || recommendation.status === 'insufficientData') {
-		const labelled = recommendation?.labelled ?? 0;
-		return { detail: `no threshold learned yet: ${labelled} of ${settings.minSamples} reviewed drafts of ${version}` };
+const three = (value: number) => value.toFixed(3);
+
+function describe(learned: LearnedThreshold, settings: LearningSettings, version: string): string {
+	if (learned.status === 'learned') {
+		return (
+			`learned from ${learned.labelled} labelled drafts of ${version} (estimated precision above it ` +
+			`${three(learned.estimate)}, 95 % lower bound ${three(learned.lowerBound)}${learned.method === 'model' ? ', by the calibration model' : ''})`
+		);
 	}
-	if (recommendation.status === 'unreachable') {
-		return {
-			detail: `no threshold learned: reviewed drafts of ${version} do not reach a precision of ${settings.targetPrecision} at any threshold`,
-		};
+	const until = settings.start === 'reviewAll' ? 'nothing goes out alone' : 'the start threshold applies';
+	if (learned.status === 'insufficientData') {
+		return `${until} until a threshold is learned: ${learned.labelled} of ${learned.minLabelled} labelled drafts of ${version}`;
 	}
-	const value = Math.max(recommendation.threshold, settings.floor);
-	const floored = value > recommendation.threshold ? `, raised from ${recommendation.threshold} to the lowest allowed` : '';
-	return {
-		value,
-		detail:
-			`learned from ${recommendation.samples} reviewed drafts of ${version}: ` +
-			`${percentText(recommendation.precision)} approved unchanged at or above it${floored}`,
-	};
+	const best = learned.best
+		? ` (best: ${three(learned.best.lowerBound)} at ${learned.best.threshold}, from ${learned.best.labelled} labelled drafts)`
+		: '';
+	return `${until}: labelled drafts of ${version} show no threshold whose 95 % lower bound on precision reaches ${settings.targetPrecision}${best}`;
+}
+
+export interface VersionLearning {
+	strata: Stratum[];
+	policy: LearnedPolicy;
+}
+
+/** Groups the store's bins by model and prompt version. */
+export function strataByVersion(bins: readonly RoutedBin[]): Map<string, Stratum[]> {
+	const groups = new Map<string, RoutedBin[]>();
+	for (const bin of bins) {
+		const key = versionKey(bin.model, bin.promptVersion);
+		const group = groups.get(key);
+		if (group) group.push(bin);
+		else groups.set(key, [bin]);
+	}
+	return new Map([...groups].map(([key, group]) => [key, strataOf(group)]));
 }
 
 /**
- * The learned threshold of each model and prompt version found in the bins; versions with no
- * reviewed draft get "none learned yet". Returns a lookup for items.
+ * What the gate applies per model and prompt version. A version with no routed draft yet learns
+ * nothing: it starts strict.
  */
-export function learnThresholds(
-	bins: readonly ConfidenceBin[],
+export function learnPolicies(
+	bins: readonly RoutedBin[],
 	settings: LearningSettings,
-	z?: number,
-): (model: string | undefined, promptVersion: string | undefined) => LearnedThreshold {
-	const [, ...perVersion] = calibrationReports(bins, {
-		recommend: { targetPrecision: settings.targetPrecision, minSamples: settings.minSamples, z },
-	});
-	const byVersion = new Map(perVersion.map((report) => [versionKey(report.model, report.promptVersion), report.recommendation]));
-	return (model, promptVersion) => describe(byVersion.get(versionKey(model, promptVersion)), settings, describeVersion(model, promptVersion));
+): { policyFor: (model: string | undefined, promptVersion: string | undefined) => LearnedPolicy; strataOf: (model: string | null, promptVersion: string | null) => Stratum[] | undefined } {
+	const strata = strataByVersion(bins);
+	const cache = new Map<string, LearnedPolicy>();
+	const policyFor = (model: string | undefined, promptVersion: string | undefined): LearnedPolicy => {
+		const key = versionKey(model, promptVersion);
+		const cached = cache.get(key);
+		if (cached) return cached;
+		const versionStrata = strata.get(key) ?? strataOf([]);
+		const estimate = { targetPrecision: settings.targetPrecision, minLabelled: settings.minSamples, floor: settings.floor };
+		const learned = learnThreshold(versionStrata, estimate);
+		const threshold = learned.status === 'learned' ? learned.threshold : undefined;
+		const routedAbove = threshold === undefined ? 0 : routedAtOrAbove(versionStrata, threshold);
+		const audit = auditRateFor(learned, routedAbove, { floor: settings.auditFloor, targetPrecision: settings.targetPrecision, minLabelled: settings.minSamples });
+		const policy: LearnedPolicy = {
+			apply: learned.status === 'learned' ? 'learned' : settings.start,
+			value: threshold,
+			detail: describe(learned, settings, describeVersion(model, promptVersion)),
+			auditRate: audit.rate,
+			auditDetail:
+				threshold === undefined
+					? `${percentText(audit.rate)} of such items while no threshold is learned`
+					: `${percentText(audit.rate)} of such items, to keep about ${audit.wanted} labelled drafts above the threshold of the ${routedAbove} routed there`,
+		};
+		cache.set(key, policy);
+		return policy;
+	};
+	return { policyFor, strataOf: (model, promptVersion) => strata.get(versionKey(model, promptVersion)) };
 }
 
-export interface BreakerSettings {
-	/** Open when the share of reviewed drafts that were edited or rejected exceeds this (0–1). */
-	maxOverrideRate: number;
-	/** Below this many reviewed drafts in the window the breaker stays closed: too few to judge. */
-	minReviewed: number;
-	windowHours: number;
-}
-
-export interface BreakerState {
+export interface DriftState {
 	open: boolean;
 	detail: string;
 }
 
-export function breakerState(counts: OverrideCounts, settings: BreakerSettings): BreakerState {
-	const window = `the last ${settings.windowHours} h`;
-	if (counts.reviewed < settings.minReviewed) {
-		return { open: false, detail: `${counts.reviewed} reviewed drafts in ${window}, fewer than the ${settings.minReviewed} needed to judge` };
-	}
-	const rate = counts.overridden / counts.reviewed;
-	const summary = `reviewers edited or rejected ${counts.overridden} of ${counts.reviewed} drafts (${percentText(rate)}) in ${window}`;
-	return rate > settings.maxOverrideRate
-		? { open: true, detail: `${summary}, above the limit of ${percentText(settings.maxOverrideRate)}` }
-		: { open: false, detail: `${summary}, within the limit of ${percentText(settings.maxOverrideRate)}` };
+function minuteText(iso: string | undefined): string {
+	return iso ? `${iso.slice(0, 16).replace('T', ' ')} UTC` : 'an unknown time';
+}
+
+function describeSlice(key: string, sliceLabel: string): string {
+	return key === WHOLE_WORKFLOW ? 'this workflow' : `${sliceLabel} "${key}"`;
+}
+
+function describeOpen(key: string, state: SliceState, sliceLabel: string): string {
+	return (
+		`drift detected for ${describeSlice(key, sliceLabel)}: ${state.openedObserved ?? 0} overrides observed, ` +
+		`${(state.openedExpected ?? 0).toFixed(1)} expected from the calibration, since ${minuteText(state.openedSince)} ` +
+		`(opened ${minuteText(state.openedAt)}; ${state.reviewedSinceOpen ?? 0} labelled drafts since)`
+	);
+}
+
+/**
+ * The drift state of an item's slice: open when the whole workflow's detector or its slice's is.
+ * `sliceLabel` names the field in reasons ("intent").
+ */
+export function driftFor(state: DetectorState, sliceLabel: string): (slice: string | undefined) => DriftState {
+	return (slice) => {
+		const keys = slice ? [WHOLE_WORKFLOW, slice] : [WHOLE_WORKFLOW];
+		const open = keys.filter((key) => state.slices[key]?.open);
+		if (open.length > 0) {
+			return { open: true, detail: open.map((key) => describeOpen(key, state.slices[key], sliceLabel)).join('; ') };
+		}
+		return { open: false, detail: `no drift detected for ${keys.map((key) => describeSlice(key, sliceLabel)).join(' or ')}` };
+	};
 }

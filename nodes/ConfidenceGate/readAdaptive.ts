@@ -1,22 +1,34 @@
 /**
- * The n8n side of the gate's adaptive oversight (the logic is in learnFromReviews.ts): reading its
- * settings and the two aggregates it learns from, out of the HITL store.
+ * The n8n side of the gate's adaptive oversight (the logic is in learnFromReviews.ts and
+ * nodes/shared/calibration): reading its settings and what it learns from out of the HITL store,
+ * and advancing the shared drift detector.
  */
 import type { IExecuteFunctions } from 'n8n-workflow';
 
+import { advanceDetector, type DetectorSettings, type DetectorState } from '../shared/calibration/driftDetector';
+import { expectedOverride } from '../shared/calibration/estimatePrecision';
 import { sharedHitlStore, type HitlStore } from '../shared/store';
+import type { JsonValue } from '../shared/store/types';
 import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
-import { breakerState, learnThresholds, type BreakerState } from './learnFromReviews';
+import { driftFor, learnPolicies, type DriftState, type LearnedPolicy, type LearningSettings } from './learnFromReviews';
 import { numberParameter } from './numberParameter';
+import { windowRoutedBins } from './windowAggregate';
 
 export interface Adaptive {
-	thresholdFor?: ReturnType<typeof learnThresholds>;
-	breaker?: BreakerState;
+	policyFor?: (model: string | undefined, promptVersion: string | undefined) => LearnedPolicy;
+	driftFor?: (slice: string | undefined) => DriftState;
 }
 
+/** A stratum needs this many effective labels before its calibration is a baseline for the detector. */
+const MIN_BASELINE_LABELS = 10;
+/** Labelled drafts the detector reads per run; a longer backlog is read over the next runs. */
+const DETECTOR_BATCH = 5000;
+const STATE_RETRIES = 5;
+
 /**
- * What the gate learns from the store, read once per run (the settings of the first item): the
- * decisions this workflow's Feedback Log recorded, as two small aggregates.
+ * What the gate learns from the store, read once per run (the settings of the first item): one
+ * aggregate of the score-routed drafts of this workflow in the window, and the labelled drafts
+ * recorded since the detector last looked.
  */
 export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive | undefined> {
 	if (!(context.getNodeParameter('adapt', 0, false) as boolean)) return undefined;
@@ -24,21 +36,22 @@ export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive
 		numberParameter(context, 0, { name, label, min, max, fallback });
 	const learn = context.getNodeParameter('learnThreshold', 0, true) as boolean;
 	const watch = context.getNodeParameter('breaker', 0, true) as boolean;
-	const learning = learn
+	const auditFloor = number('options.auditSamplePercent', 'Audit Sample Rate (%)', 0, 100, 0) / 100;
+	const learning: LearningSettings = {
+		targetPrecision: number('targetPrecision', 'Target Precision', 0.5, 0.999, 0.95),
+		minSamples: number('minSamples', 'Minimum Reviewed Drafts', 1, Number.MAX_SAFE_INTEGER, 100),
+		floor: number('learnedFloor', 'Lowest Learned Threshold', 0, 1, 0.5),
+		auditFloor,
+		start: (context.getNodeParameter('learningStart', 0, 'reviewAll') as string) === 'threshold' ? 'threshold' : 'reviewAll',
+	};
+	const days = number('learnDays', 'Learn From Last Days', 0.001, 36_500, 30);
+	const detector: DetectorSettings | undefined = watch
 		? {
-				targetPrecision: number('targetPrecision', 'Target Precision', 0.5, 0.999, 0.95),
-				minSamples: number('minSamples', 'Minimum Reviewed Drafts', 1, Number.MAX_SAFE_INTEGER, 100),
-				floor: number('learnedFloor', 'Lowest Learned Threshold', 0, 1, 0.5),
-				days: number('learnDays', 'Learn From Last Days', 1, 36_500, 30),
+				alarmEvery: number('driftAlarmEvery', 'False Alarm: One per Labelled Drafts', 10, 1e9, 10_000),
+				increase: number('driftIncrease', 'Detect an Override Rate Increase Of (×)', 1.1, 10, 2),
 			}
 		: undefined;
-	const breaker = watch
-		? {
-				maxOverrideRate: number('breakerRatePercent', 'Override Rate Limit (%)', 0, 100, 30) / 100,
-				windowHours: number('breakerHours', 'Over the Last Hours', 1, 87_600, 24),
-				minReviewed: number('breakerMinReviewed', 'Minimum Reviewed in Window', 1, Number.MAX_SAFE_INTEGER, 20),
-			}
-		: undefined;
+	const sliceField = String(context.getNodeParameter('options.intentField', 0, 'hitl.draft.intent') || 'hitl.draft.intent');
 
 	let store: HitlStore;
 	try {
@@ -51,12 +64,53 @@ export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive
 		);
 	}
 	const workflowId = context.getWorkflow().id || undefined;
-	const now = Date.now();
-	const since = (ms: number) => new Date(now - ms).toISOString();
-	return {
-		thresholdFor: learning
-			? learnThresholds(await store.confidenceBins({ workflowId, since: since(learning.days * 86_400_000) }), learning)
-			: undefined,
-		breaker: breaker ? breakerState(await store.overrideCounts({ workflowId, since: since(breaker.windowHours * 3_600_000) }), breaker) : undefined,
-	};
+	const since = new Date(Date.now() - days * 86_400_000).toISOString();
+	const learned = learnPolicies(await windowRoutedBins(store, workflowId, since), learning);
+	const adaptive: Adaptive = {};
+	if (learn) adaptive.policyFor = learned.policyFor;
+	if (detector) {
+		const state = await advanceSharedDetector(store, `drift:${workflowId ?? ''}:${context.getNode().name}`, { workflowId, since }, detector, (draft) =>
+			expectedOverride(learned.strataOf(draft.model, draft.promptVersion) ?? [], draft.confidence, MIN_BASELINE_LABELS),
+		);
+		adaptive.driftFor = driftFor(state, sliceField.split('.').pop() ?? sliceField);
+	}
+	return adaptive;
+}
+
+/**
+ * Reads the detector's state, feeds it the labelled drafts recorded since its cursor, and writes it
+ * back with compare-and-set, so two n8n processes never both count a draft. On repeated conflicts
+ * the state another process wrote is used as is.
+ */
+async function advanceSharedDetector(
+	store: HitlStore,
+	key: string,
+	window: { workflowId?: string; since: string },
+	settings: DetectorSettings,
+	expected: (draft: { model: string | null; promptVersion: string | null; confidence: number }) => number | undefined,
+): Promise<DetectorState> {
+	let current: DetectorState = { slices: {} };
+	for (let attempt = 0; attempt < STATE_RETRIES; attempt++) {
+		const stored = await store.getGateState(key);
+		current = (stored?.state as unknown as DetectorState | undefined) ?? { slices: {} };
+		// With a cursor, the id range alone (the (workflow_id, id) index): what follows it is recent.
+		const drafts = await store.labelledDecisions(
+			current.cursor === undefined ? { ...window, limit: DETECTOR_BATCH } : { workflowId: window.workflowId, afterId: current.cursor, limit: DETECTOR_BATCH },
+		);
+		if (drafts.length === 0) return current;
+		const next = advanceDetector(
+			current,
+			drafts.map((draft) => ({
+				id: draft.id,
+				slice: draft.slice,
+				overridden: !draft.approved,
+				expectedOverride: expected(draft),
+				at: draft.recordedAt,
+			})),
+			settings,
+		);
+		const written = await store.putGateState(key, next as unknown as JsonValue, stored?.revision ?? 0);
+		if (written.ok) return next;
+	}
+	return current;
 }

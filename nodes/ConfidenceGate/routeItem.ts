@@ -16,7 +16,7 @@ import { createHash } from 'node:crypto';
 
 import { getFieldValue } from '../shared/fieldPath';
 import type { Compliance, Gate, GateReason, GateRoute } from '../shared/itemContract';
-import { percentText, type BreakerState, type LearnedThreshold } from './learnFromReviews';
+import { percentText, type DriftState, type LearnedPolicy } from './learnFromReviews';
 
 export type RuleRoute = Exclude<GateRoute, 'auto'>;
 
@@ -53,10 +53,8 @@ export interface GatePolicy {
 	useCompliance: boolean;
 	riskFlagRules: { flag: string; route: RuleRoute }[];
 	conditions: FieldCondition[];
-	/** Share in [0, 1] of would-be-auto items sent to review as audit samples (0: none). */
+	/** Share in [0, 1] of would-be-auto items sent to review as audit samples (0: none); a learned policy sets its own. */
 	auditSampleRate: number;
-	/** The override breaker, when the gate watches one: open sends would-be-auto items to review. */
-	breaker?: BreakerState;
 	/** Shadow mode: decide as usual, but send every item to review, marked with what was decided. */
 	shadow?: boolean;
 }
@@ -74,7 +72,11 @@ export interface GateFacts {
 	/** A number in [0, 1) drawn for this item; it is an audit sample when below the rate. */
 	auditDraw: number;
 	/** What was learned for the item's model and prompt version, when the gate learns its threshold. */
-	learnedThreshold?: LearnedThreshold;
+	learnedThreshold?: LearnedPolicy;
+	/** The drift detector of the item's workflow and slice, when the gate watches for drift: open sends would-be-auto items to review. */
+	drift?: DriftState;
+	/** The item's slice (its intent by default), recorded for the detector. */
+	slice?: string;
 }
 
 const SEVERITY: Record<GateRoute, number> = { auto: 0, review: 1, block: 2 };
@@ -90,18 +92,29 @@ export function parseScore(value: unknown): number | undefined {
 }
 
 /**
- * The threshold for an item and how to name it: an intent threshold the user set wins (it is an
- * explicit policy), then a learned one, then the fixed Threshold.
+ * The threshold for an item and how to name it. What learning decided — a learned threshold,
+ * "nothing goes out alone" (`reviewAll`, reported as threshold 1) or the fixed Threshold as a start —
+ * and an intent threshold the user set both apply: the stricter wins, so neither an intent nor the
+ * absence of evidence ever loosens the gate. Without learning, an intent threshold replaces the
+ * fixed Threshold.
  */
-function thresholdFor(policy: GatePolicy, facts: GateFacts): { value: number; text: string } {
-	if (facts.intent !== undefined) {
-		const wanted = facts.intent.trim().toLowerCase();
-		const match = policy.intentThresholds.find((entry) => entry.intent.trim().toLowerCase() === wanted);
-		if (match) return { value: match.threshold, text: `${match.threshold} (the threshold for intent "${match.intent}")` };
-	}
+function thresholdFor(policy: GatePolicy, facts: GateFacts): { value: number; text: string; reviewAll: boolean } {
 	const learned = facts.learnedThreshold;
-	if (learned?.value !== undefined) return { value: learned.value, text: `${learned.value} (${learned.detail})` };
-	return { value: policy.threshold, text: learned ? `${policy.threshold} (${learned.detail})` : `${policy.threshold}` };
+	let base: { value: number; text: string; reviewAll: boolean };
+	if (learned?.apply === 'learned' && learned.value !== undefined) {
+		base = { value: learned.value, text: `${learned.value} (${learned.detail})`, reviewAll: false };
+	} else if (learned?.apply === 'reviewAll') {
+		base = { value: 1, text: learned.detail, reviewAll: true };
+	} else {
+		base = { value: policy.threshold, text: learned ? `${policy.threshold} (${learned.detail})` : `${policy.threshold}`, reviewAll: false };
+	}
+	if (facts.intent === undefined) return base;
+	const wanted = facts.intent.trim().toLowerCase();
+	const match = policy.intentThresholds.find((entry) => entry.intent.trim().toLowerCase() === wanted);
+	if (!match) return base;
+	const forIntent = { value: match.threshold, text: `${match.threshold} (the threshold for intent "${match.intent}")`, reviewAll: false };
+	if (!learned) return forIntent;
+	return base.reviewAll || base.value >= match.threshold ? base : forIntent;
 }
 
 function asNumber(value: unknown): number | undefined {
@@ -190,6 +203,8 @@ export function routeItem(facts: GateFacts, policy: GatePolicy): Gate {
 	return {
 		...decided,
 		route: 'review',
+		// In shadow mode every draft reaches a person: certain, whatever the policy would have done.
+		...(decided.reviewProbability !== undefined && { reviewProbability: 1 }),
 		shadow: true,
 		shadowRoute: wouldBe,
 		sampledForAudit: wouldBe === 'auto',
@@ -228,6 +243,8 @@ function decideRoute(facts: GateFacts, policy: GatePolicy): Gate {
 		ask('review', 'SCORE_MISSING', `The confidence score at ${facts.scoreSource} is ${seen}, so the item cannot go out on its own.`);
 	} else if (score < 0 || score > 1) {
 		ask('review', 'SCORE_OUT_OF_RANGE', `The confidence score ${score} is outside 0–1, so it cannot be trusted.`);
+	} else if (threshold.reviewAll) {
+		ask('review', 'NOT_LEARNED', `Confidence ${score}, but ${thresholdText}.`);
 	} else if (score < threshold.value) {
 		ask('review', 'LOW_CONFIDENCE', `Confidence ${score} is below the threshold ${thresholdText}.`);
 	}
@@ -245,25 +262,34 @@ function decideRoute(facts: GateFacts, policy: GatePolicy): Gate {
 		}
 	}
 
+	// Only these reasons are about the score: a draft any other step stopped is not in the
+	// population whose precision learning estimates, so it carries no review probability.
+	const scoreOnly = reasons.every((reason) => reason.code === 'LOW_CONFIDENCE' || reason.code === 'NOT_LEARNED');
 	const route = reasons.reduce<GateRoute>((worst, reason) => (SEVERITY[reason.route] > SEVERITY[worst] ? reason.route : worst), 'auto');
-	const gate = (finalRoute: GateRoute, finalReasons: GateReason[], sampledForAudit = false): Gate => ({
+	const drift = facts.drift;
+	const auditRate = facts.learnedThreshold?.auditRate ?? policy.auditSampleRate;
+	const gate = (finalRoute: GateRoute, finalReasons: GateReason[], reviewProbability: number | undefined, sampledForAudit = false): Gate => ({
 		route: finalRoute,
 		reasons: finalReasons,
 		threshold: threshold.value,
 		sampledForAudit,
 		shadow: false,
-		breakerOpen: policy.breaker?.open ?? false,
+		breakerOpen: drift?.open ?? false,
+		...(reviewProbability !== undefined && { reviewProbability }),
+		...(facts.slice !== undefined && { slice: facts.slice }),
 	});
-	if (route !== 'auto') return gate(route, reasons.map(({ code, detail }) => ({ code, detail })));
+	if (route !== 'auto') return gate(route, reasons.map(({ code, detail }) => ({ code, detail })), scoreOnly ? 1 : undefined);
 
 	const passed = `Confidence ${score} meets the threshold ${thresholdText} and no rule asked for a review`;
-	if (policy.breaker?.open) {
-		return gate('review', [{ code: 'BREAKER_OPEN', detail: `${passed}, but auto-send is paused: ${policy.breaker.detail}.` }]);
+	if (drift?.open) {
+		return gate('review', [{ code: 'BREAKER_OPEN', detail: `${passed}, but auto-send is paused: ${drift.detail}.` }], 1);
 	}
-	if (facts.auditDraw < policy.auditSampleRate) {
-		return gate('review', [{ code: 'AUDIT_SAMPLE', detail: `${passed}; picked at random (${percentText(policy.auditSampleRate)} of such items) so a person can check how good automatic replies are.` }], true);
+	// Whether or not this draft is picked, the chance it had of being picked is its review probability.
+	const auditText = facts.learnedThreshold ? facts.learnedThreshold.auditDetail : `${percentText(auditRate)} of such items`;
+	if (facts.auditDraw < auditRate) {
+		return gate('review', [{ code: 'AUDIT_SAMPLE', detail: `${passed}; picked at random (${auditText}) so a person can check how good automatic replies are.` }], auditRate, true);
 	}
-	return gate('auto', [{ code: 'AUTO_OK', detail: `${passed}.` }]);
+	return gate('auto', [{ code: 'AUTO_OK', detail: `${passed}.` }], auditRate);
 }
 
 function summarise(violations: Compliance['violations']): string {

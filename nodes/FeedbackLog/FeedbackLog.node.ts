@@ -14,7 +14,7 @@ import { errorItem, toItemError } from '../shared/itemErrors';
 import { openHitlStore, type DecisionFilter, type DecisionRecord, type HitlStore } from '../shared/store';
 import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
 import { hitlStoreTest } from '../shared/store/credentialTest';
-import { calibrationReports } from './calibration';
+import { calibrationReports } from '../shared/calibration/calibration';
 import { computeMetrics } from './computeMetrics';
 import { describeCalibrationError, describeCost, describeTimeToDecision } from './describeFigures';
 import { feedbackLogDescription } from './description';

@@ -11,7 +11,7 @@
  * - cost per escalated case = LLM cost of items routed to review / their number.
  */
 import type { DecisionOutcome, DecisionStats, ReviewerStats } from '../shared/store/types';
-import { wilsonLowerBound } from './recommendThreshold';
+import { wilsonLowerBound } from '../shared/calibration/wilsonBound';
 import { isSelfDeclared } from './reviewerIdentity';
 
 export interface MetricsOptions {

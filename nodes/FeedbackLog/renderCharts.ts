@@ -9,7 +9,7 @@
  * - text bars, for a plain-text body and for reading the item in n8n itself.
  * Every bar carries its count: a bin of 3 drafts at 100 % says little.
  */
-import type { ReliabilityBin } from './calibration';
+import type { ReliabilityBin } from '../shared/calibration/calibration';
 
 const WIDTH = 640;
 const HEIGHT = 320;

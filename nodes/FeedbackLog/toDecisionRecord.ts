@@ -93,6 +93,8 @@ export function toDecisionRecord(hitl: Hitl, context: RecordContext): DecisionRe
 		comment: keep(decisive?.comment),
 		ruleIds,
 		sampledForAudit: hitl.gate?.sampledForAudit ?? false,
+		reviewProbability: hitl.gate?.reviewProbability ?? null,
+		slice: hitl.gate?.slice ?? null,
 		timeToDecisionMs: elapsedMs(review?.requestedAt, review?.decidedAt),
 		promptTokens: draft?.usage.promptTokens ?? null,
 		completionTokens: draft?.usage.completionTokens ?? null,

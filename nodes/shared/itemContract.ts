@@ -84,6 +84,14 @@ export const gateSchema = z.looseObject({
 	/** In shadow mode (every item goes to review): the route the policy would have taken. */
 	shadowRoute: gateRouteSchema.optional(),
 	breakerOpen: z.boolean(),
+	/**
+	 * The probability that the gate sent this draft to a person on its score alone (1 below the
+	 * threshold, the audit rate above); absent when a rule or a missing score decided. The Feedback
+	 * Log records it so learning can weight each label by its inverse.
+	 */
+	reviewProbability: z.number().min(0).max(1).optional(),
+	/** The slice the drift detector watched this draft in (its intent, by default). */
+	slice: z.string().optional(),
 });
 
 export const reviewDecisionSchema = z.enum(['approved', 'edited', 'rejected', 'escalated', 'timedOut']);

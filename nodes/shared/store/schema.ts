@@ -104,6 +104,26 @@ const MIGRATIONS: Migration[] = [
 		version: 2,
 		statements: () => ['ALTER TABLE hitl_decision_reviewers ADD COLUMN page_ms BIGINT'],
 	},
+	{
+		// The Confidence Gate's unbiased learning and drift detector (issue 12): the probability the
+		// gate sent each draft to a person (its inverse weights the label), the slice a detector
+		// watches, and one shared state row per gate so every n8n process runs the same detector.
+		version: 3,
+		statements: () => [
+			'ALTER TABLE hitl_decisions ADD COLUMN review_probability DOUBLE PRECISION',
+			'ALTER TABLE hitl_decisions ADD COLUMN slice TEXT',
+			`CREATE TABLE hitl_gate_state (
+				state_key TEXT PRIMARY KEY,
+				state TEXT NOT NULL,
+				revision INTEGER NOT NULL,
+				updated_at TEXT NOT NULL,
+				updated_ms BIGINT NOT NULL
+			)`,
+			// The gate reads a workflow's rows after an id it has already seen (its incremental
+			// aggregate, the detector's cursor): this index makes those reads a short range scan.
+			'CREATE INDEX hitl_decisions_workflow_id ON hitl_decisions (workflow_id, id)',
+		],
+	},
 ];
 
 // Guards against a migration added without bumping the version the interface announces.

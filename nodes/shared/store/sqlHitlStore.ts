@@ -16,14 +16,18 @@ import type {
 	DecisionRecord,
 	DecisionRoute,
 	DecisionStats,
+	GateState,
 	HitlStore,
 	JsonValue,
+	LabelledDecision,
+	LabelledDecisionFilter,
 	ListDecisionsOptions,
 	OutcomeCount,
 	PutReviewStateOptions,
 	PutReviewStateResult,
 	RecordOutcome,
 	RetentionResult,
+	RoutedBin,
 	ReviewState,
 	ReviewStateKey,
 	OverrideCounts,
@@ -69,6 +73,8 @@ const DECISION_COLUMNS: readonly (readonly [string, string])[] = [
 	['decided_at', 'text'],
 	['recorded_at', 'text'],
 	['recorded_ms', 'int8'],
+	['review_probability', 'float8'],
+	['slice', 'text'],
 ];
 const REVIEWER_COLUMNS: readonly (readonly [string, string])[] = [
 	['decision_id', 'int8'],
@@ -121,6 +127,12 @@ function requireMs(iso: string, field: string): number {
 }
 
 
+/** A probability in [0, 1], or null (a broken value is no evidence). Labels weigh 1/p only where p > 0. */
+function reviewProbabilityOf(record: DecisionRecord): number | null {
+	const p = record.reviewProbability;
+	return typeof p === 'number' && Number.isFinite(p) && p >= 0 && p <= 1 ? p : null;
+}
+
 function decisionRow(record: DecisionRecord): SqlScalar[] {
 	return [
 		record.executionId,
@@ -155,6 +167,8 @@ function decisionRow(record: DecisionRecord): SqlScalar[] {
 		record.decidedAt,
 		record.recordedAt,
 		requireMs(record.recordedAt, 'recordedAt'),
+		reviewProbabilityOf(record),
+		record.slice ?? null,
 	];
 }
 
@@ -212,6 +226,8 @@ function storedDecision(raw: Row): StoredDecision {
 		requestedAt: str(raw.requested_at),
 		decidedAt: str(raw.decided_at),
 		recordedAt: row.recorded_at,
+		reviewProbability: num(raw.review_probability),
+		slice: str(raw.slice),
 	};
 }
 
@@ -237,6 +253,14 @@ function whereDecisions(filter: DecisionFilter = {}): { sql: string; params: Sql
 			clauses.push(`d.${column} = ?`);
 			params.push(value);
 		}
+	}
+	if (filter.afterId !== undefined) {
+		clauses.push('d.id > ?');
+		params.push(Number(filter.afterId));
+	}
+	if (filter.throughId !== undefined) {
+		clauses.push('d.id <= ?');
+		params.push(Number(filter.throughId));
 	}
 	return { sql: clauses.length ? `WHERE ${clauses.join(' AND ')}` : 'WHERE 1 = 1', params };
 }
@@ -471,6 +495,85 @@ export class SqlHitlStore implements HitlStore {
 			where.params,
 		);
 		return { reviewed: Number(row?.reviewed ?? 0), overridden: Number(row?.overridden ?? 0) };
+	}
+
+	async routedBins(filter: DecisionFilter): Promise<RoutedBin[]> {
+		const where = whereDecisions(await this.tightenFilter(this.driver, filter));
+		// A label with p = 0 cannot happen (a person saw it); guard the division anyway.
+		const labelled = `d.decision IN ${LABELLED} AND d.review_probability > 0`;
+		const rows = await this.driver.query<Row>(
+			`SELECT d.model AS model, d.prompt_version AS prompt_version, d.confidence_pct AS pct, COUNT(*) AS n,
+			        SUM(CASE WHEN ${labelled} THEN 1 ELSE 0 END) AS labelled,
+			        SUM(CASE WHEN ${labelled} THEN 1.0 / d.review_probability ELSE 0 END) AS w,
+			        SUM(CASE WHEN ${labelled} THEN 1.0 / (d.review_probability * d.review_probability) ELSE 0 END) AS w2,
+			        SUM(CASE WHEN d.decision = 'approved' AND d.review_probability > 0 THEN 1.0 / d.review_probability ELSE 0 END) AS wy,
+			        SUM(CASE WHEN d.decision = 'approved' AND d.review_probability > 0 THEN 1.0 / (d.review_probability * d.review_probability) ELSE 0 END) AS w2y
+			 FROM hitl_decisions d ${where.sql} AND d.confidence_pct IS NOT NULL AND d.review_probability IS NOT NULL
+			 GROUP BY d.model, d.prompt_version, d.confidence_pct`,
+			where.params,
+		);
+		return rows.map((row) => ({
+			model: str(row.model),
+			promptVersion: str(row.prompt_version),
+			percent: Number(row.pct),
+			routed: Number(row.n),
+			labelled: Number(row.labelled),
+			weight: Number(row.w ?? 0),
+			weightSquared: Number(row.w2 ?? 0),
+			weightApproved: Number(row.wy ?? 0),
+			weightSquaredApproved: Number(row.w2y ?? 0),
+		}));
+	}
+
+	async labelledDecisions(filter: LabelledDecisionFilter): Promise<LabelledDecision[]> {
+		const where = whereDecisions(filter);
+		const params = [...where.params];
+		let sql = `SELECT d.id AS id, d.model AS model, d.prompt_version AS prompt_version, d.confidence AS confidence,
+		                  d.decision AS decision, d.slice AS slice, d.recorded_at AS recorded_at
+		           FROM hitl_decisions d ${where.sql}
+		           AND d.confidence IS NOT NULL AND d.review_probability > 0 AND d.decision IN ${LABELLED}`;
+		sql += ' ORDER BY d.id LIMIT ?';
+		params.push(Math.max(1, Math.floor(filter.limit ?? 5000)));
+		return (await this.driver.query<Row>(sql, params)).map((row) => ({
+			id: String(row.id),
+			model: str(row.model),
+			promptVersion: str(row.prompt_version),
+			confidence: Number(row.confidence),
+			approved: row.decision === 'approved',
+			slice: str(row.slice),
+			recordedAt: String(row.recorded_at),
+		}));
+	}
+
+	async lastDecisionId(): Promise<string | undefined> {
+		const [row] = await this.driver.query<{ id: unknown }>('SELECT MAX(id) AS id FROM hitl_decisions');
+		return row?.id === null || row?.id === undefined ? undefined : String(row.id);
+	}
+
+	async getGateState(key: string): Promise<GateState | undefined> {
+		const rows = await this.driver.query<Row>('SELECT state, revision, updated_at FROM hitl_gate_state WHERE state_key = ?', [key]);
+		if (!rows.length) return undefined;
+		return { state: JSON.parse(String(rows[0].state)) as JsonValue, revision: Number(rows[0].revision), updatedAt: String(rows[0].updated_at) };
+	}
+
+	async putGateState(key: string, state: JsonValue, expectedRevision: number): Promise<PutReviewStateResult> {
+		const now = new Date();
+		const json = JSON.stringify(state);
+		const changed =
+			expectedRevision === 0
+				? await this.driver.run(
+						`INSERT INTO hitl_gate_state (state_key, state, revision, updated_at, updated_ms)
+						 VALUES (?, ?, 1, ?, ?) ON CONFLICT (state_key) DO NOTHING`,
+						[key, json, now.toISOString(), now.getTime()],
+					)
+				: await this.driver.run(
+						`UPDATE hitl_gate_state SET state = ?, revision = revision + 1, updated_at = ?, updated_ms = ?
+						 WHERE state_key = ? AND revision = ?`,
+						[json, now.toISOString(), now.getTime(), key, expectedRevision],
+					);
+		if (changed === 1) return { ok: true, revision: expectedRevision + 1 };
+		const current = await this.getGateState(key);
+		return { ok: false, currentRevision: current?.revision ?? 0 };
 	}
 
 	private async queryConfidenceBins(db: SqlExecutor, where: { sql: string; params: SqlValue[] }): Promise<ConfidenceBin[]> {

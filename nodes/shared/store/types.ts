@@ -20,7 +20,7 @@
 import type { Reviewer } from '../itemContract';
 
 /** Bumped with every schema migration; the store records it in its `hitl_schema_version` table. */
-export const STORE_SCHEMA_VERSION = 2;
+export const STORE_SCHEMA_VERSION = 3;
 
 export type StoreBackend = 'embedded' | 'postgres';
 
@@ -111,6 +111,15 @@ export interface DecisionRecord extends DecisionKey {
 	ruleIds: string[];
 	/** The gate sent an auto item to a human as an audit sample (measures auto-send precision). */
 	sampledForAudit: boolean;
+	/**
+	 * The probability that the gate sent this draft to a person, as it decided on the score alone
+	 * (1 below the threshold, the audit rate above it); null when a rule, a compliance finding or a
+	 * missing score decided, or no gate ran. The Confidence Gate's learning weights labels by its
+	 * inverse, so drafts picked at 5 % count for twenty.
+	 */
+	reviewProbability?: number | null;
+	/** The gate's slice of the draft (its intent, or the field the gate names): the drift detector watches each. */
+	slice?: string | null;
 	timeToDecisionMs: number | null;
 	promptTokens: number | null;
 	completionTokens: number | null;
@@ -140,6 +149,9 @@ export interface DecisionFilter {
 	workflowId?: string;
 	model?: string;
 	promptVersion?: string;
+	/** Only rows with a store id above this / at most this (for reading what was added since a read). */
+	afterId?: string;
+	throughId?: string;
 }
 
 export interface ListDecisionsOptions {
@@ -207,6 +219,52 @@ export interface ConfidenceBin {
 	sumConfidence: number;
 	/** Σ (confidence − label)², for the Brier score. */
 	sumSquaredError: number;
+}
+
+/**
+ * Every draft the Confidence Gate routed on its score alone (a recorded `reviewProbability`),
+ * per model, prompt version and confidence percent: how many were routed, and of those a human
+ * labelled (approved = acceptable; edited or rejected = not), the sums of the inverse-probability
+ * weights — what the gate's unbiased precision estimate is computed from.
+ */
+export interface RoutedBin {
+	model: string | null;
+	promptVersion: string | null;
+	percent: number;
+	routed: number;
+	labelled: number;
+	/** Σ 1/π over the labelled drafts. */
+	weight: number;
+	/** Σ 1/π² over the labelled drafts (for the effective sample size). */
+	weightSquared: number;
+	/** Σ 1/π over the labelled drafts a human approved unchanged. */
+	weightApproved: number;
+	/** Σ 1/π² over those (for the calibration model's robust variance). */
+	weightSquaredApproved: number;
+}
+
+/** One labelled, score-routed draft, in the order the store recorded it: what the drift detector reads. */
+export interface LabelledDecision {
+	id: string;
+	model: string | null;
+	promptVersion: string | null;
+	confidence: number;
+	approved: boolean;
+	slice: string | null;
+	recordedAt: string;
+}
+
+export interface LabelledDecisionFilter extends DecisionFilter {
+	/** Default 5 000. */
+	limit?: number;
+}
+
+/** A small JSON state shared by every n8n process (the Confidence Gate's drift detector). */
+export interface GateState {
+	state: JsonValue;
+	/** Compare-and-set token, as for review states. */
+	revision: number;
+	updatedAt: string;
 }
 
 /** Decisions a human approved, edited or rejected, and of those the edited or rejected. */
@@ -305,8 +363,17 @@ export interface HitlStore {
 	decisionStats(filter: DecisionFilter, options: StatsOptions): Promise<DecisionStats>;
 	/** Only the labelled confidence bins of decisionStats: what the Confidence Gate learns its threshold from. */
 	confidenceBins(filter: DecisionFilter): Promise<ConfidenceBin[]>;
-	/** Reviewed and overridden decisions: what the Confidence Gate's breaker watches. */
+	/** Reviewed and overridden decisions (the override rate of a window). */
 	overrideCounts(filter: DecisionFilter): Promise<OverrideCounts>;
+	/** Score-routed drafts and their inverse-probability-weighted labels: what the Confidence Gate learns from. */
+	routedBins(filter: DecisionFilter): Promise<RoutedBin[]>;
+	/** The largest decision id recorded so far (undefined in an empty store). */
+	lastDecisionId(): Promise<string | undefined>;
+	/** Labelled score-routed drafts after a cursor, oldest first: what the drift detector reads. */
+	labelledDecisions(filter: LabelledDecisionFilter): Promise<LabelledDecision[]>;
+	getGateState(key: string): Promise<GateState | undefined>;
+	/** Compare-and-set as putReviewState: `expectedRevision` 0 = only if absent. */
+	putGateState(key: string, state: JsonValue, expectedRevision: number): Promise<PutReviewStateResult>;
 
 	getReviewState(key: ReviewStateKey): Promise<ReviewState | undefined>;
 	putReviewState(key: ReviewStateKey, state: JsonValue, options?: PutReviewStateOptions): Promise<PutReviewStateResult>;

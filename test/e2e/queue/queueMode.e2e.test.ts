@@ -94,7 +94,8 @@ describe('queue mode: n8n main + worker on PostgreSQL and Redis', () => {
 		expect((gated.hitl as { gate: { reasons: { detail: string }[]; breakerOpen: boolean } }).gate).toMatchObject({
 			breakerOpen: false,
 			reasons: expect.arrayContaining([
-				{ code: 'LOW_CONFIDENCE', detail: expect.stringMatching(/^Confidence 0\.64 is below the threshold 0\.85 \(no threshold learned yet: 0 of 100 reviewed drafts/) },
+				// with learning on and no evidence yet, nothing goes out alone
+				{ code: 'NOT_LEARNED', detail: expect.stringMatching(/^Confidence 0\.64, but nothing goes out alone until a threshold is learned: 0 of 100 labelled drafts/) },
 			]),
 		});
 		// The main process queued it; the worker ran it. The main runs no execution itself.

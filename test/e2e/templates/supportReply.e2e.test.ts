@@ -51,20 +51,25 @@ describe('template: support reply with human review', () => {
 
 	test('a confident answer is sent automatically and logged', async () => {
 		const response = await n8n.callWebhook('support-reply', {
-			ticketId: 'T-100',
+			// T-102: its audit draw (0.71) is above the 25 % a fresh store audits while the gate learns,
+			// so this confident draft is not picked as an audit sample (T-100's draw, 0.18, would be).
+			ticketId: 'T-102',
 			customerName: 'Dana',
 			message: 'Where is my parcel? [intent:delivery] [confidence:0.96] [reply:It left our warehouse today.]',
 		});
 		const execution = await n8n.waitForExecution(workflow.id, ['success', 'error']);
 		expect(execution.data.resultData.error?.message).toBeUndefined();
 		expect(response.status).toBe(200);
-		expect(await response.json()).toMatchObject({ caseId: 'T-100', status: 'sent', reply: 'It left our warehouse today.' });
+		expect(await response.json()).toMatchObject({ caseId: 'T-102', status: 'sent', reply: 'It left our warehouse today.' });
 		const [logged] = outputItems(execution, 'Log decision');
-		expect(logged.hitl).toMatchObject({ caseId: 'T-100', gate: { route: 'auto', breakerOpen: false }, logged: { store: expect.any(String) } });
+		expect(logged.hitl).toMatchObject({ caseId: 'T-102', gate: { route: 'auto', breakerOpen: false }, logged: { store: expect.any(String) } });
 		// the gate read the store the Feedback Log writes to (the template adapts to reviewers), and
-		// with no reviewed draft yet it used the fixed threshold and said why
+		// with no labelled draft yet it used the template's start threshold and said why
 		const [reason] = (logged.hitl as { gate: { reasons: { code: string; detail: string }[] } }).gate.reasons;
-		expect(reason).toMatchObject({ code: 'AUTO_OK', detail: expect.stringMatching(/threshold 0\.85 \(no threshold learned yet: 0 of 100 reviewed drafts of model /) });
+		expect(reason).toMatchObject({
+			code: 'AUTO_OK',
+			detail: expect.stringMatching(/threshold 0\.85 \(the start threshold applies until a threshold is learned: 0 of 100 labelled drafts of model /),
+		});
 	});
 
 	test('a refund goes to a person, who approves an edited reply in the browser', async () => {

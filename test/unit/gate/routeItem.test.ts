@@ -175,4 +175,56 @@ describe('routeItem', () => {
 		expect(share).toBeGreaterThan(0.04);
 		expect(share).toBeLessThan(0.06);
 	});
+
+	describe('with learning and drift detection', () => {
+		const learned = (value: number): GateFacts['learnedThreshold'] => ({
+			apply: 'learned',
+			value,
+			detail: 'learned from 412 labelled drafts',
+			auditRate: 0.1,
+			auditDetail: '10% of such items',
+		});
+		const notLearned: GateFacts['learnedThreshold'] = {
+			apply: 'reviewAll',
+			detail: 'nothing goes out alone until a threshold is learned: 3 of 100 labelled drafts',
+			auditRate: 0.01,
+			auditDetail: '1% of such items',
+		};
+
+		test('nothing learned: every scored draft to Review, whatever the fixed or intent threshold', () => {
+			const gate = routeItem(facts({ score: 0.999, learnedThreshold: notLearned }), basePolicy);
+			expect(gate).toMatchObject({ route: 'review', threshold: 1, reviewProbability: 1, reasons: [{ code: 'NOT_LEARNED' }] });
+			expect(gate.reasons[0].detail).toBe('Confidence 0.999, but nothing goes out alone until a threshold is learned: 3 of 100 labelled drafts.');
+			expect(routeItem(facts({ score: 0.999, intent: 'refund', learnedThreshold: notLearned }), basePolicy).route).toBe('review');
+		});
+
+		test('an intent threshold and a learned one: the stricter applies', () => {
+			expect(routeItem(facts({ score: 0.9, intent: 'refund', learnedThreshold: learned(0.8) }), basePolicy).threshold).toBe(0.95);
+			expect(routeItem(facts({ score: 0.96, intent: 'refund', learnedThreshold: learned(0.98) }), basePolicy)).toMatchObject({
+				route: 'review',
+				threshold: 0.98,
+			});
+		});
+
+		test('the review probability: 1 for a score-routed review, the audit rate for a would-be-Auto draft, none when a rule decided', () => {
+			expect(routeItem(facts({ score: 0.7, learnedThreshold: learned(0.8) }), basePolicy)).toMatchObject({ route: 'review', reviewProbability: 1 });
+			expect(routeItem(facts({ score: 0.9, auditDraw: 0.5, learnedThreshold: learned(0.8) }), basePolicy)).toMatchObject({ route: 'auto', reviewProbability: 0.1 });
+			const audited = routeItem(facts({ score: 0.9, auditDraw: 0.05, learnedThreshold: learned(0.8) }), basePolicy);
+			expect(audited).toMatchObject({ route: 'review', sampledForAudit: true, reviewProbability: 0.1 });
+			expect(audited.reasons[0].detail).toMatch(/picked at random \(10% of such items\)/);
+			expect(routeItem(facts({ score: 0.9, riskFlags: ['legal_threat'], learnedThreshold: learned(0.8) }), basePolicy)).not.toHaveProperty('reviewProbability');
+			expect(routeItem(facts({ score: 0.5, riskFlags: ['legal_threat'] }), basePolicy)).not.toHaveProperty('reviewProbability');
+			expect(routeItem(facts({ score: undefined }), basePolicy)).not.toHaveProperty('reviewProbability');
+		});
+
+		test('an open drift detector sends would-be-Auto drafts to Review with its evidence', () => {
+			const drift = { open: true, detail: 'drift detected for intent "refund": 14 overrides observed, 4.2 expected from the calibration, since 2026-12-02 10:40 UTC' };
+			const gate = routeItem(facts({ score: 0.99, intent: 'refund', slice: 'refund', drift }), basePolicy);
+			expect(gate).toMatchObject({ route: 'review', breakerOpen: true, reviewProbability: 1, slice: 'refund', reasons: [{ code: 'BREAKER_OPEN' }] });
+			expect(gate.reasons[0].detail).toBe(
+				'Confidence 0.99 meets the threshold 0.95 (the threshold for intent "refund") and no rule asked for a review, but auto-send is paused: ' +
+					'drift detected for intent "refund": 14 overrides observed, 4.2 expected from the calibration, since 2026-12-02 10:40 UTC.',
+			);
+		});
+	});
 });

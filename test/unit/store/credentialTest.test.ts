@@ -16,7 +16,7 @@ test('an embedded store: OK, with where it is and its schema version', async () 
 		const filePath = join(dir, 'hitl.sqlite');
 		expect(await test_({ backend: 'embedded', filePath })).toEqual({
 			status: 'OK',
-			message: `Connected to sqlite:${filePath} (schema version 2)`,
+			message: `Connected to sqlite:${filePath} (schema version 3)`,
 		});
 	} finally {
 		rmSync(dir, { recursive: true, force: true });

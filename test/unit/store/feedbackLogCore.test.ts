@@ -4,10 +4,11 @@
  */
 import { join } from 'node:path';
 
-import { calibrate } from '../../../nodes/FeedbackLog/calibration';
+import { calibrate } from '../../../nodes/shared/calibration/calibration';
 import { editDistance } from '../../../nodes/FeedbackLog/editDistance';
 import { csvCell, csvHeader, exportRecords } from '../../../nodes/FeedbackLog/exportRecords';
-import { binsFromSamples, recommendThreshold, wilsonLowerBound } from '../../../nodes/FeedbackLog/recommendThreshold';
+import { binsFromSamples, recommendThreshold } from '../../../nodes/shared/calibration/recommendThreshold';
+import { wilsonLowerBound } from '../../../nodes/shared/calibration/wilsonBound';
 import { renderOverrideRateChart, renderReliabilityDiagram } from '../../../nodes/FeedbackLog/renderCharts';
 import { hashText, toDecisionRecord, type RecordContext } from '../../../nodes/FeedbackLog/toDecisionRecord';
 import type { Hitl } from '../../../nodes/shared/itemContract';
@@ -51,7 +52,7 @@ describe('toDecisionRecord', () => {
 					{ ruleId: 'disclosure.apr', kind: 'disclosure', severity: 'review', message: 'APR missing' },
 				],
 			},
-			gate: { route: 'review', reasons: [], threshold: 0.8, sampledForAudit: false, shadow: false, breakerOpen: false },
+			gate: { route: 'review', reasons: [], threshold: 0.8, sampledForAudit: false, shadow: false, breakerOpen: false, reviewProbability: 1, slice: 'shipping' },
 			review: {
 				decision: 'edited',
 				finalText: 'It ships today!',
@@ -84,6 +85,8 @@ describe('toDecisionRecord', () => {
 			comment: 'livelier',
 			ruleIds: ['pii.email', 'disclosure.apr'],
 			sampledForAudit: false,
+			reviewProbability: 1,
+			slice: 'shipping',
 			timeToDecisionMs: 60_000,
 			promptTokens: 100,
 			completionTokens: 12,

@@ -3,7 +3,7 @@
  * unit that fits, a cost that says how to switch it on, a calibration error with its scale, and
  * every chart bar with its count — in SVG, mail-safe HTML and plain text.
  */
-import { calibrate } from '../../../nodes/FeedbackLog/calibration';
+import { calibrate } from '../../../nodes/shared/calibration/calibration';
 import {
 	describeCalibrationError,
 	describeCost,

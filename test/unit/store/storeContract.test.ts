@@ -10,9 +10,9 @@ import { promisify } from 'node:util';
 
 import { Client } from 'pg';
 
-import { calibrationReports } from '../../../nodes/FeedbackLog/calibration';
+import { calibrationReports } from '../../../nodes/shared/calibration/calibration';
 import { computeMetrics } from '../../../nodes/FeedbackLog/computeMetrics';
-import { recommendThreshold } from '../../../nodes/FeedbackLog/recommendThreshold';
+import { recommendThreshold } from '../../../nodes/shared/calibration/recommendThreshold';
 import { openHitlStore, STORE_SCHEMA_VERSION, type DecisionRecord, type HitlStore, type StoreConfig } from '../../../nodes/shared/store';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { baseDecision, seededRandom, syntheticDecision } from './fixtures/decisions';
@@ -175,6 +175,10 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		opened.pop();
 		// what a store created by version 1 of the schema looks like
 		await backend.rawQuery(config, 'ALTER TABLE hitl_decision_reviewers DROP COLUMN page_ms');
+		await backend.rawQuery(config, 'DROP INDEX hitl_decisions_workflow_id');
+		await backend.rawQuery(config, 'ALTER TABLE hitl_decisions DROP COLUMN review_probability');
+		await backend.rawQuery(config, 'ALTER TABLE hitl_decisions DROP COLUMN slice');
+		await backend.rawQuery(config, 'DROP TABLE hitl_gate_state');
 		await backend.rawQuery(config, 'DELETE FROM hitl_schema_version WHERE version > 1');
 
 		const upgraded = await open(config);
@@ -183,6 +187,13 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		expect(await upgraded.countDecisions()).toBe(2);
 		const rows = await backend.rawQuery(config, 'SELECT page_ms FROM hitl_decision_reviewers ORDER BY decision_id');
 		expect(rows.map((row) => (row.page_ms === null ? null : Number(row.page_ms)))).toEqual([null, 1500]);
+		// version 3: a decision recorded before it has no review probability, so learning does not count it
+		const decisions = await upgraded.listDecisions();
+		expect(decisions.map((decision) => [decision.executionId, decision.reviewProbability, decision.slice])).toEqual([
+			['before-upgrade', null, null],
+			['after-upgrade', 1, 'shipping'],
+		]);
+		expect(await upgraded.routedBins({})).toEqual([expect.objectContaining({ routed: 1, labelled: 1 })]);
 	});
 
 	test('a rubber stamp is a fast read of the page, not a fast answer to the request', async () => {
@@ -342,6 +353,67 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		expect(await store.overrideCounts({ since: '2026-11-02T00:00:00.000Z' })).toEqual({ reviewed: 2, overridden: 2 });
 		expect(await store.overrideCounts({ model: 'other' })).toEqual({ reviewed: 0, overridden: 0 });
 		expect(await store.confidenceBins({ model: 'other' })).toEqual([]);
+	});
+
+	test('routed bins: every score-routed draft counted, labels weighted by 1/π; rule-routed and unscored drafts left out', async () => {
+		const store = await open();
+		const at = (minute: number) => `2026-11-01T10:${String(minute).padStart(2, '0')}:00.000Z`;
+		let n = 0;
+		const row = (confidence: number | null, decision: DecisionRecord['decision'], reviewProbability: number | null, minute = 0) =>
+			baseDecision({ executionId: `routed-${n++}`, confidence, decision, reviewProbability, recordedAt: at(minute) });
+		await store.recordDecisions([
+			row(0.91, 'approved', 1),
+			row(0.915, 'edited', 1),
+			row(0.91, 'approved', 0.1, 5), // an audit sample at 10 %
+			row(0.912, 'auto', 0.1, 5),
+			row(0.91, 'auto', 0.1, 6),
+			row(0.91, 'timedOut', 1, 6), // routed, but not a label
+			row(0.91, 'rejected', null, 7), // a rule sent it: not in the population
+			row(null, 'approved', 1, 7), // no score
+			row(0.5, 'rejected', 1, 8),
+		]);
+		const bins = await store.routedBins({ workflowId: 'wf-1' });
+		const byPercent = new Map(bins.map((bin) => [bin.percent, bin]));
+		expect(bins).toHaveLength(2);
+		expect(byPercent.get(91)).toEqual({
+			model: 'gpt-4o-mini',
+			promptVersion: 'v1',
+			percent: 91,
+			routed: 6,
+			labelled: 3,
+			weight: expect.closeTo(12, 9), // 1 + 1 + 10
+			weightSquared: expect.closeTo(102, 9), // 1 + 1 + 100
+			weightApproved: expect.closeTo(11, 9), // 1 + 10
+			weightSquaredApproved: expect.closeTo(101, 9), // 1 + 100
+		});
+		expect(byPercent.get(50)).toMatchObject({ routed: 1, labelled: 1, weight: 1, weightApproved: 0 });
+		const recent = await store.routedBins({ since: at(6) });
+		expect(recent.map((bin) => [bin.percent, bin.routed, bin.labelled]).sort()).toEqual([
+			[50, 1, 1],
+			[91, 2, 0],
+		]);
+
+		const labelled = await store.labelledDecisions({ workflowId: 'wf-1' });
+		expect(labelled.map((draft) => [draft.confidence, draft.approved, draft.slice])).toEqual([
+			[0.91, true, 'shipping'],
+			[0.915, false, 'shipping'],
+			[0.91, true, 'shipping'],
+			[0.5, false, 'shipping'],
+		]);
+		const after = await store.labelledDecisions({ workflowId: 'wf-1', afterId: labelled[1].id, limit: 1 });
+		expect(after.map((draft) => draft.id)).toEqual([labelled[2].id]);
+	});
+
+	test('gate state: compare-and-set, shared by every opener', async () => {
+		const config = await backend.fresh();
+		const first = await open(config);
+		const second = await open(config);
+		expect(await first.getGateState('drift:wf:Gate')).toBeUndefined();
+		expect(await first.putGateState('drift:wf:Gate', { cursor: '1' }, 0)).toEqual({ ok: true, revision: 1 });
+		expect(await second.putGateState('drift:wf:Gate', { cursor: '2' }, 0)).toEqual({ ok: false, currentRevision: 1 });
+		expect(await second.putGateState('drift:wf:Gate', { cursor: '2' }, 1)).toEqual({ ok: true, revision: 2 });
+		expect(await first.putGateState('drift:wf:Gate', { cursor: '3' }, 1)).toEqual({ ok: false, currentRevision: 2 });
+		expect(await first.getGateState('drift:wf:Gate')).toMatchObject({ state: { cursor: '2' }, revision: 2 });
 	});
 
 	test('calibration matches the hand-computed fixture', async () => {

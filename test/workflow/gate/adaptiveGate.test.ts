@@ -1,7 +1,9 @@
 /**
  * The Confidence Gate adapting to what reviewers decided: the threshold learned from the decisions
- * a Feedback Log recorded for this workflow, and the breaker that pauses auto-send when reviewers
- * override too often. Real store (embedded SQLite file), real workflow run through n8n-core.
+ * a Feedback Log recorded for this workflow (never laxer than "review everything" without
+ * evidence), and the drift detector that pauses auto-send for a slice whose drafts reviewers
+ * override more than the calibration expects. Real store (embedded SQLite file), real workflow run
+ * through n8n-core.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +11,6 @@ import { join } from 'node:path';
 
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { binsFromSamples, recommendThreshold } from '../../../nodes/FeedbackLog/recommendThreshold';
 import { openHitlStore } from '../../../nodes/shared/store';
 import type { DecisionRecord } from '../../../nodes/shared/store/types';
 import { baseDecision } from '../../unit/store/fixtures/decisions';
@@ -83,73 +84,108 @@ describe('Confidence Gate adapting to reviewers', () => {
 		const mine = [...reviewed(WORKFLOW_ID, 0.6, 60), ...reviewed(WORKFLOW_ID, 0.7, 75), ...reviewed(WORKFLOW_ID, 0.8, 95), ...reviewed(WORKFLOW_ID, 0.9, 100)];
 		await record([...mine, ...reviewed('another', 0.9, 0), ...reviewed('another', 0.8, 0)]);
 
-		// By hand (Wilson lower bound, z 1.645): at 0.8, 195 of 200 approved → 0.949 ≥ 0.9; at 0.7,
-		// 270 of 300 → 0.869 < 0.9. So 0.8 — as the Feedback Log's recommender says on the same data.
-		const expected = recommendThreshold(
-			binsFromSamples(mine.map((entry) => ({ confidence: entry.confidence!, correct: entry.decision === 'approved' }))),
-			{ targetPrecision: 0.9, minSamples: 100 },
-		);
-		expect(expected).toMatchObject({ status: 'recommended', threshold: 0.8, samples: 200 });
-
+		// By hand (estimatePrecision.ts): every label here had π = 1. At 0.8: strata 0.80 (95/100) and
+		// 0.90 (100/100), estimate 0.975; p̃ = 95.5/101 and 100.5/101, Var = ¼·Σ p̃(1−p̃)/100, n* = 204.34,
+		// Wilson(0.975, 204.34) = 0.9499 ≥ 0.9. At 0.7: estimate 0.9, bound 0.870 < 0.9. So 0.8.
 		const run = await runWorkflow(gateWorkflow({ targetPrecision: 0.9, minSamples: 100, breaker: false }), {
 			input: [
 				drafted('above', 0.81),
 				drafted('below', 0.79),
-				drafted('new-prompt', 0.96, 'gpt-4o-mini', 'v2'),
+				drafted('new-prompt', 0.99, 'gpt-4o-mini', 'v2'),
 			],
 			credentials: credentials(),
 		});
 		expect(run.status).toBe('success');
 		const [above] = run.output(GATE, 0);
 		expect(above.json.ticket).toBe('above');
-		expect(gateOf(above)).toMatchObject({ route: 'auto', threshold: 0.8, breakerOpen: false });
+		// The audit rate adapts: the bound wants about 100 labelled drafts (Minimum Reviewed Drafts) above
+		// the threshold, and 200 were routed there in the window: 50 %, capped at 25 % — though Audit
+		// Sample Rate is 0.
+		expect(gateOf(above)).toMatchObject({ route: 'auto', threshold: 0.8, breakerOpen: false, reviewProbability: 0.25 });
 		expect(gateOf(above).reasons[0].detail).toBe(
-			'Confidence 0.81 meets the threshold 0.8 (learned from 200 reviewed drafts of model gpt-4o-mini, prompt v1: ' +
-				'97.5% approved unchanged at or above it) and no rule asked for a review.',
+			'Confidence 0.81 meets the threshold 0.8 (learned from 200 labelled drafts of model gpt-4o-mini, prompt v1 ' +
+				'(estimated precision above it 0.975, 95 % lower bound 0.950)) and no rule asked for a review.',
 		);
 
 		const review = run.output(GATE, 1);
 		expect(review.map((item) => item.json.ticket)).toEqual(['below', 'new-prompt']);
-		expect(gateOf(review[0])).toMatchObject({ threshold: 0.8, reasons: [{ code: 'LOW_CONFIDENCE' }] });
-		// a prompt version nobody has reviewed yet keeps the fixed threshold, and the reason says why
-		expect(gateOf(review[1])).toMatchObject({ threshold: 0.97, reasons: [{ code: 'LOW_CONFIDENCE' }] });
+		expect(gateOf(review[0])).toMatchObject({ threshold: 0.8, reasons: [{ code: 'LOW_CONFIDENCE' }], reviewProbability: 1 });
+		// a prompt version nobody has reviewed yet starts with everything reviewed — not the laxer fixed
+		// Threshold (0.97), which would have sent this 0.99 draft out alone — and the reason says why
+		expect(gateOf(review[1])).toMatchObject({ threshold: 1, reasons: [{ code: 'NOT_LEARNED' }], reviewProbability: 1 });
 		expect(gateOf(review[1]).reasons[0].detail).toBe(
-			'Confidence 0.96 is below the threshold 0.97 (no threshold learned yet: 0 of 100 reviewed drafts of model gpt-4o-mini, prompt v2).',
+			'Confidence 0.99, but nothing goes out alone until a threshold is learned: 0 of 100 labelled drafts of model gpt-4o-mini, prompt v2.',
 		);
 	});
 
-	test('pauses auto-send while reviewers override more than the limit, and resumes below it', async () => {
-		const recent = (index: number, decision: 'approved' | 'edited') =>
-			baseDecision({
-				executionId: `recent-${index}`,
-				workflowId: WORKFLOW_ID,
-				decision,
-				recordedAt: new Date(Date.now() - 3_600_000 + index * 1000).toISOString(),
-			});
-		// 25 reviewed in the last hour, 10 edited: 40%
-		await record(Array.from({ length: 25 }, (_, index) => recent(index, index < 10 ? 'edited' : 'approved')));
-		// overrides a week ago are outside the 24 h window and do not count
+	test('an unreachable target never loosens the gate: an uninformative score sends nothing out alone', async () => {
+		const start = Date.now() - 86_400_000;
+		// 70 % approved whatever the score: no threshold reaches 0.95
 		await record(
-			Array.from({ length: 50 }, (_, index) =>
-				baseDecision({ executionId: `old-${index}`, workflowId: WORKFLOW_ID, decision: 'rejected', recordedAt: new Date(Date.now() - 7 * 86_400_000).toISOString() }),
+			[0.6, 0.8, 0.99].flatMap((confidence) =>
+				Array.from({ length: 100 }, (_, index) =>
+					baseDecision({
+						executionId: `flat-${confidence}-${index}`,
+						workflowId: WORKFLOW_ID,
+						confidence,
+						decision: index % 10 < 7 ? 'approved' : 'edited',
+						recordedAt: new Date(start + index * 60_000).toISOString(),
+					}),
+				),
 			),
 		);
-		const input = [drafted('confident', 0.99), drafted('doubtful', 0.5)];
-
-		const paused = await runWorkflow(gateWorkflow({ learnThreshold: false, breakerRatePercent: 30 }), { input, credentials: credentials() });
-		expect(paused.status).toBe('success');
-		expect(paused.output(GATE, 0)).toEqual([]);
-		const [confident, doubtful] = paused.output(GATE, 1);
-		expect(gateOf(confident)).toMatchObject({ route: 'review', breakerOpen: true, reasons: [{ code: 'BREAKER_OPEN' }] });
-		expect(gateOf(confident).reasons[0].detail).toBe(
-			'Confidence 0.99 meets the threshold 0.97 and no rule asked for a review, but auto-send is paused: ' +
-				'reviewers edited or rejected 10 of 25 drafts (40%) in the last 24 h, above the limit of 30%.',
+		const run = await runWorkflow(gateWorkflow({ breaker: false }), { input: [drafted('sure', 0.995)], credentials: credentials() });
+		expect(run.output(GATE, 0)).toEqual([]);
+		const [sure] = run.output(GATE, 1);
+		expect(gateOf(sure)).toMatchObject({ route: 'review', threshold: 1, reasons: [{ code: 'NOT_LEARNED' }] });
+		expect(gateOf(sure).reasons[0].detail).toMatch(
+			/^Confidence 0\.995, but nothing goes out alone: labelled drafts of model gpt-4o-mini, prompt v1 show no threshold whose 95 % lower bound on precision reaches 0\.95 \(best: 0\.6\d\d at 0\.6, from 300 labelled drafts\)\.$/,
 		);
-		expect(gateOf(doubtful)).toMatchObject({ route: 'review', breakerOpen: true, reasons: [{ code: 'LOW_CONFIDENCE' }] });
 
-		const running = await runWorkflow(gateWorkflow({ learnThreshold: false, breakerRatePercent: 50 }), { input, credentials: credentials() });
-		expect(running.output(GATE, 0).map((item) => item.json.ticket)).toEqual(['confident']);
-		expect(gateOf(running.output(GATE, 0)[0])).toMatchObject({ route: 'auto', breakerOpen: false, reasons: [{ code: 'AUTO_OK' }] });
+		// "Apply the Threshold Above" as the start: the fixed Threshold applies, never anything laxer
+		const started = await runWorkflow(gateWorkflow({ breaker: false, learningStart: 'threshold' }), { input: [drafted('sure', 0.995)], credentials: credentials() });
+		expect(gateOf(started.output(GATE, 0)[0] ?? started.output(GATE, 1)[0])).toMatchObject({ threshold: 0.97 });
+	});
+
+	test('a drift confined to one intent opens its detector: would-be-Auto drafts of that intent go to Review', async () => {
+		const start = Date.now() - 3_600_000;
+		let n = 0;
+		const labelled = (slice: string, overridden: boolean) =>
+			baseDecision({
+				executionId: `drift-${n}`,
+				workflowId: WORKFLOW_ID,
+				confidence: 0.7,
+				slice,
+				decision: overridden ? 'edited' : 'approved',
+				recordedAt: new Date(start + n++ * 1000).toISOString(),
+			});
+		// Baseline: 400 labelled drafts at 0.7, one in five overridden, in both intents.
+		await record(Array.from({ length: 400 }, (_, index) => labelled(index % 2 ? 'refund' : 'shipping', index % 10 < 2)));
+		const input = [drafted('refund-item', 0.99), drafted('shipping-item', 0.99)];
+		input[0].hitl = { ...(input[0].hitl as IDataObject), draft: { ...((input[0].hitl as IDataObject).draft as IDataObject), intent: 'refund' } };
+		input[1].hitl = { ...(input[1].hitl as IDataObject), draft: { ...((input[1].hitl as IDataObject).draft as IDataObject), intent: 'shipping' } };
+		const settings = { learnThreshold: false };
+
+		const before = await runWorkflow(gateWorkflow(settings), { input, credentials: credentials() });
+		expect(before.output(GATE, 0).map((item) => item.json.ticket)).toEqual(['refund-item', 'shipping-item']);
+		expect(gateOf(before.output(GATE, 0)[0])).toMatchObject({ breakerOpen: false, slice: 'refund' });
+
+		// Then refunds go wrong: 60 more, every other one overridden (50 %, against about 20 % expected),
+		// while shipping goes on as before.
+		await record([
+			...Array.from({ length: 60 }, (_, index) => labelled('refund', index % 2 === 0)),
+			...Array.from({ length: 60 }, (_, index) => labelled('shipping', index % 10 < 2)),
+		]);
+		const after = await runWorkflow(gateWorkflow(settings), { input, credentials: credentials() });
+		expect(after.output(GATE, 0).map((item) => item.json.ticket)).toEqual(['shipping-item']);
+		const [refund] = after.output(GATE, 1);
+		expect(gateOf(refund)).toMatchObject({ route: 'review', breakerOpen: true, reasons: [{ code: 'BREAKER_OPEN' }], reviewProbability: 1 });
+		expect(gateOf(refund).reasons[0].detail).toMatch(
+			/^Confidence 0\.99 meets the threshold 0\.97 and no rule asked for a review, but auto-send is paused: drift detected for intent "refund": \d+ overrides observed, \d+\.\d expected from the calibration, since \d{4}-\d\d-\d\d \d\d:\d\d UTC \(opened .* UTC; \d+ labelled drafts since\)\.$/,
+		);
+		const observed = Number(/(\d+) overrides observed/.exec(gateOf(refund).reasons[0].detail)![1]);
+		const expected = Number(/(\d+\.\d) expected/.exec(gateOf(refund).reasons[0].detail)![1]);
+		expect(observed).toBeGreaterThan(2 * expected);
 	});
 
 	test('a store that cannot be opened fails the run, or with continue-on-fail sends every item to Review', async () => {

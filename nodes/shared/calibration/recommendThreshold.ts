@@ -4,9 +4,11 @@
  * target precision — not as a point estimate but with a Wilson lower confidence bound, and only
  * with enough labelled samples above it. The lowest such threshold sends the most items out alone.
  *
- * Pure: the Confidence Gate imports it too.
+ * Pure. This is the Feedback Log's *Calibration* report over labelled drafts only; the Confidence
+ * Gate learns from `estimatePrecision.ts`, which also corrects for how drafts were picked for review.
  */
-import { confidencePercent } from '../shared/store/confidencePercent';
+import { confidencePercent } from '../store/confidencePercent';
+import { wilsonLowerBound, Z_ONE_SIDED_95 } from './wilsonBound';
 
 /** Labelled decisions per confidence percent (floor(confidence × 100), 0..100). */
 export interface PercentBin {
@@ -46,17 +48,7 @@ export type ThresholdRecommendation =
 	| { status: 'unreachable'; labelled: number; bestLowerBound: number; reason: string };
 
 export const DEFAULT_MIN_SAMPLES = 100;
-export const DEFAULT_Z = 1.645;
-
-/** Wilson score interval's lower end for k successes in n trials. */
-export function wilsonLowerBound(successes: number, trials: number, z = DEFAULT_Z): number {
-	if (trials <= 0) return 0;
-	const p = successes / trials;
-	const z2 = z * z;
-	const centre = p + z2 / (2 * trials);
-	const margin = z * Math.sqrt((p * (1 - p)) / trials + z2 / (4 * trials * trials));
-	return Math.max(0, (centre - margin) / (1 + z2 / trials));
-}
+export const DEFAULT_Z = Z_ONE_SIDED_95;
 
 
 export function binsFromSamples(samples: readonly LabelledSample[]): PercentBin[] {

@@ -4,7 +4,7 @@
  * per-percent aggregates — a label is 1 when a human approved the draft unchanged, 0 when edited
  * or rejected.
  */
-import type { ConfidenceBin } from '../shared/store/types';
+import type { ConfidenceBin } from '../store/types';
 import { recommendThreshold, type RecommendOptions, type ThresholdRecommendation } from './recommendThreshold';
 
 export interface ReliabilityBin {
