@@ -13,7 +13,7 @@ import type { CountryCode } from 'libphonenumber-js';
 
 import { getFieldValue, splitFieldPath } from '../shared/fieldPath';
 import { mergeHitl, type Compliance } from '../shared/itemContract';
-import { errorItem, toItemError } from '../shared/itemErrors';
+import { errorItem, itemLabel, toItemError } from '../shared/itemErrors';
 import { buildRulesDocument, type ComplianceSettings, type DisclosureSetting, type PatternSetting } from './buildRulesDocument';
 import { checkText, compileRuleset, type CompiledRuleset } from './checkCompliance';
 import { complianceDescription } from './description';
@@ -184,7 +184,7 @@ function readSettings(context: IExecuteFunctions, itemIndex: number): { settings
 /** The text to check; a missing or non-text field is an error naming the field. */
 function readText(node: INode, json: IDataObject, field: string, itemIndex: number): string {
 	const fail = (message: string, description: string) =>
-		new NodeOperationError(node, `Item ${itemIndex}: ${message}`, { itemIndex, description });
+		new NodeOperationError(node, `${itemLabel(itemIndex)}: ${message}`, { itemIndex, description });
 	if (field === '') throw fail('Text Field is empty', 'Enter the dot path of the text to check, e.g. hitl.draft.text.');
 	const value = getFieldValue(json, field);
 	if (typeof value === 'string') return value;

@@ -247,10 +247,11 @@ export const complianceDescription: INodeProperties[] = [
 		displayName: 'Rules JSON',
 		name: 'rulesJson',
 		type: 'json',
-		default: '',
+		// Valid JSON meaning "no rules": n8n's JSON editor marks an empty text as an error.
+		default: '{}',
 		placeholder: '{ "version": "2026-11-01", "packs": ["pci"], "rules": [ … ] }',
 		description:
-			'Optional rules document kept in version control; added to the rules above. Rules have an ID, a kind (pii, disclosure, prohibited, pattern), a severity, a message and an optional fix; see the README.',
+			'Optional rules document kept in version control; added to the rules above. Rules have an ID, a kind (pii, disclosure, prohibited, pattern), a severity, a message and an optional fix. "version" is optional (default: the Ruleset Version option, else a fingerprint of the rules); see the README.',
 	},
 	{
 		displayName: 'Options',

@@ -12,7 +12,7 @@ import {
 } from 'n8n-workflow';
 
 import { mergeHitl } from '../shared/itemContract';
-import { toItemError } from '../shared/itemErrors';
+import { itemLabel, toItemError } from '../shared/itemErrors';
 import { buildReviewItem, ReviewContentError, unreadableReviewItem } from './buildReviewItems';
 import { decideReview, type ItemVerdict, type ReviewerAnswer } from './decideReview';
 import { approvalDescription } from './description';
@@ -106,7 +106,7 @@ export class HumanApprovalWait implements INodeType {
 			} catch (error) {
 				const itemError =
 					error instanceof ReviewContentError
-						? new NodeOperationError(node, `Item ${itemIndex}: ${error.message}`, { itemIndex, description: error.hint })
+						? new NodeOperationError(node, `${itemLabel(itemIndex)}: ${error.message}`, { itemIndex, description: error.hint })
 						: toItemError(node, error, itemIndex);
 				// With "continue on fail" the item is still put in front of a person, with the error.
 				if (this.continueOnFail()) return unreadableReviewItem(item.json, itemError.message);
