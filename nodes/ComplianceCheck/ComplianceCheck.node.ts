@@ -12,13 +12,14 @@ import {
 import type { CountryCode } from 'libphonenumber-js';
 
 import { getFieldValue, splitFieldPath } from '../shared/fieldPath';
-import { mergeHitl, type Compliance } from '../shared/itemContract';
+import { mergeHitl } from '../shared/itemContract';
 import { errorItem, itemLabel, toItemError } from '../shared/itemErrors';
 import { buildRulesDocument, type ComplianceSettings, type DisclosureSetting, type PatternSetting } from './buildRulesDocument';
-import { checkText, compileRuleset, type CompiledRuleset } from './checkCompliance';
+import { compileRuleset, type CompiledRuleset } from './checkCompliance';
+import { checkField, combineFieldResults, earlierFindings } from './checkFields';
 import { complianceDescription } from './description';
 import type { PiiType } from './piiTypes';
-import { redactablesFromPii, redactText, type RedactionStyle } from './redactText';
+import type { RedactionStyle } from './redactText';
 
 /**
  * Outputs follow the mode: Pass/Fail when routing, one output when annotating. n8n evaluates this
@@ -75,29 +76,21 @@ export class ComplianceCheck implements INodeType {
 				}
 
 				const textField = (this.getNodeParameter('textField', itemIndex) as string).trim();
-				const text = readText(this.getNode(), item.json, textField, itemIndex);
-				const result = checkText(ruleset, text, item.json);
-				const compliance: Compliance = {
-					passed: result.passed,
-					rulesetVersion: result.rulesetVersion,
-					checkedField: textField,
-					violations: result.violations,
-				};
+				const redacting = this.getNodeParameter('operation', itemIndex) === 'redact';
+				const fields = [textField, ...options.additionalTextFields.filter((field) => field !== textField)];
+				const active = ruleset;
+				const checked = fields.map((field) =>
+					checkField(active, field, readText(this.getNode(), item.json, field, itemIndex), item.json, redacting ? options.redactionStyle : undefined),
+				);
+				const earlier = options.keepEarlierFindings ? earlierFindings(item.json, fields) : undefined;
+				const compliance = combineFieldResults(checked, earlier, ruleset.version);
 				let json: IDataObject = item.json;
-				if (this.getNodeParameter('operation', itemIndex) === 'redact') {
-					const redacted = redactText(
-						text,
-						[
-							...redactablesFromPii(result.piiFindings),
-							...result.redactableMatches.map((match) => ({ span: match.span, type: match.ruleId })),
-						],
-						options.redactionStyle,
-					);
-					compliance.redactedText = redacted;
-					if (options.redactedTextField) json = withField(json, options.redactedTextField, redacted);
+				if (redacting) {
+					if (options.redactInPlace) for (const { field, redactedText } of checked) json = withField(json, field, redactedText!);
+					if (options.redactedTextField) json = withField(json, options.redactedTextField, checked[0].redactedText!);
 				}
 				const caseIdField = options.caseIdField;
-				outputs[routing && !result.passed ? FAIL : PASS].push({
+				outputs[routing && !compliance.passed ? FAIL : PASS].push({
 					json: mergeHitl(json, { compliance }, { fromField: caseIdField ? getFieldValue(json, caseIdField) : undefined }) as IDataObject,
 					...(item.binary && { binary: item.binary }),
 					pairedItem: { item: itemIndex },
@@ -121,6 +114,10 @@ interface ShellOptions {
 	spokenNumbers?: boolean;
 	redactionStyle: RedactionStyle;
 	redactedTextField?: string;
+	/** More fields checked in the same pass (Also Check Fields); the Text Field comes first. */
+	additionalTextFields: string[];
+	redactInPlace: boolean;
+	keepEarlierFindings: boolean;
 }
 
 function readSettings(context: IExecuteFunctions, itemIndex: number): { settings: ComplianceSettings; options: ShellOptions } {
@@ -177,6 +174,16 @@ function readSettings(context: IExecuteFunctions, itemIndex: number): { settings
 			spokenNumbers: options.spokenNumbers === true,
 			redactionStyle: options.redactionStyle === 'mask' ? 'mask' : 'placeholder',
 			redactedTextField: (options.redactedTextField as string | undefined)?.trim() || undefined,
+			additionalTextFields: [
+				...new Set(
+					String(options.additionalTextFields ?? '')
+						.split(/[,\n]/)
+						.map((field) => field.trim())
+						.filter((field) => field !== ''),
+				),
+			],
+			redactInPlace: options.redactInPlace === true,
+			keepEarlierFindings: options.keepEarlierFindings === true,
 		},
 	};
 }
@@ -218,3 +225,4 @@ function withField(json: IDataObject, field: string, value: string): IDataObject
 	});
 	return copy;
 }
+
