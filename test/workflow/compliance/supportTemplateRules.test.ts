@@ -75,6 +75,8 @@ describe('support template: its own rules', () => {
 		expect((withCard.json.body as IDataObject).message).toBe(
 			'Refund to card **** **** **** 1111, CVV ***, exp **/**. Mail me at dana@example.com',
 		);
+		// The first node of the package on the item fixes the case id: the ticket, as LLM Draft would.
+		expect((withCard.json.hitl as IDataObject).caseId).toBe('T-9');
 		const found = ((withCard.json.hitl as IDataObject).compliance as { violations: { ruleId: string; severity: string }[] }).violations;
 		expect(found.map((violation) => [violation.ruleId, violation.severity])).toEqual([
 			['support.card-data-in-message', 'review'],
