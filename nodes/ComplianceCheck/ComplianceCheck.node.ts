@@ -80,7 +80,13 @@ export class ComplianceCheck implements INodeType {
 				const fields = [textField, ...options.additionalTextFields.filter((field) => field !== textField)];
 				const active = ruleset;
 				const checked = fields.map((field) =>
-					checkField(active, field, readText(this.getNode(), item.json, field, itemIndex), item.json, redacting ? options.redactionStyle : undefined),
+					checkField(
+						active,
+						field,
+						readText(this.getNode(), item.json, field, itemIndex, field === textField ? 'Text Field' : 'Also Check Fields'),
+						item.json,
+						redacting ? options.redactionStyle : undefined,
+					),
 				);
 				const earlier = options.keepEarlierFindings ? earlierFindings(item.json, fields) : undefined;
 				const compliance = combineFieldResults(checked, earlier, ruleset.version);
@@ -188,8 +194,8 @@ function readSettings(context: IExecuteFunctions, itemIndex: number): { settings
 	};
 }
 
-/** The text to check; a missing or non-text field is an error naming the field. */
-function readText(node: INode, json: IDataObject, field: string, itemIndex: number): string {
+/** The text to check; a missing or non-text field is an error naming the field and the parameter that names it. */
+function readText(node: INode, json: IDataObject, field: string, itemIndex: number, parameter: 'Text Field' | 'Also Check Fields'): string {
 	const fail = (message: string, description: string) =>
 		new NodeOperationError(node, `${itemLabel(itemIndex)}: ${message}`, { itemIndex, description });
 	if (field === '') throw fail('Text Field is empty', 'Enter the dot path of the text to check, e.g. hitl.draft.text.');
@@ -199,14 +205,14 @@ function readText(node: INode, json: IDataObject, field: string, itemIndex: numb
 		throw fail(
 			`The field "${field}" to check is missing on this item`,
 			field.startsWith('hitl.draft')
-				? 'hitl.draft.text is set by the LLM Draft node. Put LLM Draft before Compliance Check, or set Text Field to the field that holds your text.'
-				: 'Set Text Field to the dot path of a text field on the item.',
+				? `hitl.draft.text is set by the LLM Draft node. Put LLM Draft before Compliance Check, or set ${parameter} to the field that holds your text.`
+				: `Set ${parameter} to the dot path of a text field on the item.`,
 		);
 	}
 	const kind = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 	throw fail(
 		`The field "${field}" must be text, but it is ${kind}`,
-		'Point Text Field at a string, or convert the value to text with an expression such as {{ String($json.field) }}.',
+		`Point ${parameter} at a string, or convert the value to text with an expression such as {{ String($json.field) }}.`,
 	);
 }
 

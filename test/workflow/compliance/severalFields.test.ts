@@ -123,5 +123,6 @@ describe('Compliance Check: several fields in one pass', () => {
 		});
 		expect(run.status).toBe('error');
 		expect(run.error?.message).toBe('Item 1: The field "body.subject" to check is missing on this item');
+		expect((run.error as { description?: string }).description).toBe('Set Also Check Fields to the dot path of a text field on the item.');
 	});
 });
