@@ -12,14 +12,15 @@ import {
 import type { CountryCode } from 'libphonenumber-js';
 
 import { getFieldValue, splitFieldPath } from '../shared/fieldPath';
-import { mergeHitl, type Compliance } from '../shared/itemContract';
-import { errorItem, toItemError } from '../shared/itemErrors';
+import { mergeHitl } from '../shared/itemContract';
+import { errorItem, itemLabel, toItemError } from '../shared/itemErrors';
 import { buildRulesDocument, type ComplianceSettings, type DisclosureSetting, type PatternSetting } from './buildRulesDocument';
-import { checkText, compileRuleset, type CompiledRuleset } from './checkCompliance';
+import { compileRuleset, type CompiledRuleset } from './checkCompliance';
+import { checkField, combineFieldResults, earlierFindings } from './checkFields';
 import { complianceDescription } from './description';
 import type { PiiType } from './piiTypes';
 import { parsePhoneCountries } from './phoneCountries';
-import { redactablesFromPii, redactText, type RedactionStyle } from './redactText';
+import type { RedactionStyle } from './redactText';
 
 /**
  * Outputs follow the mode: Pass/Fail when routing, one output when annotating. n8n evaluates this
@@ -85,29 +86,27 @@ export class ComplianceCheck implements INodeType {
 				}
 
 				const textField = (this.getNodeParameter('textField', itemIndex) as string).trim();
-				const text = readText(this.getNode(), item.json, textField, itemIndex);
-				const result = checkText(ruleset, text, item.json);
-				const compliance: Compliance = {
-					passed: result.passed,
-					rulesetVersion: result.rulesetVersion,
-					checkedField: textField,
-					violations: result.violations,
-				};
+				const redacting = this.getNodeParameter('operation', itemIndex) === 'redact';
+				const fields = [textField, ...options.additionalTextFields.filter((field) => field !== textField)];
+				const active = ruleset;
+				const checked = fields.map((field) =>
+					checkField(
+						active,
+						field,
+						readText(this.getNode(), item.json, field, itemIndex, field === textField ? 'Text Field' : 'Also Check Fields'),
+						item.json,
+						redacting ? options.redactionStyle : undefined,
+					),
+				);
+				const earlier = options.keepEarlierFindings ? earlierFindings(item.json, fields) : undefined;
+				const compliance = combineFieldResults(checked, earlier, ruleset.version);
 				let json: IDataObject = item.json;
-				if (this.getNodeParameter('operation', itemIndex) === 'redact') {
-					const redacted = redactText(
-						text,
-						[
-							...redactablesFromPii(result.piiFindings),
-							...result.redactableMatches.map((match) => ({ span: match.span, type: match.ruleId })),
-						],
-						options.redactionStyle,
-					);
-					compliance.redactedText = redacted;
-					if (options.redactedTextField) json = withField(json, options.redactedTextField, redacted);
+				if (redacting) {
+					if (options.redactInPlace) for (const { field, redactedText } of checked) json = withField(json, field, redactedText!);
+					if (options.redactedTextField) json = withField(json, options.redactedTextField, checked[0].redactedText!);
 				}
 				const caseIdField = options.caseIdField;
-				outputs[routing && !result.passed ? FAIL : PASS].push({
+				outputs[routing && !compliance.passed ? FAIL : PASS].push({
 					json: mergeHitl(json, { compliance }, { fromField: caseIdField ? getFieldValue(json, caseIdField) : undefined }) as IDataObject,
 					...(item.binary && { binary: item.binary }),
 					pairedItem: { item: itemIndex },
@@ -133,6 +132,10 @@ interface ShellOptions {
 	spokenNumbers?: boolean;
 	redactionStyle: RedactionStyle;
 	redactedTextField?: string;
+	/** More fields checked in the same pass (Also Check Fields); the Text Field comes first. */
+	additionalTextFields: string[];
+	redactInPlace: boolean;
+	keepEarlierFindings: boolean;
 }
 
 function readSettings(context: IExecuteFunctions, itemIndex: number): { settings: ComplianceSettings; options: ShellOptions } {
@@ -205,14 +208,24 @@ function readSettings(context: IExecuteFunctions, itemIndex: number): { settings
 			spokenNumbers: options.spokenNumbers === true,
 			redactionStyle: options.redactionStyle === 'mask' ? 'mask' : 'placeholder',
 			redactedTextField: (options.redactedTextField as string | undefined)?.trim() || undefined,
+			additionalTextFields: [
+				...new Set(
+					String(options.additionalTextFields ?? '')
+						.split(/[,\n]/)
+						.map((field) => field.trim())
+						.filter((field) => field !== ''),
+				),
+			],
+			redactInPlace: options.redactInPlace === true,
+			keepEarlierFindings: options.keepEarlierFindings === true,
 		},
 	};
 }
 
-/** The text to check; a missing or non-text field is an error naming the field. */
-function readText(node: INode, json: IDataObject, field: string, itemIndex: number): string {
+/** The text to check; a missing or non-text field is an error naming the field and the parameter that names it. */
+function readText(node: INode, json: IDataObject, field: string, itemIndex: number, parameter: 'Text Field' | 'Also Check Fields'): string {
 	const fail = (message: string, description: string) =>
-		new NodeOperationError(node, `Item ${itemIndex}: ${message}`, { itemIndex, description });
+		new NodeOperationError(node, `${itemLabel(itemIndex)}: ${message}`, { itemIndex, description });
 	if (field === '') throw fail('Text Field is empty', 'Enter the dot path of the text to check, e.g. hitl.draft.text.');
 	const value = getFieldValue(json, field);
 	if (typeof value === 'string') return value;
@@ -220,14 +233,14 @@ function readText(node: INode, json: IDataObject, field: string, itemIndex: numb
 		throw fail(
 			`The field "${field}" to check is missing on this item`,
 			field.startsWith('hitl.draft')
-				? 'hitl.draft.text is set by the LLM Draft node. Put LLM Draft before Compliance Check, or set Text Field to the field that holds your text.'
-				: 'Set Text Field to the dot path of a text field on the item.',
+				? `hitl.draft.text is set by the LLM Draft node. Put LLM Draft before Compliance Check, or set ${parameter} to the field that holds your text.`
+				: `Set ${parameter} to the dot path of a text field on the item.`,
 		);
 	}
 	const kind = Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 	throw fail(
 		`The field "${field}" must be text, but it is ${kind}`,
-		'Point Text Field at a string, or convert the value to text with an expression such as {{ String($json.field) }}.',
+		`Point ${parameter} at a string, or convert the value to text with an expression such as {{ String($json.field) }}.`,
 	);
 }
 
@@ -246,3 +259,4 @@ function withField(json: IDataObject, field: string, value: string): IDataObject
 	});
 	return copy;
 }
+

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 
 import type { Severity } from '../shared/itemContract';
 import { PII_LABELS, type PiiType } from './piiTypes';
-import { parseRulesDocument, rulesDocumentSchema, type RuleDefinition, type RulesDocument } from './rulesDocument';
+import { parseRulesDocument, rulesDocumentSchema, type RuleDefinition, type VersionedRulesDocument } from './rulesDocument';
 
 export interface DisclosureSetting {
 	phrases: string;
@@ -47,7 +47,7 @@ const lines = (text: string) =>
 		.filter((line) => line.length > 0);
 
 /** Builds and validates the document; errors name the form field or the JSON rule at fault. */
-export function buildRulesDocument(settings: ComplianceSettings): RulesDocument {
+export function buildRulesDocument(settings: ComplianceSettings): VersionedRulesDocument {
 	const formRules: RuleDefinition[] = [];
 	if (settings.piiTypes.length > 0) {
 		formRules.push({
@@ -111,6 +111,7 @@ export function buildRulesDocument(settings: ComplianceSettings): RulesDocument 
 	const packs = [...new Set([...settings.rulePacks, ...(fromJson?.packs ?? [])])];
 	const rules = [...formRules, ...(fromJson?.rules ?? [])];
 	const fingerprint = createHash('sha256').update(JSON.stringify({ packs, rules })).digest('hex').slice(0, 10);
+	// The node's option wins over the document's own version; with neither, the fingerprint.
 	const version = settings.rulesetVersion.trim() || fromJson?.version || `rules-${fingerprint}`;
 	return { version, packs, rules };
 }

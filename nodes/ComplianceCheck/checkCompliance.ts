@@ -12,7 +12,7 @@ import { maskLongDigitRuns } from './maskPii';
 import { endOfSentences, PhraseMatcher, tokenizeWords, type WordToken } from './matchPhrases';
 import { PII_LABELS, type PiiFinding, type PiiType } from './piiTypes';
 import { resolveRulePack } from './rulePacks';
-import type { Condition, DisclosureRule, PatternRule, PiiRule, ProhibitedRule, RuleDefinition, RulesDocument } from './rulesDocument';
+import type { Condition, DisclosureRule, PatternRule, PiiRule, ProhibitedRule, RuleDefinition, VersionedRulesDocument } from './rulesDocument';
 import { scanForPii } from './scanForPii';
 
 export interface ComplianceOptions {
@@ -72,7 +72,7 @@ const DEFAULT_PATTERN_TIMEOUT_MS = 250;
 type OptionalScanOption = 'defaultCountry' | 'currentYear' | 'phoneCountries' | 'minConfidence';
 
 /** Expands packs, checks ids are unique, compiles phrases and user patterns (throwing on unsafe ones). */
-export function compileRuleset(document: RulesDocument, options: ComplianceOptions = {}): CompiledRuleset {
+export function compileRuleset(document: VersionedRulesDocument, options: ComplianceOptions = {}): CompiledRuleset {
 	const packs = (document.packs ?? []).map(resolveRulePack);
 	const rules: RuleDefinition[] = [...packs.flatMap((pack) => pack.rules), ...document.rules];
 	const seen = new Set<string>();

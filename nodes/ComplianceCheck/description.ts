@@ -247,10 +247,11 @@ export const complianceDescription: INodeProperties[] = [
 		displayName: 'Rules JSON',
 		name: 'rulesJson',
 		type: 'json',
-		default: '',
+		// Valid JSON meaning "no rules": n8n's JSON editor marks an empty text as an error.
+		default: '{}',
 		placeholder: '{ "version": "2026-11-01", "packs": ["pci"], "rules": [ … ] }',
 		description:
-			'Optional rules document kept in version control; added to the rules above. Rules have an ID, a kind (pii, disclosure, prohibited, pattern), a severity, a message and an optional fix; see the README.',
+			'Optional rules document kept in version control; added to the rules above. Rules have an ID, a kind (pii, disclosure, prohibited, pattern), a severity, a message and an optional fix. "version" is optional (default: the Ruleset Version option, else a fingerprint of the rules); see the README.',
 	},
 	{
 		displayName: 'Options',
@@ -259,6 +260,15 @@ export const complianceDescription: INodeProperties[] = [
 		placeholder: 'Add Option',
 		default: {},
 		options: [
+			{
+				displayName: 'Also Check Fields',
+				name: 'additionalTextFields',
+				type: 'string',
+				default: '',
+				placeholder: 'body.message',
+				description:
+					'More fields to check in the same pass with the same rules, as dot paths separated by commas (e.g. the customer\'s message besides the draft). Each violation then names its field, and the item passes only when every field does.',
+			},
 			{
 				displayName: 'Candidate Phone Countries',
 				name: 'phoneCountries',
@@ -286,6 +296,14 @@ export const complianceDescription: INodeProperties[] = [
 				description: 'Two-letter country for phone numbers written without a + country code',
 			},
 			{
+				displayName: 'Keep Earlier Findings',
+				name: 'keepEarlierFindings',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to keep, in hitl.compliance, what an earlier Compliance Check found in fields this one does not check (e.g. the customer\'s message, checked before the model), so the gate routes on both',
+			},
+			{
 				displayName: 'Minimum Confidence',
 				name: 'minConfidence',
 				type: 'number',
@@ -300,6 +318,15 @@ export const complianceDescription: INodeProperties[] = [
 				type: 'boolean',
 				default: false,
 				description: 'Whether to also find numbers spelled out as words ("four one one one …"), as in call transcripts',
+			},
+			{
+				displayName: 'Redact in Place',
+				name: 'redactInPlace',
+				type: 'boolean',
+				default: false,
+				displayOptions: { show: { '/operation': ['redact'] } },
+				description:
+					'Whether to replace the text of every checked field with its redacted copy, so later nodes (the model, the review page, the store) never see the original',
 			},
 			{
 				displayName: 'Redacted Text Field',

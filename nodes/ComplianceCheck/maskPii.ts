@@ -3,31 +3,11 @@
  * *which* value was found (the last four digits of a card, the domain of an e-mail) without the
  * value itself travelling on: full card numbers must never appear in an item, a log or an error.
  */
+import { maskKeepingLast } from '../shared/paymentCardData';
+
 import type { PiiType } from './piiTypes';
 
 const MASK = '*';
-
-/** Masks every letter and digit except the last `keep` of them; separators stay so the shape reads. */
-export function maskKeepingLast(value: string, keep: number): string {
-	let alphanumerics = 0;
-	for (let index = 0; index < value.length; index++) if (isAlphanumeric(value.charCodeAt(index))) alphanumerics++;
-	let seen = 0;
-	let out = '';
-	for (let index = 0; index < value.length; index++) {
-		const char = value[index];
-		if (!isAlphanumeric(value.charCodeAt(index))) {
-			out += char;
-			continue;
-		}
-		seen++;
-		out += seen > alphanumerics - keep ? char : MASK;
-	}
-	return out;
-}
-
-function isAlphanumeric(code: number): boolean {
-	return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
-}
 
 function maskEmail(value: string): string {
 	const at = value.lastIndexOf('@');

@@ -91,8 +91,12 @@ export const patternRuleSchema = z.strictObject({
 export const ruleSchema = z.union([piiRuleSchema, disclosureRuleSchema, prohibitedRuleSchema, patternRuleSchema]);
 
 export const rulesDocumentSchema = z.strictObject({
-	/** Goes into `hitl.compliance.rulesetVersion`, so every decision says which rules judged it. */
-	version: z.string().min(1),
+	/**
+	 * Goes into `hitl.compliance.rulesetVersion`, so every decision says which rules judged it.
+	 * Optional: without it (and without the node's Ruleset Version option) the version is a
+	 * fingerprint of the rules, `rules-<10 hex digits>`, which changes whenever they do.
+	 */
+	version: z.string().min(1, { message: 'must not be empty: leave it out for a fingerprint of the rules' }).optional(),
 	/** Built-in packs to switch on, by name (`pci`) or pinned to a version (`pci@1.0.0`). */
 	packs: z.array(z.string().min(1)).optional(),
 	rules: z.array(ruleSchema).default([]),
@@ -105,6 +109,8 @@ export type ProhibitedRule = z.infer<typeof prohibitedRuleSchema>;
 export type PatternRule = z.infer<typeof patternRuleSchema>;
 export type RuleDefinition = z.infer<typeof ruleSchema>;
 export type RulesDocument = z.infer<typeof rulesDocumentSchema>;
+/** A rules document whose version has been decided (see buildRulesDocument). */
+export type VersionedRulesDocument = RulesDocument & { version: string };
 
 /** An invalid rules document; `path` is where, e.g. `rules[3].severity`. */
 export class RulesDocumentError extends Error {

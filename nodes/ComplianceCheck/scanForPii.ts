@@ -21,8 +21,8 @@ import { maskedPreview } from './maskPii';
 import { normaliseSpokenNumbers } from './normaliseSpokenNumbers';
 import { CONFIDENCE, DEFAULT_MIN_CONFIDENCE, withContext } from './piiConfidence';
 import { PII_TYPES, type PiiFinding, type PiiType } from './piiTypes';
+import { findCardNumbers, SECURITY_CODE } from '../shared/paymentCardData';
 import {
-	cardBrand,
 	IBAN_LENGTHS,
 	isPlausibleBirthDate,
 	isPlausibleEmail,
@@ -32,7 +32,6 @@ import {
 	isValidIpv6,
 	isValidPrefixLength,
 	isValidSsn,
-	passesLuhn,
 } from './validatePiiCandidate';
 
 export interface PiiScanOptions {
@@ -96,40 +95,11 @@ function countDigits(value: string): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Cards: digit groups separated by single spaces or dashes. A candidate may hold neighbouring
-// numbers too ("qty 2 4111 1111 1111 1111"), so every run of whole groups is tried, longest first.
-
-const DIGIT_GROUPS = /(?<![\w.\-/])\d{1,19}(?:[ -]\d{1,19}){0,7}(?!\w)/g;
-const DIGIT_RUN = /\d+/g;
+// Cards: the shared recognizer (issuer prefix, length, Luhn), minus our own labelled identifiers.
 
 const recognizeCards: Recognizer = (text, emit) => {
-	DIGIT_GROUPS.lastIndex = 0;
-	for (let match = DIGIT_GROUPS.exec(text); match !== null; match = DIGIT_GROUPS.exec(text)) {
-		const candidate = match[0];
-		if (candidate.length < 12 || countDigits(candidate) < 12 || isLabelledIdentifier(text, match.index)) continue;
-		const groups: { start: number; digits: string }[] = [];
-		DIGIT_RUN.lastIndex = 0;
-		for (let part = DIGIT_RUN.exec(candidate); part !== null; part = DIGIT_RUN.exec(candidate)) {
-			groups.push({ start: part.index, digits: part[0] });
-		}
-		let first = 0;
-		while (first < groups.length) {
-			let found = -1;
-			let digits = '';
-			for (let last = first; last < groups.length; last++) {
-				digits += groups[last].digits;
-				if (digits.length > 19) break;
-				if (digits.length >= 12 && cardBrand(digits) !== undefined && passesLuhn(digits)) found = last;
-			}
-			if (found < 0) {
-				first++;
-				continue;
-			}
-			const start = match.index + groups[first].start;
-			const end = match.index + groups[found].start + groups[found].digits.length;
-			if (!isLabelledIdentifier(text, start) && !insideIbanShapedRun(text, start, end)) emit('card', start, end, CONFIDENCE.cardChecksum);
-			first = found + 1;
-		}
+	for (const [start, end] of findCardNumbers(text, (at) => isLabelledIdentifier(text, at))) {
+		if (!insideIbanShapedRun(text, start, end)) emit('card', start, end, CONFIDENCE.cardChecksum);
 	}
 };
 
@@ -474,7 +444,6 @@ const recognizeBirthDates: Recognizer = (text, emit, options) => {
 	}
 };
 
-const CVV = /\b(?:cvv2?|cvc2?|cid|security code|card verification (?:value|code)|3-digit code|three-digit code)\b[^\d\n]{0,20}(\d{3,4})(?![\w]|[-/.]\d)/gi;
 const EXPIRY =
 	/\b(?:exp(?:iry|iration|ires|\.)?(?: date)?|valid (?:thru|through|until)|good thru)\b[^\d\n]{0,16}((?:0?[1-9]|1[0-2]) ?[/-] ?(?:20)?\d{2})(?![\w]|[/-]\d)/gi;
 
@@ -498,7 +467,7 @@ const RECOGNIZERS: Readonly<Record<PiiType, Recognizer | undefined>> = {
 	ipv4: recognizeIpv4,
 	ipv6: recognizeIpv6,
 	dob: recognizeBirthDates,
-	cvv: trailingGroupRecognizer(CVV, 'cvv', CONFIDENCE.cvvWithContext),
+	cvv: trailingGroupRecognizer(SECURITY_CODE, 'cvv', CONFIDENCE.cvvWithContext),
 	cardExpiry: trailingGroupRecognizer(EXPIRY, 'cardExpiry', CONFIDENCE.cardExpiryWithContext),
 };
 

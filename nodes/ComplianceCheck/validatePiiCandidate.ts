@@ -14,50 +14,9 @@ const TOP_LEVEL_DOMAIN = /^(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})$/;
 const A_LABEL = /(?:^|\.)xn--/i;
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** Luhn (mod 10), the check digit on every payment card number (ISO/IEC 7812-1). */
-export function passesLuhn(digits: string): boolean {
-	let sum = 0;
-	let double = false;
-	for (let index = digits.length - 1; index >= 0; index--) {
-		let digit = digits.charCodeAt(index) - 48;
-		if (digit < 0 || digit > 9) return false;
-		if (double) {
-			digit *= 2;
-			if (digit > 9) digit -= 9;
-		}
-		sum += digit;
-		double = !double;
-	}
-	return sum % 10 === 0;
-}
-
-/**
- * The card brand an issuer identification number (the leading digits) and length belong to, or
- * `undefined`. Checking the prefix as well as Luhn matters: one random digit string in ten passes
- * Luhn, but few also start like a real card and have that brand's length.
- */
-export function cardBrand(digits: string): string | undefined {
-	const length = digits.length;
-	const two = Number(digits.slice(0, 2));
-	const three = Number(digits.slice(0, 3));
-	const four = Number(digits.slice(0, 4));
-	const six = Number(digits.slice(0, 6));
-	if (digits[0] === '4' && (length === 13 || length === 16 || length === 19)) return 'visa';
-	if (((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) && length === 16) return 'mastercard';
-	if ((two === 34 || two === 37) && length === 15) return 'amex';
-	if ((four === 6011 || two === 65 || (three >= 644 && three <= 649)) && length >= 16 && length <= 19) return 'discover';
-	if (four >= 3528 && four <= 3589 && length >= 16 && length <= 19) return 'jcb';
-	if ((two === 36 || two === 38 || two === 39 || (three >= 300 && three <= 305)) && length >= 14 && length <= 19) {
-		return 'diners';
-	}
-	if (two === 62 && length >= 16 && length <= 19) return 'unionpay';
-	// Maestro allows 12–18 digits, but short ones are rare and a 12-digit run in a longer number is
-	// far more often something else; we accept the 16–19 digit cards actually issued today.
-	if ((two === 50 || (two >= 56 && two <= 69) || six === 676770) && length >= 16 && length <= 19) return 'maestro';
-	// UATP (airline cards, IATA): the only issuer whose numbers start with 1; always 15 digits, Luhn.
-	if (digits[0] === '1' && length === 15) return 'uatp';
-	return undefined;
-}
+// The card checks live with the one card recognizer, shared with the review page's and the
+// store's masking; re-exported here so every validator is still found in this file.
+export { cardBrand, passesLuhn } from '../shared/paymentCardData';
 
 /**
  * IBAN length by country (SWIFT IBAN registry); a country not listed has no IBAN. The second block

@@ -10,7 +10,7 @@ import {
 
 import { getFieldValue } from '../shared/fieldPath';
 import { mergeHitl, readHitl } from '../shared/itemContract';
-import { errorItem, toItemError } from '../shared/itemErrors';
+import { errorItem, itemLabel, toItemError } from '../shared/itemErrors';
 import { openHitlStore, type DecisionFilter, type DecisionRecord, type HitlStore } from '../shared/store';
 import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
 import { hitlStoreTest } from '../shared/store/credentialTest';
@@ -120,7 +120,7 @@ async function recordItems(context: IExecuteFunctions, store: HitlStore): Promis
 		try {
 			const hitl = readHitl(items[itemIndex].json, NODE_NAME);
 			if (!hitl) {
-				throw new NodeOperationError(node, `Item ${itemIndex}: hitl is missing: the item carries no decision to record`, {
+				throw new NodeOperationError(node, `${itemLabel(itemIndex)}: hitl is missing: the item carries no decision to record`, {
 					itemIndex,
 					description:
 						'Put the Feedback Log after the LLM Draft, Confidence Gate or Human Approval Wait node, whose "hitl" field it records.',
@@ -129,7 +129,7 @@ async function recordItems(context: IExecuteFunctions, store: HitlStore): Promis
 			const inputField = String(context.getNodeParameter('inputTextField', itemIndex, '')).trim();
 			const inputValue = inputField ? getFieldValue(items[itemIndex].json, inputField) : undefined;
 			if (inputField && inputValue !== undefined && typeof inputValue !== 'string') {
-				throw new NodeOperationError(node, `Item ${itemIndex}: ${inputField} is not a text`, {
+				throw new NodeOperationError(node, `${itemLabel(itemIndex)}: ${inputField} is not a text`, {
 					itemIndex,
 					description: 'Point Customer Message Field at a field that holds the customer\'s message as text.',
 				});

@@ -12,7 +12,7 @@ import {
 } from 'n8n-workflow';
 
 import { mergeHitl } from '../shared/itemContract';
-import { toItemError } from '../shared/itemErrors';
+import { itemLabel, toItemError } from '../shared/itemErrors';
 import { buildReviewItem, ReviewContentError, unreadableReviewItem } from './buildReviewItems';
 import { decideReview, type ItemVerdict, type ReviewerAnswer } from './decideReview';
 import { approvalDescription } from './description';
@@ -133,7 +133,7 @@ export class HumanApprovalWait implements INodeType {
 			} catch (error) {
 				const itemError =
 					error instanceof ReviewContentError
-						? new NodeOperationError(node, `Item ${itemIndex}: ${error.message}`, { itemIndex, description: error.hint })
+						? new NodeOperationError(node, `${itemLabel(itemIndex)}: ${error.message}`, { itemIndex, description: error.hint })
 						: toItemError(node, error, itemIndex);
 				// With "continue on fail" the item is still put in front of a person, with the error.
 				if (this.continueOnFail()) return unreadableReviewItem(item.json, itemError.message);
@@ -333,7 +333,7 @@ export class HumanApprovalWait implements INodeType {
 
 		const outcome = decideReview(result.state.answers, originalTexts, settings.approvalsNeeded);
 		const results = outcome.verdicts.map((verdict, index) => ({
-			label: itemLabel(index, views.length),
+			label: batchItemLabel(index, views.length),
 			decision: verdict.status === 'decided' ? verdict.decision : ('pending' as const),
 		}));
 		if (!result.finished) {
@@ -368,20 +368,20 @@ export class HumanApprovalWait implements INodeType {
 	}
 }
 
-function itemLabel(index: number, count: number): string {
+function batchItemLabel(index: number, count: number): string {
 	return count === 1 ? 'Decision' : `Item ${index + 1}`;
 }
 
 /** Per item: the decision, who made it (the reviewers whose answers decided it) and when. */
 function decidedResults(verdicts: readonly ItemVerdict[]) {
 	return verdicts.map((verdict, index) => {
-		if (verdict.status !== 'decided') return { label: itemLabel(index, verdicts.length), decision: 'pending' as const };
+		if (verdict.status !== 'decided') return { label: batchItemLabel(index, verdicts.length), decision: 'pending' as const };
 		const approved = verdict.decision === 'approved' || verdict.decision === 'edited';
 		const deciders = verdict.reviewers.filter((reviewer) =>
 			approved ? reviewer.decision === 'approved' || reviewer.decision === 'edited' : reviewer.decision === verdict.decision,
 		);
 		return {
-			label: itemLabel(index, verdicts.length),
+			label: batchItemLabel(index, verdicts.length),
 			decision: verdict.decision,
 			by: deciders.map((reviewer) => reviewer.name ?? (reviewer.id === 'link' ? 'a reviewer with the link' : reviewer.id)),
 			at: verdict.decidedAt,

@@ -71,7 +71,8 @@ export function buildReviewItem(json: Record<string, unknown>, options: ReviewCo
 		ruleId: violation.ruleId,
 		severity: violation.severity,
 		message: violation.message,
-		...(spansApply && violation.span ? { span: violation.span } : {}),
+		// A violation that names its field (a check of several fields) marks the draft only if it was found there.
+		...((violation.field === undefined ? spansApply : violation.field === options.draftField) && violation.span ? { span: violation.span } : {}),
 		...(violation.fix ? { fix: violation.fix } : {}),
 	}));
 

@@ -6,6 +6,7 @@
  * without JavaScript: each button is a plain submit button, the batch layout uses radio inputs.
  */
 import type { ItemDecision } from './decideReview';
+import { maskCardDataDeep } from '../shared/paymentCardData';
 import { highlightFindings } from './highlightFindings';
 import type { EnteredAnswers, EnteredItem } from './readEnteredAnswers';
 import { REVIEW_PAGE_STYLE } from './reviewPageStyle';
@@ -256,7 +257,10 @@ function renderProblems(problems: string[] | undefined): string {
 }
 
 /** The review page (GET): one item with three buttons, or a batch with a decision per item. */
-export function renderReviewPage(view: ReviewPageView): string {
+export function renderReviewPage(given: ReviewPageView): string {
+	// PCI DSS: anyone with the link sees at most a card's last four digits and no security code,
+	// in every text on the page (masking keeps lengths, so finding spans still fit the draft).
+	const view = { ...maskCardDataDeep(given), token: given.token };
 	const single = view.items.length === 1;
 	const intro = view.instructions ? `<p>${escapeHtml(view.instructions)}</p>` : '';
 	const items = view.items
@@ -362,7 +366,8 @@ function decidedBy(result: { by?: string[]; at?: string }): string {
 }
 
 /** The page that answers a submission (or a link that cannot be used). */
-export function renderAnswerPage(view: AnswerPageView): string {
+export function renderAnswerPage(given: AnswerPageView): string {
+	const view = maskCardDataDeep(given);
 	const text = ANSWER_TEXT[view.kind];
 	const results =
 		view.results && view.results.length > 0

@@ -12,7 +12,7 @@ import {
 
 import { getFieldValue } from '../shared/fieldPath';
 import { mergeHitl } from '../shared/itemContract';
-import { errorItem, ItemFieldError, toItemError } from '../shared/itemErrors';
+import { errorItem, ItemFieldError, itemLabel, toItemError } from '../shared/itemErrors';
 import { createChatClient, type LlmConnection } from './chatClient';
 import { llmDraftDescription } from './description';
 import { draftReply, type DraftCase, type DraftNote, type DraftSettings } from './draftReply';
@@ -144,7 +144,7 @@ function readJob(context: IExecuteFunctions, parameters: ParameterReader, json: 
 	const options = parameters.get<IDataObject>('options', itemIndex, {});
 	const model = String(parameters.get<unknown>('model', itemIndex, '', true) ?? '').trim();
 	if (!model) {
-		throw new NodeOperationError(context.getNode(), `Item ${itemIndex}: no model chosen`, {
+		throw new NodeOperationError(context.getNode(), `${itemLabel(itemIndex)}: no model chosen`, {
 			itemIndex,
 			description: 'Pick a model from the list or type its ID.',
 		});
@@ -152,7 +152,7 @@ function readJob(context: IExecuteFunctions, parameters: ParameterReader, json: 
 	const message = parameters.get<unknown>('message', itemIndex, '');
 	const text = typeof message === 'string' ? message : message === undefined || message === null ? '' : JSON.stringify(message);
 	if (text.trim() === '') {
-		throw new NodeOperationError(context.getNode(), `Item ${itemIndex}: the customer message is empty`, {
+		throw new NodeOperationError(context.getNode(), `${itemLabel(itemIndex)}: the customer message is empty`, {
 			itemIndex,
 			description: 'Point Customer Message at the field that holds the text, e.g. {{ $json.body.text }}.',
 		});

@@ -61,6 +61,16 @@ export const violationSchema = z.looseObject({
 	message: z.string(),
 	span: z.tuple([z.number().int().min(0), z.number().int().min(0)]).optional(),
 	fix: z.string().optional(),
+	/** The dot path of the text it was found in (its `span` indexes that text); set when the result covers several fields. */
+	field: z.string().optional(),
+});
+
+/** One checked field's result, when a Compliance Check result covers several fields. */
+export const checkedFieldResultSchema = z.looseObject({
+	field: z.string(),
+	passed: z.boolean(),
+	rulesetVersion: z.string(),
+	redactedText: z.string().optional(),
 });
 
 export const complianceSchema = z.looseObject({
@@ -69,6 +79,11 @@ export const complianceSchema = z.looseObject({
 	checkedField: z.string(),
 	violations: z.array(violationSchema),
 	redactedText: z.string().optional(),
+	/**
+	 * Set when more than one field was checked (Also Check Fields, or Keep Earlier Findings): every
+	 * field's own result. `checkedField` stays the node's Text Field, `redactedText` its redacted copy.
+	 */
+	fields: z.array(checkedFieldResultSchema).optional(),
 });
 
 export const gateRouteSchema = z.enum(['auto', 'review', 'block']);
@@ -133,6 +148,7 @@ export type ConfidenceMethod = z.infer<typeof confidenceMethodSchema>;
 export type Severity = z.infer<typeof severitySchema>;
 export type Violation = z.infer<typeof violationSchema>;
 export type Compliance = z.infer<typeof complianceSchema>;
+export type CheckedFieldResult = z.infer<typeof checkedFieldResultSchema>;
 export type GateRoute = z.infer<typeof gateRouteSchema>;
 export type GateReason = z.infer<typeof gateReasonSchema>;
 export type Gate = z.infer<typeof gateSchema>;

@@ -18,6 +18,14 @@ export class ItemFieldError extends Error {
 	}
 }
 
+/**
+ * How a message names an item: counted from 1 ("Item 1" is the first item), as the review page
+ * ("Item 1 of 4") and the READMEs count. n8n's own `itemIndex` on the error stays 0-based.
+ */
+export function itemLabel(itemIndex: number): string {
+	return `Item ${itemIndex + 1}`;
+}
+
 /** Wraps any error thrown while processing one item into a NodeOperationError for that item. */
 export function toItemError(node: INode, error: unknown, itemIndex: number): NodeOperationError {
 	if (error instanceof NodeOperationError) {
@@ -25,13 +33,13 @@ export function toItemError(node: INode, error: unknown, itemIndex: number): Nod
 		return error;
 	}
 	if (error instanceof HitlContractError || error instanceof ItemFieldError) {
-		return new NodeOperationError(node, `Item ${itemIndex}: ${error.message}`, {
+		return new NodeOperationError(node, `${itemLabel(itemIndex)}: ${error.message}`, {
 			itemIndex,
 			description: error.hint,
 		});
 	}
 	const message = error instanceof Error ? error.message : String(error);
-	return new NodeOperationError(node, `Item ${itemIndex}: ${message}`, { itemIndex });
+	return new NodeOperationError(node, `${itemLabel(itemIndex)}: ${message}`, { itemIndex });
 }
 
 /**

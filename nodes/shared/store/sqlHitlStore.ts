@@ -4,6 +4,7 @@
  */
 import { z } from 'zod/v4';
 
+import { maskCardDataDeep } from '../paymentCardData';
 import { confidencePercent } from './confidencePercent';
 import type { SqlDriver, SqlExecutor, SqlScalar, SqlValue } from './sqlDriver';
 import { migrate, readSchemaVersion } from './schema';
@@ -172,6 +173,21 @@ function decisionRow(record: DecisionRecord): SqlScalar[] {
 	];
 }
 
+/**
+ * PCI DSS (3.3.1, 3.4.1): the store never keeps a full card number or a card security code,
+ * whatever a flow hands it. Every write — decisions, review state, audit entries — passes its
+ * values through here, so every text column (and every text inside a JSON column, masked before
+ * it is serialised) holds at most a card's last four digits. The row's key fields stay as given,
+ * so a later read by key finds the row.
+ */
+function withoutCardData<T extends object>(value: T, ...keys: (keyof T)[]): T {
+	const masked = maskCardDataDeep(value);
+	if (masked === value) return value;
+	const copy = { ...masked };
+	for (const key of keys) copy[key] = value[key];
+	return copy;
+}
+
 const keyOf = (executionId: string, nodeName: string, itemIndex: number | string) =>
 	`${executionId}\u0000${nodeName}\u0000${Number(itemIndex)}`;
 
@@ -291,8 +307,9 @@ export class SqlHitlStore implements HitlStore {
 		return readSchemaVersion(this.driver);
 	}
 
-	async recordDecisions(records: DecisionRecord[]): Promise<RecordOutcome[]> {
-		if (records.length === 0) return [];
+	async recordDecisions(given: DecisionRecord[]): Promise<RecordOutcome[]> {
+		if (given.length === 0) return [];
+		const records = given.map((record) => withoutCardData(record, 'executionId', 'nodeName', 'itemIndex'));
 		const rows = records.map(decisionRow);
 		return this.driver.transaction(async (tx) => {
 			const inserted = new Map<string, string>();
@@ -682,7 +699,7 @@ export class SqlHitlStore implements HitlStore {
 		options: PutReviewStateOptions = {},
 	): Promise<PutReviewStateResult> {
 		const now = new Date();
-		const json = JSON.stringify(state);
+		const json = JSON.stringify(maskCardDataDeep(state));
 		const expected = options.expectedRevision;
 		if (expected === undefined) {
 			const rows = await this.driver.query<{ revision: unknown }>(
@@ -734,7 +751,8 @@ export class SqlHitlStore implements HitlStore {
 		return changed > 0;
 	}
 
-	async appendAudit(entry: AuditEntry): Promise<string> {
+	async appendAudit(given: AuditEntry): Promise<string> {
+		const entry = withoutCardData(given, 'executionId', 'nodeName', 'idempotencyKey', 'at');
 		const at = entry.at ?? new Date().toISOString();
 		const params: SqlValue[] = [
 			entry.executionId,

@@ -81,7 +81,8 @@ describe('template: support reply with human review', () => {
 		});
 		const answer = (await response.json()) as { status: string; reviewUrl: string; reasons: { code: string }[] };
 		expect(answer.status).toBe('in_review');
-		expect(answer.reasons.map((reason) => reason.code)).toEqual(['LOW_CONFIDENCE']);
+		// The draft promises a refund (the template's rule support.refund-promise) and is below the refund threshold.
+		expect(answer.reasons.map((reason) => reason.code)).toEqual(['COMPLIANCE_REVIEW', 'LOW_CONFIDENCE']);
 		const waiting = await n8n.waitForExecution(workflow.id, ['waiting'], { newerThan: before });
 
 		const browser = await launchBrowser();

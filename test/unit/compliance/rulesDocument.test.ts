@@ -55,7 +55,10 @@ describe('rules document', () => {
 	});
 
 	it('reports document-level problems and bad JSON', () => {
-		expect(errorOf({ rules: [] }).message).toContain('version is missing');
+		expect(errorOf({ version: '', rules: [] }).message).toBe(
+			'Rules JSON: version is invalid: must not be empty: leave it out for a fingerprint of the rules',
+		);
+		expect(errorOf({ rules: [], colour: 'red' }).message).toBe('Rules JSON: (document) has unknown field(s): colour');
 		expect(errorOf('{ "version": ').message).toContain('is not valid JSON');
 	});
 });

@@ -79,7 +79,7 @@ describe('Human Approval Wait in a workflow', () => {
 	it('fails with the item index and the field when there is no text to review', async () => {
 		const result = await runWorkflow(workflow({}), { input: [draftItem('ok'), { message: 'no draft' }] });
 		expect(result.status).toBe('error');
-		expect(result.error?.message).toBe('Item 1: hitl.draft.text is missing');
+		expect(result.error?.message).toBe('Item 2: hitl.draft.text is missing');
 	});
 
 	it('refuses several approvals without the store, saying what to change', async () => {

@@ -147,13 +147,13 @@ describe('Compliance Check in a workflow', () => {
 	test('a missing or non-text field is an item error naming the field', async () => {
 		const missing = await runWorkflow(checkWorkflow({}), { input: [{ ticket: 'no draft' }] });
 		expect(missing.status).toBe('error');
-		expect(missing.error?.message).toBe('Item 0: The field "hitl.draft.text" to check is missing on this item');
+		expect(missing.error?.message).toBe('Item 1: The field "hitl.draft.text" to check is missing on this item');
 		expect((missing.error as { description?: string }).description).toContain('Put LLM Draft before Compliance Check');
 
 		const numeric = await runWorkflow(checkWorkflow({ textField: 'body' }), { input: [{ body: 'fine' }, { body: 4111111111111111 }] });
-		expect(numeric.error?.message).toBe('Item 1: The field "body" must be text, but it is a number');
+		expect(numeric.error?.message).toBe('Item 2: The field "body" must be text, but it is a number');
 		const object = await runWorkflow(checkWorkflow({ textField: 'body' }), { input: [{ body: { text: 'x' } }] });
-		expect(object.error?.message).toBe('Item 0: The field "body" must be text, but it is an object');
+		expect(object.error?.message).toBe('Item 1: The field "body" must be text, but it is an object');
 	});
 
 	test('continue on fail: a bad item leaves on Fail with its error and fields, the others are checked', async () => {
@@ -163,7 +163,7 @@ describe('Compliance Check in a workflow', () => {
 		expect(run.status).toBe('success');
 		expect(run.output(CHECK, 0).map((item) => item.json.ticket)).toEqual(['A']);
 		const [failed] = run.output(CHECK, 1);
-		expect(failed.json).toMatchObject({ ticket: 'B', body: 42, error: 'Item 1: The field "body" must be text, but it is a number' });
+		expect(failed.json).toMatchObject({ ticket: 'B', body: 42, error: 'Item 2: The field "body" must be text, but it is a number' });
 		expect(failed.pairedItem).toEqual({ item: 1 });
 	});
 
@@ -175,7 +175,7 @@ describe('Compliance Check in a workflow', () => {
 		expect(run.output(CHECK, 0).map((item) => item.json.ticket)).toEqual(['A']);
 		expect(run.output(CHECK, 1)).toEqual([]);
 		const [failed] = run.output(CHECK, 2);
-		expect(failed.json).toMatchObject({ ticket: 'B', error: 'Item 1: The field "body" must be text, but it is a list' });
+		expect(failed.json).toMatchObject({ ticket: 'B', error: 'Item 2: The field "body" must be text, but it is a list' });
 	});
 
 	test('candidate phone countries and the minimum confidence change what PII is found', async () => {

@@ -151,7 +151,7 @@ describe('Feedback Log in a workflow (embedded store)', () => {
 		const items = [input[0], { ticket: 'plain' }];
 		const failed = await runWorkflow(logWorkflow({ operation: 'record' }), { input: items, credentials: credentials() });
 		expect(failed.status).toBe('error');
-		expect(failed.error?.message).toMatch(/Item 1: hitl is missing/);
+		expect(failed.error?.message).toMatch(/Item 2: hitl is missing/);
 
 		const goesOn = await runWorkflow(logWorkflow({ operation: 'record' }, { onError: 'continueRegularOutput' }), {
 			input: items,

@@ -139,7 +139,7 @@ describe('Confidence Gate in a workflow', () => {
 		const good = drafted(0.99, { ticket: 'good' });
 		const failing = await runWorkflow(gateWorkflow({}), { input: [good, bad] });
 		expect(failing.status).toBe('error');
-		expect(failing.error?.message).toMatch(/^Item 1: hitl\.compliance\.\w+ is (missing|invalid)/);
+		expect(failing.error?.message).toMatch(/^Item 2: hitl\.compliance\.\w+ is (missing|invalid)/);
 
 		const continuing = await runWorkflow(gateWorkflow({}, { onError: 'continueRegularOutput' }), {
 			input: [good, bad],
@@ -148,7 +148,7 @@ describe('Confidence Gate in a workflow', () => {
 		expect(continuing.output(GATE, 0).map((item) => item.json.ticket)).toEqual(['good']);
 		const [errored] = continuing.output(GATE, 1);
 		expect(errored.json.ticket).toBe('bad');
-		expect(errored.json.error).toMatch(/^Item 1: hitl\.compliance/);
+		expect(errored.json.error).toMatch(/^Item 2: hitl\.compliance/);
 		expect(errored.pairedItem).toEqual({ item: 1 });
 		expect(continuing.output(GATE, 2)).toEqual([]);
 	});
@@ -161,7 +161,7 @@ describe('Confidence Gate in a workflow', () => {
 		expect(run.status).toBe('success');
 		expect(run.output(GATE, 0).map((item) => item.json.ticket)).toEqual(['good']);
 		const [errored] = run.output(GATE, 3);
-		expect(errored.json).toMatchObject({ ticket: 'bad', error: expect.stringMatching(/^Item 1: hitl\.compliance/) });
+		expect(errored.json).toMatchObject({ ticket: 'bad', error: expect.stringMatching(/^Item 2: hitl\.compliance/) });
 		expect(run.output(GATE, 1)).toEqual([]);
 	});
 });

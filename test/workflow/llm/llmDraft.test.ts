@@ -141,7 +141,7 @@ test('an item that keeps failing fails the node with its index and the provider 
 	const run = await runWorkflow(draftWorkflow({ options: { maxRetries: 1 } }), { input, credentials: credentials() });
 	expect(run.status).toBe('error');
 	expect(run.error?.message).toBe(
-		'Item 1: The provider answered 500: The server had an error while processing your request. (gave up after 2 attempts)',
+		'Item 2: The provider answered 500: The server had an error while processing your request. (gave up after 2 attempts)',
 	);
 	expect((run.error as unknown as { description?: string }).description).toMatch(/Max Retries/);
 });
@@ -150,7 +150,7 @@ test('the first real failure is reported, and the items in flight are stopped ra
 	const input = [{ message: 'Slow one [delay:1500]' }, { message: 'Failing one [fault:500xall]' }, { message: 'Never started' }];
 	const run = await runWorkflow(draftWorkflow({ options: { maxRetries: 0, concurrency: 2 } }), { input, credentials: credentials() });
 	expect(run.status).toBe('error');
-	expect(run.error?.message).toBe('Item 1: The provider answered 500: The server had an error while processing your request.');
+	expect(run.error?.message).toBe('Item 2: The provider answered 500: The server had an error while processing your request.');
 	expect(server.completionsByMessage().get('Slow one [delay:1500]')).toBeUndefined();
 	expect(server.requests.some((request) => request.message === 'Never started')).toBe(false);
 });
@@ -169,9 +169,9 @@ test('with continue on fail the failed item goes out as an error item, the other
 	expect(output.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
 	expect(hitlOf(output[0]).draft).toBeDefined();
 	expect(hitlOf(output[2]).draft).toBeDefined();
-	expect(output[1].json.error).toMatch(/^Item 1: The model's answer could not be used after one repair attempt/);
+	expect(output[1].json.error).toMatch(/^Item 2: The model's answer could not be used after one repair attempt/);
 	expect(output[1].json.hitl).toBeUndefined();
-	expect(output[3].json.error).toBe('Item 3: the customer message is empty');
+	expect(output[3].json.error).toBe('Item 4: the customer message is empty');
 	expect(server.completionsByMessage().get('Good A')).toBe(1);
 	expect(server.completionsByMessage().get('Good C')).toBe(1);
 });
@@ -185,7 +185,7 @@ test('with the error output, failed items leave on it and drafted ones on the ma
 	expect(run.status).toBe('success');
 	expect(run.output(NODE, 0).map((item) => item.json.n)).toEqual([0]);
 	expect(run.output(NODE, 1).map((item) => item.json.n)).toEqual([1]);
-	expect(run.output(NODE, 1)[0].json.error).toMatch(/^Item 1: The provider answered 500/);
+	expect(run.output(NODE, 1)[0].json.error).toMatch(/^Item 2: The provider answered 500/);
 });
 
 test('a case id already on the item is kept', async () => {

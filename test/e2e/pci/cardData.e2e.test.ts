@@ -1,0 +1,106 @@
+/**
+ * Card data in a customer's message, as it meets the support template in a real n8n: the model
+ * never receives the card number or the security code, the message goes to a person, the review
+ * page (Chromium, phone size) shows at most the last four digits, and the HITL store's row —
+ * read from the embedded SQLite file in n8n's user folder — keeps no full card number.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+import { startFakeLlmServer, type FakeLlmServer } from '../../llm/fakeLlmServer';
+import { launchBrowser, PHONE } from '../approval/browser';
+import { N8nServer, outputItems, type WorkflowFile } from '../n8nServer';
+
+const TEMPLATE = path.resolve(__dirname, '..', '..', '..', 'templates', 'support-reply-with-review.json');
+const CREDENTIAL = { id: 'hitlPciLlmCred01', name: 'LLM API', type: 'llmApi' };
+
+const CARD = '4111 1111 1111 1111';
+const CVV = '737';
+const MESSAGE = `I was charged twice on my card ${CARD}, CVV ${CVV}. [intent:billing] [confidence:0.97] [reply:Sorry about the double charge; we are looking into it.]`;
+const MASKED = `I was charged twice on my card **** **** **** 1111, CVV ***. [intent:billing] [confidence:0.97] [reply:Sorry about the double charge; we are looking into it.]`;
+
+/** Every way the card or the code could show: grouped, ungrouped, or the first twelve digits. */
+function leaksCardData(text: string): boolean {
+	const compact = text.replace(/[\s-]/g, '');
+	return compact.includes('4111111111111111') || compact.includes('411111111111') || text.includes(`CVV ${CVV}`);
+}
+
+function templateWithCredential(): WorkflowFile {
+	const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as WorkflowFile & { nodes: Record<string, unknown>[] };
+	for (const node of template.nodes) {
+		const credentials = node.credentials as Record<string, { id: string; name: string }> | undefined;
+		if (credentials?.llmApi) credentials.llmApi = { id: CREDENTIAL.id, name: CREDENTIAL.name };
+	}
+	return { ...template, active: true };
+}
+
+describe('card data in the customer message (support template, real n8n)', () => {
+	let llm: FakeLlmServer;
+	let n8n: N8nServer;
+	const workflow = templateWithCredential();
+
+	beforeAll(async () => {
+		llm = await startFakeLlmServer({ latencyMs: 10, apiKey: 'sk-pci', models: ['gpt-4o-mini'] });
+		n8n = await N8nServer.start({
+			workflows: [workflow],
+			credentials: [{ ...CREDENTIAL, data: { apiKey: 'sk-pci', baseUrl: llm.baseUrl, organization: '', headers: '{}' } }],
+		});
+	}, 900_000);
+
+	afterAll(async () => {
+		await n8n?.stop();
+		await llm?.close();
+	});
+
+	test('masked before the model, sent to a person, masked on the review page and in the store row', async () => {
+		const response = await n8n.callWebhook('support-reply', { ticketId: 'T-PCI', customerName: 'Dana', message: MESSAGE });
+		const answer = (await response.json()) as { status: string; reviewUrl: string; reasons: { code: string; detail: string }[] };
+		// A confident draft, yet not sent on its own: the customer sent card data.
+		expect(answer.status).toBe('in_review');
+		expect(answer.reasons.map((reason) => reason.code)).toContain('COMPLIANCE_REVIEW');
+		expect(leaksCardData(JSON.stringify(answer))).toBe(false);
+
+		// The model saw only the masked message.
+		const chats = llm.requests.filter((request) => request.path.endsWith('/chat/completions'));
+		expect(chats.length).toBeGreaterThan(0);
+		for (const request of chats) expect(leaksCardData(JSON.stringify(request.body))).toBe(false);
+		expect(chats.some((request) => JSON.stringify(request.body).includes('**** **** **** 1111'))).toBe(true);
+
+		const waiting = await n8n.waitForExecution(workflow.id, ['waiting']);
+		const browser = await launchBrowser();
+		try {
+			const page = await (await browser.newContext(PHONE)).newPage();
+			await page.goto(answer.reviewUrl);
+			await page.getByText('I was charged twice on my card').first().waitFor();
+			const shown = await page.locator('body').innerText();
+			const draft = await page.getByRole('textbox', { name: /draft/i }).first().inputValue();
+			expect(leaksCardData(shown)).toBe(false);
+			expect(leaksCardData(await page.content())).toBe(false);
+			expect(shown).toContain('**** **** **** 1111');
+			expect(draft).toBe('Sorry about the double charge; we are looking into it.');
+			await page.getByRole('button', { name: 'Approve' }).first().click();
+			await page.waitForLoadState('domcontentloaded');
+		} finally {
+			await browser.close();
+		}
+
+		const finished = await n8n.waitForExecution(workflow.id, ['success', 'error'], { executionId: waiting.id });
+		expect(finished.data.resultData.error?.message).toBeUndefined();
+		const [logged] = outputItems(finished, 'Log decision');
+		expect((logged.hitl as { logged?: unknown }).logged).toBeDefined();
+
+		const store = new DatabaseSync(path.join(n8n.userFolder, '.n8n', 'hitl.sqlite'), { readOnly: true });
+		try {
+			const rows = store.prepare("SELECT * FROM hitl_decisions WHERE case_id = 'T-PCI'").all() as Record<string, unknown>[];
+			expect(rows).toHaveLength(1);
+			expect(rows[0]).toMatchObject({ decision: 'approved', input_text: MASKED });
+			expect(JSON.parse(String(rows[0].rule_ids))).toContain('support.card-data-in-message');
+			for (const table of ['hitl_decisions', 'hitl_decision_reviewers', 'hitl_audit', 'hitl_review_state']) {
+				expect([table, leaksCardData(JSON.stringify(store.prepare(`SELECT * FROM ${table}`).all()))]).toEqual([table, false]);
+			}
+		} finally {
+			store.close();
+		}
+	});
+});
