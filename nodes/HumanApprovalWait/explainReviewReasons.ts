@@ -55,8 +55,10 @@ export const REASON_SENTENCES: Record<string, (gate: Gate, detail: string, facts
 	CONDITION: () => 'A rule of this workflow sends messages like this one to a person.',
 	AUDIT_SAMPLE: () =>
 		'Picked at random for a quality check: this draft could have gone out on its own, and your answer shows how good such replies are.',
+	NOT_LEARNED: () =>
+		'This model or prompt is new to the workflow: every draft is checked by a person until reviews show which replies can go out on their own.',
 	BREAKER_OPEN: () =>
-		'Automatic sending is paused because reviewers recently changed or rejected many drafts, so a person checks each one for now.',
+		'Automatic sending is paused because reviewers recently changed or rejected more drafts than expected, so a person checks each one for now.',
 	SHADOW_MODE: () => 'A new sending policy is being tried out, so a person checks every draft for now.',
 	AUTO_OK: () => 'The draft passed every check; it was sent for review anyway.',
 };
