@@ -94,6 +94,7 @@ test('Confidence Gate benchmark', async () => {
 				result.errorRates.push(scenario.phases.map((phase) => errorRate(stream, phase)));
 				result.hindsight.push(scenario.phases.map((phase) => bestFixedInHindsight(stream, phase, config.targetPrecision)));
 				for (const [position, strategy] of strategies.entries()) {
+					const runStarted = performance.now();
 					const outcomes = await simulate(stream, strategy, {
 						batchSize: config.batchSize,
 						draftsPerDay: config.draftsPerDay,
@@ -103,6 +104,7 @@ test('Confidence Gate benchmark', async () => {
 					const intentThresholdIntent = config.intentThreshold ? 'refund' : undefined;
 					result.strategies[position].perSeed.push(measurePhases(scenario, stream, outcomes, { batchSize: config.batchSize, intentThresholdIntent }));
 					result.strategies[position].trajectories.push(thresholdTrajectory(stream, outcomes, intentThresholdIntent));
+					process.stderr.write(`  ${scenario.key}, seed ${seed}, ${strategy.label}: ${stream.length} drafts in ${((performance.now() - runStarted) / 1000).toFixed(0)} s\n`);
 				}
 			}
 			results.push(result);
