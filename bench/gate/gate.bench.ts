@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 
 import { gateStrategies } from './gateConfig';
-import { bestFixedInHindsight, errorRate, measurePhases, thresholdTrajectory } from './measure';
+import { bestFixedInHindsight, errorRate, measurePhases, median, thresholdTrajectory } from './measure';
 import { LEGEND, renderCriteria, renderScenario, type ScenarioResult } from './report';
 import { generateStream, SCENARIOS } from './scenarios';
 import { simulate } from './simulate';
@@ -130,7 +130,11 @@ test('Confidence Gate benchmark', async () => {
 						phases: result.scenario.phases,
 						seeds: result.seeds,
 						hindsight: result.hindsight,
-						strategies: result.strategies,
+						// the applied thresholds of every draft are summarised by their median
+						strategies: result.strategies.map((strategy) => ({
+							...strategy,
+							perSeed: strategy.perSeed.map((perPhase) => perPhase.map(({ thresholds, ...counts }) => ({ ...counts, medianThreshold: median(thresholds) }))),
+						})),
 					})),
 				},
 				null,
