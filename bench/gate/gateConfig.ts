@@ -2,7 +2,8 @@
  * ─── THE GATE CONFIGURATION OF THE BENCHMARK ───────────────────────────────────────────────────
  * The one place that knows the Confidence Gate's parameter names. When the gate's parameters
  * change (issue 12's redesign), change them here and nowhere else: the rest of the benchmark reads
- * only the item contract (`hitl.gate.route`, `threshold`, `sampledForAudit`, `breakerOpen`).
+ * the routed items through `readGate` below (`hitl.gate.route`, `threshold`, `sampledForAudit`,
+ * `breakerOpen` of the item contract).
  *
  * The base is the template's gate ("Route by confidence" in templates/support-reply-with-review.json):
  * threshold 0.85, refund at 0.95, 5 % audit samples (the audit floor once learning), adapt on with
@@ -58,5 +59,19 @@ export function gateStrategies(options: StrategyOptions): GateStrategy[] {
 			parameters: { ...template, ...learning, breaker: true, driftAlarmEvery: options.driftAlarmEvery ?? 10_000 },
 		},
 	];
+}
+
+/** What the benchmark reads off a routed item's `hitl.gate` (the item contract). */
+export interface GateReading {
+	route: 'auto' | 'review' | 'block';
+	/** The threshold the gate applied to the item. */
+	threshold: number;
+	sampledForAudit: boolean;
+	/** The drift alarm was on for this item (today: the override breaker was open). */
+	alarm: boolean;
+}
+
+export function readGate(gate: { route: GateReading['route']; threshold: number; sampledForAudit: boolean; breakerOpen: boolean }): GateReading {
+	return { route: gate.route, threshold: gate.threshold, sampledForAudit: gate.sampledForAudit, alarm: gate.breakerOpen };
 }
 // ─────────────────────────────────────────────────────────────────────────────────────────────────

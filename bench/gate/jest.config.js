@@ -7,6 +7,6 @@ module.exports = {
   rootDir: path.resolve(__dirname, '..', '..'),
   testEnvironment: 'node',
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }] },
-  testMatch: ['<rootDir>/bench/gate/*.bench.ts'],
+  testMatch: ['<rootDir>/bench/gate/*.bench.ts', '<rootDir>/bench/gate/*.test.ts'],
   testTimeout: 6 * 3_600_000,
 };

@@ -92,10 +92,10 @@ export function measurePhases(
 	scenario: Scenario,
 	stream: Draft[],
 	outcomes: DraftOutcome[],
-	options: { batchSize: number; intentThresholdIntent?: string },
+	options: { batchSize: number; intentThresholdIntent?: string; clusterWindow?: number },
 ): PhaseCounts[] {
 	const total = stream.length;
-	const alarmClusters = clusters(openings(stream, outcomes), Math.max(options.batchSize, 25));
+	const alarmClusters = clusters(openings(stream, outcomes), options.clusterWindow ?? Math.max(options.batchSize, 25));
 	return scenario.phases.map((phase) => {
 		const [start, end] = phaseRange(phase, total);
 		const counts: PhaseCounts = {

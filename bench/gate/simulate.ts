@@ -21,18 +21,12 @@ import type { IDataObject, INode, INodeCredentials, INodeExecutionData, INodePar
 
 import { PROJECT_ROOT } from '../../test/support/packageNodes';
 import { runWorkflow, type WorkflowJson } from '../../test/workflow/harness';
-import type { GateStrategy } from './gateConfig';
+import { readGate, type GateReading, type GateStrategy } from './gateConfig';
 import type { Draft } from './scenarios';
 import { REVIEWER_FIELD, SIMULATED_REVIEWER_TYPE, SimulatedReviewer } from './simulatedReviewer';
 
-export interface DraftOutcome {
-	route: 'auto' | 'review' | 'block';
-	sampledForAudit: boolean;
-	/** The threshold the gate applied to the draft. */
-	threshold: number;
-	/** The gate's drift alarm for this draft (hitl.gate.breakerOpen). */
-	alarm: boolean;
-}
+/** What the gate did with one draft (read through gateConfig's readGate). */
+export type DraftOutcome = GateReading;
 
 export interface SimulationOptions {
 	batchSize: number;
@@ -95,8 +89,6 @@ function asItem(draft: Draft): IDataObject {
 	};
 }
 
-type GateOut = { route: DraftOutcome['route']; threshold: number; sampledForAudit: boolean; breakerOpen: boolean };
-
 /** Closes the compiled store module's shared connections (the gate keeps one per store). */
 async function closeStores(): Promise<void> {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports -- the compiled module the nodes use, not the source
@@ -126,10 +118,10 @@ export async function simulate(stream: Draft[], strategy: GateStrategy, options:
 			let routed = 0;
 			(['auto', 'review', 'block'] as const).forEach((route, output) => {
 				for (const item of run.output(GATE, output)) {
-					const gate = (item.json.hitl as { gate: GateOut }).gate;
+					const gate = readGate((item.json.hitl as { gate: Parameters<typeof readGate>[0] }).gate);
 					const index = byCase.get(String(item.json.ticket));
 					if (index === undefined || gate.route !== route) throw new Error(`Unexpected item on the gate's ${route} output`);
-					outcomes[index] = { route, threshold: gate.threshold, sampledForAudit: gate.sampledForAudit, alarm: gate.breakerOpen };
+					outcomes[index] = gate;
 					routed++;
 				}
 			});
