@@ -109,6 +109,13 @@ async function recordItems(context: IExecuteFunctions, store: HitlStore): Promis
 		.some((parent) => parent.type === APPROVAL_WAIT_TYPE && !parent.disabled);
 	const out: INodeExecutionData[] = new Array(items.length);
 	const pending: { itemIndex: number; record: DecisionRecord }[] = [];
+	// n8n runs a node once per branch that reaches it in one execution (Auto and Review meeting at
+	// one Feedback Log, or the Review branch arriving after a wait), and item indexes restart at 0
+	// on each run. The idempotency key (execution, node, item) must therefore tell the runs apart,
+	// or the second run's items are taken for repeats of the first's and silently not recorded.
+	// The first run keeps the plain node name, so keys written before this change still match.
+	const runIndex = Number(context.getWorkflowDataProxy(0).$runIndex ?? 0);
+	const keyNodeName = runIndex > 0 ? `${node.name} (run ${runIndex + 1})` : node.name;
 
 	const fail = (itemIndex: number, error: unknown) => {
 		const itemError = toItemError(node, error, itemIndex);
@@ -136,7 +143,7 @@ async function recordItems(context: IExecuteFunctions, store: HitlStore): Promis
 			}
 			const record = toDecisionRecord(hitl, {
 				executionId: context.getExecutionId() ?? 'manual',
-				nodeName: node.name,
+				nodeName: keyNodeName,
 				itemIndex,
 				workflowId: workflow.id ?? null,
 				workflowName: workflow.name ?? null,
