@@ -47,7 +47,8 @@ function benchWorkflow(strategy: GateStrategy): WorkflowJson {
 		id,
 		name,
 		type,
-		typeVersion: 1,
+		// The gate at its current version (2); the other nodes have one version.
+		typeVersion: type === 'n8n-nodes-hitl.confidenceGate' ? 2 : 1,
 		position: [0, 0] as [number, number],
 		parameters,
 		...(credentials ? { credentials } : {}),

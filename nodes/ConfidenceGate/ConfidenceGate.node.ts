@@ -30,7 +30,11 @@ export class ConfidenceGate implements INodeType {
 		name: 'confidenceGate',
 		icon: { light: 'file:confidenceGate.svg', dark: 'file:confidenceGate.dark.svg' },
 		group: ['transform'],
-		version: 1,
+		// Version 2 (issue 12): Adapt to Reviewers' Decisions learns on an unbiased bound and reviews
+		// every draft until a threshold is learned. A saved version-1 node keeps applying its fixed
+		// Threshold until then, as it did; see learningStart in description.ts.
+		version: [1, 2],
+		defaultVersion: 2,
 		subtitle: '={{"auto at ≥ " + $parameter["threshold"]}}',
 		description: 'Route each item to Auto, Review or Block by confidence, compliance findings and your rules',
 		defaults: { name: 'Confidence Gate' },

@@ -225,6 +225,21 @@ export const gateDescription: INodeProperties[] = [
 		displayOptions: { show: { adapt: [true], learnThreshold: [true] } },
 		description: 'A learned threshold is never below this',
 	},
+	// Same parameter, per version: a saved version-1 gate keeps its fixed Threshold until a threshold
+	// is learned (what it did before version 2); a new gate reviews every draft until then.
+	{
+		displayName: 'Until a Threshold Is Learned',
+		name: 'learningStart',
+		type: 'options',
+		default: 'threshold',
+		options: [
+			{ name: 'Review Every Draft', value: 'reviewAll', description: 'Nothing goes out alone until the evidence supports a threshold' },
+			{ name: 'Apply the Threshold Above', value: 'threshold', description: 'A high Threshold you trust as a start' },
+		],
+		displayOptions: { show: { adapt: [true], learnThreshold: [true], '@version': [1] } },
+		description:
+			'What applies to a new model or prompt version, and whenever no threshold reaches the Target Precision. Never a laxer setting than this.',
+	},
 	{
 		displayName: 'Until a Threshold Is Learned',
 		name: 'learningStart',
@@ -234,7 +249,7 @@ export const gateDescription: INodeProperties[] = [
 			{ name: 'Review Every Draft', value: 'reviewAll', description: 'Nothing goes out alone until the evidence supports a threshold' },
 			{ name: 'Apply the Threshold Above', value: 'threshold', description: 'A high Threshold you trust as a start' },
 		],
-		displayOptions: { show: { adapt: [true], learnThreshold: [true] } },
+		displayOptions: { show: { adapt: [true], learnThreshold: [true], '@version': [{ _cnd: { gte: 2 } }] } },
 		description:
 			'What applies to a new model or prompt version, and whenever no threshold reaches the Target Precision. Never a laxer setting than this.',
 	},

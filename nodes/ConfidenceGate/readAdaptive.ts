@@ -42,7 +42,7 @@ export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive
 		minSamples: number('minSamples', 'Minimum Reviewed Drafts', 1, Number.MAX_SAFE_INTEGER, 100),
 		floor: number('learnedFloor', 'Lowest Learned Threshold', 0, 1, 0.5),
 		auditFloor,
-		start: (context.getNodeParameter('learningStart', 0, 'reviewAll') as string) === 'threshold' ? 'threshold' : 'reviewAll',
+		start: (context.getNodeParameter('learningStart', 0, context.getNode().typeVersion >= 2 ? 'reviewAll' : 'threshold') as string) === 'threshold' ? 'threshold' : 'reviewAll',
 	};
 	const days = number('learnDays', 'Learn From Last Days', 0.001, 36_500, 30);
 	const detector: DetectorSettings | undefined = watch

@@ -45,7 +45,7 @@ export const queueReview: WorkflowFile = {
 			id: 'queue-gate',
 			name: 'Confidence Gate',
 			type: 'n8n-nodes-hitl.confidenceGate',
-			typeVersion: 1,
+			typeVersion: 2,
 			position: [400, 0],
 			// Adapting reads the PostgreSQL store on the worker, where the gate runs.
 			parameters: { threshold: 0.85, adapt: true },

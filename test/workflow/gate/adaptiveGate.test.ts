@@ -21,6 +21,7 @@ const WORKFLOW_ID = 'workflow-test'; // the id the harness gives every workflow
 
 function gateWorkflow(parameters: INodeParameters): WorkflowJson {
 	return oneNodeWorkflow(GATE, 'n8n-nodes-hitl.confidenceGate', {
+		typeVersion: 2,
 		parameters: { threshold: 0.97, adapt: true, ...parameters },
 		credentials: { hitlStore: { id: '1', name: 'HITL store' } },
 	});
@@ -145,6 +146,13 @@ describe('Confidence Gate adapting to reviewers', () => {
 		// "Apply the Threshold Above" as the start: the fixed Threshold applies, never anything laxer
 		const started = await runWorkflow(gateWorkflow({ breaker: false, learningStart: 'threshold' }), { input: [drafted('sure', 0.995)], credentials: credentials() });
 		expect(gateOf(started.output(GATE, 0)[0] ?? started.output(GATE, 1)[0])).toMatchObject({ threshold: 0.97 });
+
+		// A saved version-1 gate (before issue 12) has no learningStart: it keeps its fixed Threshold
+		// until a threshold is learned, as it did, instead of starting to review everything.
+		const savedV1 = gateWorkflow({ breaker: false });
+		savedV1.nodes[1] = { ...savedV1.nodes[1], typeVersion: 1 };
+		const v1 = await runWorkflow(savedV1, { input: [drafted('sure', 0.995)], credentials: credentials() });
+		expect(gateOf(v1.output(GATE, 0)[0] ?? v1.output(GATE, 1)[0])).toMatchObject({ threshold: 0.97 });
 	});
 
 	test('a drift confined to one intent opens its detector: would-be-Auto drafts of that intent go to Review', async () => {
