@@ -164,8 +164,9 @@ async function storeLlmCredential() {
 		const file = path.join(folder, 'credentials.json');
 		writeFileSync(file, JSON.stringify([{ ...LLM_CREDENTIAL, name, data }]), { mode: 0o600 });
 		const output = await n8nCli(['import:credentials', `--input=${file}`]);
-		// The CLI logs a failure and still exits 0.
-		if (!/Successfully imported/.test(output)) throw new Error(`n8n import:credentials failed:\n${output.slice(-3000)}`);
+		// The CLI logs a failure and still exits 0 (and logs nothing under NODE_ENV=test): check the row.
+		const [stored] = readDatabase('SELECT name FROM credentials_entity WHERE id = ?', LLM_CREDENTIAL.id);
+		if (stored?.name !== name) throw new Error(`n8n import:credentials failed:\n${output.slice(-3000)}`);
 	} finally {
 		rmSync(folder, { recursive: true, force: true });
 	}
