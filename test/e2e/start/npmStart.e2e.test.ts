@@ -228,12 +228,16 @@ describe('npm start without an API key', () => {
 
 	test('the weekly report of the same n8n counts the three decisions', async () => {
 		// What "Execute workflow" in the editor does, through n8n's CLI; its own task broker port.
-		await execFileAsync(process.execPath, [path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n'), 'execute', '--id=hitlTplReport001', '--rawOutput'], {
-			env: { ...process.env, N8N_USER_FOLDER: userFolder, N8N_RUNNERS_BROKER_PORT: String(await freePort()) },
+		// (NODE_ENV as npm start's n8n has it, not jest's "test")
+		const env = { ...process.env, NODE_ENV: 'production', N8N_USER_FOLDER: userFolder, N8N_RUNNERS_BROKER_PORT: String(await freePort()) };
+		const n8nBin = path.join(n8nDir, 'node_modules', 'n8n', 'bin', 'n8n');
+		const { stdout: printed, stderr: logged } = await execFileAsync(process.execPath, [n8nBin, 'execute', '--id=hitlTplReport001', '--rawOutput'], {
+			env,
 			timeout: 300_000,
 			maxBuffer: 64 * 1024 * 1024,
 		});
 		const [report] = readExecutions("WHERE e.workflowId = 'hitlTplReport001' ORDER BY e.id DESC LIMIT 1");
+		if (!report) throw new Error(`n8n execute stored no execution:\n${printed.slice(-2000)}\n${logged.slice(-2000)}`);
 		expect(report.status).toBe('success');
 		const [composed] = outputItems(report, 'Compose the report');
 		expect(String(composed.text).split('\n')).toContain('Decisions: 3 — auto 33.3%, to a person 33.3%, blocked 33.3%');
