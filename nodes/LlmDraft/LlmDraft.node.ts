@@ -1,9 +1,12 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
 	type IDataObject,
 	type IExecuteFunctions,
 	type ILoadOptionsFunctions,
+	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeListSearchResult,
 	type INodeType,
@@ -16,7 +19,7 @@ import { errorItem, ItemFieldError, toItemError } from '../shared/itemErrors';
 import { createChatClient, type LlmConnection } from './chatClient';
 import { llmDraftDescription } from './description';
 import { draftReply, type DraftCase, type DraftNote, type DraftSettings } from './draftReply';
-import { parseExtraHeaders } from './extraHeaders';
+import { llmConnectionFromCredential, testLlmCredential } from './llmCredential';
 import type { ProviderQuirks } from './providerQuirks';
 import { LlmCallError, type FailureKind } from './retryPolicy';
 import { runPool } from './runPool';
@@ -52,11 +55,18 @@ export class LlmDraft implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'llmApi', required: true }],
+		// Tested by the node, not by a request on the credential: n8n would show only the bare status
+		// ("Not Found") or error code ("ECONNREFUSED"), not which URL answered and what to change.
+		credentials: [{ name: 'llmApi', required: true, testedBy: 'llmApiTest' }],
 		properties: llmDraftDescription,
 	};
 
 	methods = {
+		credentialTest: {
+			async llmApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				return await testLlmCredential(credential.data ?? {});
+			},
+		},
 		listSearch: {
 			async searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 				const client = createChatClient(await readConnection(this));
@@ -204,19 +214,13 @@ function readJob(context: IExecuteFunctions, parameters: ParameterReader, json: 
 }
 
 async function readConnection(context: IExecuteFunctions | ILoadOptionsFunctions): Promise<LlmConnection> {
-	const credentials = await context.getCredentials('llmApi');
-	const headers = parseExtraHeaders(credentials.headers);
-	if (!headers.ok) {
-		throw new NodeOperationError(context.getNode(), headers.problem, {
+	const read = llmConnectionFromCredential(await context.getCredentials('llmApi'));
+	if (!read.ok) {
+		throw new NodeOperationError(context.getNode(), read.problem, {
 			description: 'Fix Extra Headers in the LLM API credential.',
 		});
 	}
-	return {
-		baseUrl: String(credentials.baseUrl || 'https://api.openai.com/v1'),
-		apiKey: String(credentials.apiKey ?? ''),
-		organization: credentials.organization ? String(credentials.organization) : undefined,
-		headers: headers.headers,
-	};
+	return read.connection;
 }
 
 const WHAT_TO_CHANGE: Record<FailureKind, string> = {
