@@ -43,18 +43,45 @@ interface WithCode {
 	message?: unknown;
 }
 
-/** The first Node error code found on the error, its causes, or an AggregateError's members. */
-export function connectionErrorCode(error: unknown, depth = 0): string | undefined {
+/**
+ * OpenSSL's messages for the certificate failures, for libraries that keep the message and replace
+ * the code with their own (nodemailer's ESOCKET).
+ */
+const CERTIFICATE_MESSAGES: [RegExp, string][] = [
+	[/self[- ]signed certificate in certificate chain/i, 'SELF_SIGNED_CERT_IN_CHAIN'],
+	[/self[- ]signed certificate/i, 'DEPTH_ZERO_SELF_SIGNED_CERT'],
+	[/unable to verify the first certificate/i, 'UNABLE_TO_VERIFY_LEAF_SIGNATURE'],
+	[/unable to get local issuer certificate/i, 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY'],
+	[/certificate has expired/i, 'CERT_HAS_EXPIRED'],
+	[/certificate is not yet valid/i, 'CERT_NOT_YET_VALID'],
+	[/does not match certificate's altnames/i, 'ERR_TLS_CERT_ALTNAME_INVALID'],
+];
+
+/**
+ * The Node error code of a connection failure: from the error's own `code`, its causes or an
+ * AggregateError's members, else from its message ("connect ECONNREFUSED 127.0.0.1:25", "self-signed
+ * certificate") for libraries that replace the code with their own.
+ */
+export function connectionErrorCode(error: unknown): string | undefined {
+	const code = codeOnError(error);
+	if (code) return code;
+	const text = connectionErrorText(error);
+	const certificate = CERTIFICATE_MESSAGES.find(([pattern]) => pattern.test(text));
+	if (certificate) return certificate[1];
+	return /\b(E(?:CONNREFUSED|CONNRESET|NOTFOUND|AI_AGAIN|TIMEDOUT|HOSTUNREACH|NETUNREACH|PIPE|PROTO))\b/.exec(text)?.[1];
+}
+
+function codeOnError(error: unknown, depth = 0): string | undefined {
 	if (error === null || typeof error !== 'object' || depth > 5) return undefined;
 	const { code, cause, errors } = error as WithCode;
 	if (typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code) && code !== 'ESOCKET' && code !== 'ECONNECTION') return code;
 	if (Array.isArray(errors)) {
 		for (const member of errors) {
-			const found = connectionErrorCode(member, depth + 1);
+			const found = codeOnError(member, depth + 1);
 			if (found) return found;
 		}
 	}
-	return connectionErrorCode(cause, depth + 1);
+	return codeOnError(cause, depth + 1);
 }
 
 /** Every message on the error and its causes, for the failures Node reports without a code. */
