@@ -2,14 +2,17 @@
  * The package as ops staff meet it in the editor: a real n8n with the packed package installed,
  * Chromium signed in as the owner. On a new workflow the node panel must find each node by its
  * name and by an alias, add it to the canvas and open its parameters; the panel's categories must
- * list them; the canvas must show LLM Draft's model under its name (it showed "undefined"); and the
- * five icons must not look alike.
+ * list them; the canvas must show LLM Draft's model under its name (it showed "undefined"); the
+ * LLM API credential test n8n runs must name the URL and the fix; and the five icons must not look
+ * alike.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 
+import { startFakeLlmServer } from '../../llm/fakeLlmServer';
+import { closedPort } from '../../support/loopbackListeners';
 import { launchBrowser } from '../approval/browser';
 import { N8nServer, OWNER, type WorkflowFile } from '../n8nServer';
 
@@ -140,6 +143,35 @@ describe('the n8n editor with the package installed', () => {
 		await draft.waitFor();
 		await expectText(draft, 'gpt-4o-mini · verbalized');
 		expect(await draft.innerText()).not.toContain('undefined');
+	});
+
+	test('the LLM API credential test, run by n8n itself, names the URL and the fix', async () => {
+		const llm = await startFakeLlmServer();
+		const port = await closedPort();
+		try {
+			const testCredential = async (baseUrl: string) => {
+				const response = await fetch(`${n8n.baseUrl}/rest/credentials/test`, {
+					method: 'POST',
+					headers: { 'content-type': 'application/json', cookie: `n8n-auth=${await n8n.ownerCookie()}` },
+					body: JSON.stringify({ credentials: { id: '', name: 'LLM', type: 'llmApi', data: { baseUrl, apiKey: '', organization: '', headers: '{}' } } }),
+				});
+				expect(response.status).toBe(200);
+				return ((await response.json()) as { data: { status: string; message: string } }).data;
+			};
+			const origin = llm.baseUrl.replace(/\/v1$/, '');
+			// n8n's own request test said "Not Found" and "ECONNREFUSED" here.
+			expect(await testCredential(origin)).toEqual({
+				status: 'Error',
+				message: expect.stringContaining(`GET ${origin}/models answered 404 Not Found`) as string,
+			});
+			expect((await testCredential(origin)).message).toContain(`Set Base URL to ${origin}/v1.`);
+			expect((await testCredential(`http://127.0.0.1:${port}/v1`)).message).toContain(
+				`GET http://127.0.0.1:${port}/v1/models: Nothing accepts connections at 127.0.0.1:${port} (connection refused)`,
+			);
+			expect(await testCredential(llm.baseUrl)).toEqual({ status: 'OK', message: expect.stringContaining(`GET ${llm.baseUrl}/models listed 3 models`) as string });
+		} finally {
+			await llm.close();
+		}
 	});
 
 	test('the five icons do not look alike, light and dark (pixels that differ at canvas size)', async () => {
