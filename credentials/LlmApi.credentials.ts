@@ -1,17 +1,17 @@
 import type {
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IHttpRequestOptions,
 	INodeProperties,
 } from 'n8n-workflow';
 
 import { parseExtraHeaders } from '../nodes/LlmDraft/extraHeaders';
+import { DEFAULT_BASE_URL } from '../nodes/LlmDraft/llmCredential';
 
 /**
  * Any OpenAI-compatible chat API: OpenAI, Azure OpenAI (v1 endpoint), Ollama, vLLM, LiteLLM,
- * OpenRouter. The test lists the models, which every such server serves and which proves the
- * base URL and the key together.
+ * OpenRouter. LLM Draft tests it (`llmApiTest`): it lists the models, which every such server
+ * serves and which proves the base URL and the key together, and says what to change when that fails.
  */
 export class LlmApi implements ICredentialType {
 	name = 'llmApi';
@@ -38,8 +38,8 @@ export class LlmApi implements ICredentialType {
 			displayName: 'Base URL',
 			name: 'baseUrl',
 			type: 'string',
-			default: 'https://api.openai.com/v1',
-			placeholder: 'https://api.openai.com/v1',
+			default: DEFAULT_BASE_URL,
+			placeholder: DEFAULT_BASE_URL,
 			description:
 				'Where the OpenAI-compatible API lives, up to and including the version, e.g. http://localhost:11434/v1 for Ollama or https://openrouter.ai/api/v1',
 		},
@@ -65,19 +65,11 @@ export class LlmApi implements ICredentialType {
 		requestOptions: IHttpRequestOptions,
 	): Promise<IHttpRequestOptions> {
 		const extra = parseExtraHeaders(credentials.headers);
-		// A broken Extra Headers value makes the test fail on the server's answer, not with a crash here.
+		// A broken Extra Headers value adds no header here; the credential test and the node report it.
 		const headers: Record<string, string> = extra.ok ? { ...extra.headers } : {};
 		if (credentials.apiKey) headers.Authorization = `Bearer ${String(credentials.apiKey)}`;
 		if (credentials.organization) headers['OpenAI-Organization'] = String(credentials.organization);
 		requestOptions.headers = { ...(requestOptions.headers ?? {}), ...headers };
 		return requestOptions;
 	}
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{$credentials.baseUrl.replace(/\\/+$/, "")}}',
-			url: '/models',
-			method: 'GET',
-		},
-	};
 }

@@ -1,9 +1,12 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	type ICredentialsDecrypted,
+	type ICredentialTestFunctions,
 	type IDataObject,
 	type IExecuteFunctions,
 	type ILoadOptionsFunctions,
+	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeListSearchResult,
 	type INodeType,
@@ -16,11 +19,28 @@ import { errorItem, ItemFieldError, itemLabel, toItemError } from '../shared/ite
 import { createChatClient, type LlmConnection } from './chatClient';
 import { llmDraftDescription } from './description';
 import { draftReply, type DraftCase, type DraftNote, type DraftSettings } from './draftReply';
-import { parseExtraHeaders } from './extraHeaders';
+import { llmConnectionFromCredential, testLlmCredential } from './llmCredential';
 import type { ProviderQuirks } from './providerQuirks';
 import { LlmCallError, type FailureKind } from './retryPolicy';
 import { runPool } from './runPool';
 import type { ConfidenceMethod } from './scoreConfidence';
+
+/**
+ * An expression for the canvas subtitle that shows one parameter as saved: `$rawParameter`, because
+ * n8n already unwraps a resource locator (`{ __rl, mode, value }`) to its value there, and a value
+ * that is itself an expression cannot be resolved on the canvas, which has no item to read.
+ */
+function shownParameter(name: string, label: string, whenEmpty: string): string {
+	const raw = `String($rawParameter.${name} ?? "").trim()`;
+	return `(${raw}.startsWith("=") ? "${label} from expression" : ${raw} || "${whenEmpty}")`;
+}
+
+/**
+ * The canvas line under the node: the model and the confidence method. The model is a resource
+ * locator, in older saved workflows a plain string; either may hold an expression or be empty (a
+ * node not set up yet). The method is missing from a node saved with its default.
+ */
+const LLM_DRAFT_SUBTITLE = `={{ ${shownParameter('model', 'model', 'no model chosen')} + " · " + ${shownParameter('confidenceMethod', 'method', 'verbalized')} }}`;
 
 export class LlmDraft implements INodeType {
 	description: INodeTypeDescription = {
@@ -29,17 +49,24 @@ export class LlmDraft implements INodeType {
 		icon: { light: 'file:llmDraft.svg', dark: 'file:llmDraft.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["model"].value + " · " + $parameter["confidenceMethod"]}}',
+		subtitle: LLM_DRAFT_SUBTITLE,
 		description: 'Draft a reply with an OpenAI-compatible model and score how far to trust it',
 		defaults: { name: 'LLM Draft' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [{ name: 'llmApi', required: true }],
+		// Tested by the node, not by a request on the credential: n8n would show only the bare status
+		// ("Not Found") or error code ("ECONNREFUSED"), not which URL answered and what to change.
+		credentials: [{ name: 'llmApi', required: true, testedBy: 'llmApiTest' }],
 		properties: llmDraftDescription,
 	};
 
 	methods = {
+		credentialTest: {
+			async llmApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+				return await testLlmCredential(credential.data ?? {});
+			},
+		},
 		listSearch: {
 			async searchModels(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 				const client = createChatClient(await readConnection(this));
@@ -187,19 +214,13 @@ function readJob(context: IExecuteFunctions, parameters: ParameterReader, json: 
 }
 
 async function readConnection(context: IExecuteFunctions | ILoadOptionsFunctions): Promise<LlmConnection> {
-	const credentials = await context.getCredentials('llmApi');
-	const headers = parseExtraHeaders(credentials.headers);
-	if (!headers.ok) {
-		throw new NodeOperationError(context.getNode(), headers.problem, {
+	const read = llmConnectionFromCredential(await context.getCredentials('llmApi'));
+	if (!read.ok) {
+		throw new NodeOperationError(context.getNode(), read.problem, {
 			description: 'Fix Extra Headers in the LLM API credential.',
 		});
 	}
-	return {
-		baseUrl: String(credentials.baseUrl || 'https://api.openai.com/v1'),
-		apiKey: String(credentials.apiKey ?? ''),
-		organization: credentials.organization ? String(credentials.organization) : undefined,
-		headers: headers.headers,
-	};
+	return read.connection;
 }
 
 const WHAT_TO_CHANGE: Record<FailureKind, string> = {

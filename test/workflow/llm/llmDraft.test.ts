@@ -3,10 +3,10 @@
  * OpenAI-compatible server: parameters, expressions, the credential, item pairing, continue-on-fail
  * and execution hints are n8n's own code paths.
  */
-import type { IDataObject, IHttpRequestOptions, INodeParameters } from 'n8n-workflow';
+import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, IHttpRequestOptions, INodeParameters, INodeType } from 'n8n-workflow';
 
 import { draftSchema } from '../../../nodes/shared/itemContract';
-import { loadPackageCredentials } from '../../support/packageNodes';
+import { loadPackageCredentials, loadPackageNodes } from '../../support/packageNodes';
 import { startFakeLlmServer, type FakeLlmServer } from '../../llm/fakeLlmServer';
 import { oneNodeWorkflow, runWorkflow, type WorkflowJson } from '../harness';
 
@@ -196,7 +196,7 @@ test('a case id already on the item is kept', async () => {
 	expect(hitlOf(run.output(NODE)[0]).caseId).toBe('case-42');
 });
 
-test('the compiled credential signs requests and its test request lists the models', async () => {
+test('the compiled credential signs requests, and LLM Draft tests it by listing the models', async () => {
 	const credential = loadPackageCredentials().get('llmApi')!;
 	expect(credential.displayName).toBe('LLM API');
 	const data = { baseUrl: `${server.baseUrl}/`, apiKey: 'sk-flow', organization: 'org-9', headers: '{"X-Extra": "1"}' };
@@ -204,12 +204,15 @@ test('the compiled credential signs requests and its test request lists the mode
 	const signed = await authenticate(data, { url: '/models', headers: {} });
 	expect(signed.headers).toEqual({ Authorization: 'Bearer sk-flow', 'OpenAI-Organization': 'org-9', 'X-Extra': '1' });
 
-	const test = credential.test!.request;
-	expect(test.url).toBe('/models');
-	// The same expression n8n resolves for the test: the base URL without its trailing slash.
-	const baseURL = String(test.baseURL).replace(/^=\{\{(.*)\}\}$/, '$1').replace('$credentials.baseUrl', JSON.stringify(data.baseUrl));
-	const response = await fetch(`${eval(baseURL) as string}${test.url}`, { headers: signed.headers as Record<string, string> });
-	expect(response.status).toBe(200);
-	const unsigned = await fetch(`${server.baseUrl}/models`);
-	expect(unsigned.status).toBe(401);
+	// n8n runs a credential's own `test` request when it has one, and the node's function only
+	// otherwise: the credential must have none, and the node must name its function.
+	expect(credential.test).toBeUndefined();
+	const node = loadPackageNodes().get('n8n-nodes-hitl.llmDraft') as INodeType;
+	expect(node.description.credentials).toEqual([{ name: 'llmApi', required: true, testedBy: 'llmApiTest' }]);
+	const llmApiTest = node.methods!.credentialTest!.llmApiTest;
+	const asCredential = (extra: object) => ({ id: '1', name: 'llm', type: 'llmApi', data: { ...data, ...extra } }) as ICredentialsDecrypted;
+	const ok = await llmApiTest.call({} as ICredentialTestFunctions, asCredential({}));
+	expect(ok).toEqual({ status: 'OK', message: expect.stringMatching(new RegExp(`^GET ${server.baseUrl}/models listed \\d+ model`)) });
+	const refused = await llmApiTest.call({} as ICredentialTestFunctions, asCredential({ apiKey: '' }));
+	expect(refused.message).toMatch(/answered 401 Unauthorized.*fill in API Key\.$/);
 });
