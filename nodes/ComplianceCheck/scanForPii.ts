@@ -21,7 +21,7 @@ import { maskedPreview } from './maskPii';
 import { normaliseSpokenNumbers } from './normaliseSpokenNumbers';
 import { CONFIDENCE, DEFAULT_MIN_CONFIDENCE, withContext } from './piiConfidence';
 import { PII_TYPES, type PiiFinding, type PiiType } from './piiTypes';
-import { findCardNumbers, SECURITY_CODE } from '../shared/paymentCardData';
+import { countDigits, findCardNumbers, SECURITY_CODE } from '../shared/paymentCardData';
 import {
 	IBAN_LENGTHS,
 	isPlausibleBirthDate,
@@ -85,14 +85,6 @@ function isLabelledIdentifier(text: string, start: number): boolean {
 	return ID_LABEL_BEFORE.test(text.slice(Math.max(0, start - LABEL_WINDOW), start));
 }
 
-function countDigits(value: string): number {
-	let count = 0;
-	for (let index = 0; index < value.length; index++) {
-		const code = value.charCodeAt(index);
-		if (code >= 48 && code <= 57) count++;
-	}
-	return count;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Cards: the shared recognizer (issuer prefix, length, Luhn), minus our own labelled identifiers.

@@ -58,7 +58,8 @@ export function cardBrand(digits: string): string | undefined {
 	return undefined;
 }
 
-function countDigits(value: string): number {
+/** How many ASCII digits a text holds (the card recognizer's and the PII scanner's length checks). */
+export function countDigits(value: string): number {
 	let count = 0;
 	for (let index = 0; index < value.length; index++) {
 		const code = value.charCodeAt(index);
