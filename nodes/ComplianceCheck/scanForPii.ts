@@ -85,7 +85,6 @@ function isLabelledIdentifier(text: string, start: number): boolean {
 	return ID_LABEL_BEFORE.test(text.slice(Math.max(0, start - LABEL_WINDOW), start));
 }
 
-
 // ---------------------------------------------------------------------------------------------
 // Cards: the shared recognizer (issuer prefix, length, Luhn), minus our own labelled identifiers.
 

@@ -118,6 +118,25 @@ describe('the n8n editor with the package installed', () => {
 		}
 	});
 
+	test('Compliance Check\'s empty Rules JSON shows no error marker; a broken one does', async () => {
+		await openPanelOnNewWorkflow();
+		await search('Compliance Check');
+		await panelItem('Compliance Check').first().click();
+		await creator().getByText('Check text for PII, disclosures and prohibited wording', { exact: true }).click();
+		const editor = page.locator(`${byTestId('ndv')} ${byTestId('parameter-input-rulesJson')} .cm-content`);
+		await editor.waitFor();
+		const markers = page.locator(`${byTestId('ndv')} ${byTestId('parameter-input-rulesJson')}`).locator('.cm-lintRange-error, .cm-lint-marker-error');
+		// The editor lints after a pause (CodeMirror's linter delay): give it time to mark, then none.
+		await page.waitForTimeout(2_000);
+		expect(await markers.count()).toBe(0);
+		// The same place does mark broken JSON, so the check above can fail.
+		await editor.click();
+		await page.keyboard.press('ControlOrMeta+a');
+		await page.keyboard.type('{ "rules": [');
+		await markers.first().waitFor({ timeout: 15_000 });
+		await page.keyboard.press('Escape');
+	});
+
 	test('the panel lists them under their categories (AI, Flow, Core, Human review) and "HITL" finds all five', async () => {
 		await openPanelOnNewWorkflow();
 		const inCategory = async (title: string) => {
