@@ -78,7 +78,7 @@ describe('against a real PostgreSQL', () => {
 		const { database } = await postgres.createDatabase();
 		expect(await test_(credential({ database }))).toEqual({
 			status: 'OK',
-			message: `Connected to postgres://${postgres.config.user}@${postgres.config.host}:${postgres.config.port}/${database} (schema version 2)`,
+			message: `Connected to postgres://${postgres.config.user}@${postgres.config.host}:${postgres.config.port}/${database} (schema version 3)`,
 		});
 	});
 
