@@ -197,13 +197,13 @@ describe('npm start without an API key', () => {
 		]);
 		const [sent, inReview, blocked] = answers;
 		expect(sent.reply).toContain(DEMO_MARK);
-		expect(inReview.reviewUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/form-waiting/\\d+`));
+		expect(inReview.reviewUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/webhook-waiting/\\d+`));
 		expect(blocked.reasons!.map((reason) => reason.code)).toContain('COMPLIANCE_BLOCK');
 		// the console says, for each draft, that the demo model wrote it
 		expect(stdout).toMatch(/\[demo model\] canned "delivery" answer, confidence 0\.95, to: Where is my parcel\?/);
 
-		const executionId = /form-waiting\/(\d+)/.exec(inReview.reviewUrl!)![1];
-		// The link works once the execution waits (before that n8n does not answer it).
+		const executionId = /webhook-waiting\/(\d+)/.exec(inReview.reviewUrl!)![1];
+		// The link answers at once (409 "running already" until the execution waits), then serves the page.
 		await waitFor('the review to wait', () => readExecutions('WHERE e.id = ? AND e.status = ?', executionId, 'waiting')[0]);
 
 		const browser = await launchBrowser();
