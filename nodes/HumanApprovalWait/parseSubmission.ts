@@ -13,22 +13,25 @@ export const MAX_TEXT_LENGTH = 50_000;
 export const MAX_COMMENT_LENGTH = 4_000;
 export const MAX_NAME_LENGTH = 120;
 
-const CHOICES = ['approve', 'reject', 'escalate'] as const;
+/** The choices a reviewer can make per item (the page's radio buttons). */
+export const REVIEWER_CHOICES = ['approve', 'reject', 'escalate'] as const;
+export const MAX_REASON_LENGTH = 200;
+export const MAX_SHOWN_AT_LENGTH = 40;
 
 /** A field a browser sent once as a string; a repeated field (only a forged form sends one) is refused. */
 const single = (max: number) => z.string().max(max, { message: `is longer than ${max} characters` });
 
 const formSchema = z.looseObject({
 	token: z.string().min(1, { message: 'is missing' }).max(200),
-	action: z.enum(['approve', 'reject', 'escalate', 'submit', 'approveRemaining']),
+	action: z.enum([...REVIEWER_CHOICES, 'submit', 'approveRemaining']),
 	reviewerName: single(MAX_NAME_LENGTH).optional(),
-	shownAt: single(40).optional(),
+	shownAt: single(MAX_SHOWN_AT_LENGTH).optional(),
 });
 
 const itemSchema = z.object({
-	decision: z.enum(CHOICES).optional(),
+	decision: z.enum(REVIEWER_CHOICES).optional(),
 	text: single(MAX_TEXT_LENGTH).optional(),
-	reason: single(200).optional(),
+	reason: single(MAX_REASON_LENGTH).optional(),
 	comment: single(MAX_COMMENT_LENGTH).optional(),
 });
 

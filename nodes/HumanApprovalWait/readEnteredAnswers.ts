@@ -8,7 +8,14 @@
  * reasons that the page offers); anything else is dropped, so a forged form cannot put markup or
  * unknown options on the page. Rendering escapes every value again.
  */
-import { MAX_COMMENT_LENGTH, MAX_NAME_LENGTH, MAX_TEXT_LENGTH } from './parseSubmission';
+import {
+	MAX_COMMENT_LENGTH,
+	MAX_NAME_LENGTH,
+	MAX_REASON_LENGTH,
+	MAX_SHOWN_AT_LENGTH,
+	MAX_TEXT_LENGTH,
+	REVIEWER_CHOICES,
+} from './parseSubmission';
 import type { ReviewerChoice } from './decideReview';
 
 export interface EnteredItem {
@@ -25,7 +32,7 @@ export interface EnteredAnswers {
 	items: EnteredItem[];
 }
 
-const CHOICES: readonly string[] = ['approve', 'reject', 'escalate'];
+const CHOICES: readonly string[] = REVIEWER_CHOICES;
 
 export function readEnteredAnswers(body: unknown, itemCount: number, reasons: readonly string[]): EnteredAnswers {
 	const fields = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
@@ -36,7 +43,7 @@ export function readEnteredAnswers(body: unknown, itemCount: number, reasons: re
 	const items: EnteredItem[] = [];
 	for (let index = 0; index < itemCount; index++) {
 		const choice = text(`decision_${index}`, 20);
-		const reason = text(`reason_${index}`, 200);
+		const reason = text(`reason_${index}`, MAX_REASON_LENGTH);
 		const draft = text(`text_${index}`, MAX_TEXT_LENGTH);
 		const comment = text(`comment_${index}`, MAX_COMMENT_LENGTH);
 		items.push({
@@ -47,7 +54,7 @@ export function readEnteredAnswers(body: unknown, itemCount: number, reasons: re
 		});
 	}
 	const reviewerName = text('reviewerName', MAX_NAME_LENGTH);
-	const shownAt = text('shownAt', 40);
+	const shownAt = text('shownAt', MAX_SHOWN_AT_LENGTH);
 	return {
 		...(reviewerName !== undefined && reviewerName !== '' ? { reviewerName } : {}),
 		...(shownAt !== undefined && shownAt !== '' ? { shownAt } : {}),
