@@ -13,29 +13,14 @@ import {
 
 import { mergeHitl } from '../shared/itemContract';
 import { itemLabel, toItemError } from '../shared/itemErrors';
-import { buildReviewItem, ReviewContentError, unreadableReviewItem } from './buildReviewItems';
-import { decideReview, type ItemVerdict, type ReviewerAnswer } from './decideReview';
+import { answerReviewRequest, type ReviewStep } from './answerReviewRequest';
+import { ReviewContentError } from './buildReviewItems';
+import { credentialTests } from './credentialTests';
 import { approvalDescription } from './description';
 import { notifyReviewers } from './notifyReviewers';
-import { renderAnswerPage, renderReviewPage, REVIEW_PAGE_HEADERS, type AnswerPageKind, type ReviewItemView } from './renderReviewPage';
-import { parseSubmission } from './parseSubmission';
-import { readEnteredAnswers, type EnteredAnswers } from './readEnteredAnswers';
-import { computeDeadline, decodeReviewTimes, encodeReviewTimes, isPastDeadline, reviewTimesKey } from './reviewDeadline';
-import { formToken, personalLink, signReviewer, verifyFormToken, verifyReviewer, type ReviewBinding } from './reviewerLinks';
-import { memoryLedger, storeLedger, type LedgerState, type ReviewLedger } from './reviewLedger';
-import { credentialTests, MIN_SECRET_LENGTH } from './credentialTests';
-import { readSettings, REVIEW_SECRET_CREDENTIAL, type ApprovalSettings } from './readSettings';
-import { sharedHitlStore, storeConfigFromCredential } from '../shared/store';
-import { STORE_CREDENTIAL, storeOpenError } from '../shared/storeCredential';
-
-/**
- * Output order, and why Timed Out comes first: when the time limit passes, n8n does not call
- * this node at all — its wait tracker resumes the execution with the node disabled, and a
- * disabled node passes its raw input to output 0 (WorkflowExecute.handleDisabledNode). So
- * output 0 is where unanswered items land whatever we do; making it "Timed Out" means an
- * unanswered item can never come out of "Approved". A person's decision always leaves on 1–3.
- */
-const OUTPUT = { timedOut: 0, approved: 1, edited: 1, rejected: 2, escalated: 3 } as const;
+import { renderAnswerPage, renderReviewPage, REVIEW_PAGE_HEADERS } from './renderReviewPage';
+import { keepReviewTimes, openLedger, readReviewSecret, readReviewSession, readReviewTimes, type ReviewSession } from './reviewSession';
+import { startReview } from './startReview';
 
 // The lint rule below is for trigger nodes that register a webhook with a third-party service.
 // This node's webhooks are n8n's own "restart" webhooks of a waiting execution: n8n creates
@@ -122,349 +107,87 @@ export class HumanApprovalWait implements INodeType {
 
 	methods = { credentialTest: credentialTests };
 
+	/**
+	 * Items arrive: announce the review, record the request, wait. The decisions are made in
+	 * startReview.ts; this reads n8n and does what it says.
+	 */
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const node = this.getNode();
-		const settings = readSettings(this);
-
-		const views: ReviewItemView[] = items.map((item, itemIndex) => {
-			try {
-				return buildReviewItem(item.json, settings.content);
-			} catch (error) {
-				const itemError =
-					error instanceof ReviewContentError
-						? new NodeOperationError(node, `${itemLabel(itemIndex)}: ${error.message}`, { itemIndex, description: error.hint })
-						: toItemError(node, error, itemIndex);
-				// With "continue on fail" the item is still put in front of a person, with the error.
-				if (this.continueOnFail()) return unreadableReviewItem(item.json, itemError.message);
-				throw itemError;
-			}
-		});
-
-		const now = new Date();
-		let deadline: Date | undefined;
+		const session = readReviewSession(this);
+		failOnUnreadableItem(this, session);
+		const reviewSecret = await readReviewSecret(this, session.settings);
+		let start;
 		try {
-			deadline = computeDeadline(now, settings.deadline);
+			start = startReview(
+				{ review: session.review, items: session.views, reviewUrl: String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0)), reviewSecret },
+				session.settings,
+				new Date(),
+			);
 		} catch (error) {
-			throw new NodeOperationError(node, (error as Error).message, {
+			throw new NodeOperationError(this.getNode(), (error as Error).message, {
 				description: 'Set "Time Limit" to None, or give a positive amount or a date in the future.',
 			});
 		}
-		const times = { requestedAt: now.toISOString(), ...(deadline ? { deadline: deadline.toISOString() } : {}) };
-		this.customData.set(reviewTimesKey(node.id), encodeReviewTimes(times));
-
-		const reviewUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
-		const executionId = this.getExecutionId();
-		const secret = settings.reviewerMode === 'named' ? await readReviewSecret(this) : undefined;
-		const links = settings.reviewers.map((reviewer) => ({
-			...reviewer,
-			url: personalLink(reviewUrl, reviewer.id, signReviewer(secret!, { executionId, nodeId: node.id, reviewerId: reviewer.id })),
-		}));
-
-		await notifyReviewers(this, settings, {
-			title: settings.title,
-			link: reviewUrl,
-			itemCount: items.length,
-			firstDraft: views[0]?.draft ?? '',
-			deadline: times.deadline,
-			executionId,
-			personalLinks: links,
-		});
-
-		const ledger = await openLedger(this, settings, executionId);
-		await ledger.audit('requested', 'system', {
-			items: items.length,
-			requestedAt: times.requestedAt,
-			deadline: times.deadline ?? null,
-			reviewers: settings.reviewers.map((reviewer) => reviewer.id),
-			approvalsNeeded: settings.approvalsNeeded,
-		});
-
-		await this.putExecutionToWait(deadline ?? WAIT_INDEFINITELY);
+		keepReviewTimes(this, start.times);
+		await notifyReviewers(this, session.settings, start.announcement);
+		const ledger = await openLedger(this, session);
+		await ledger.audit(start.audit);
+		await this.putExecutionToWait(start.waitTill ?? WAIT_INDEFINITELY);
 		// Nothing leaves while waiting: on resume n8n routes the webhook's items (or, on timeout,
 		// the raw input to output 0).
 		return [[], [], [], []];
 	}
 
+	/**
+	 * A request to the review page (GET shows it, POST records an answer). The decisions are made
+	 * in answerReviewRequest.ts; this gathers the facts, applies the ledger change, writes the
+	 * audit events and responds — resuming the execution when the review is decided.
+	 */
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
+		const session = readReviewSession(this);
+		const ledger = await openLedger(this, session);
 		const request = this.getRequestObject();
-		const response = this.getResponseObject();
-		const respond = (status: number, html: string): IWebhookResponseData => {
-			response.status(status);
-			for (const [name, value] of Object.entries(REVIEW_PAGE_HEADERS)) response.setHeader(name, value);
-			response.end(html);
-			return { noWebhookResponse: true };
+		const facts = {
+			method: request.method === 'POST' ? ('POST' as const) : ('GET' as const),
+			query: this.getQueryData() as Record<string, unknown>,
+			body: request.method === 'POST' ? this.getBodyData() : undefined,
+			userAgent: String(request.headers['user-agent'] ?? ''),
+			review: session.review,
+			items: session.views,
+			times: readReviewTimes(this),
+			reviewSecret: await readReviewSecret(this, session.settings),
 		};
-
-		const settings = readSettings(this);
-		const node = this.getNode();
-		const executionId = this.getExecutionId();
-		const answerPage = (status: number, kind: AnswerPageKind, detail?: string) =>
-			respond(status, renderAnswerPage({ kind, title: settings.title, ...(detail ? { detail } : {}) }));
-
-		const ledger = await openLedger(this, settings, executionId);
-		// Who is asking: a named reviewer's personal link must carry a valid signature.
-		const query = this.getQueryData() as Record<string, unknown>;
-		let binding: ReviewBinding = { executionId, nodeId: node.id, reviewerId: '' };
-		let tokenKey: string;
-		let reviewer: { id: string; name?: string } | undefined;
-		if (settings.reviewerMode === 'named') {
-			const secret = await readReviewSecret(this);
-			const reviewerId = typeof query.reviewer === 'string' ? query.reviewer : '';
-			binding = { ...binding, reviewerId };
-			const known = settings.reviewers.find((entry) => entry.id === reviewerId);
-			if (!known || !verifyReviewer(secret, binding, query.rsig)) {
-				await ledger.audit('refused', reviewerId.slice(0, 64) || 'link', { why: 'badReviewerLink', method: request.method });
-				return answerPage(403, 'invalid', 'This review is for named reviewers: open the personal link you were sent.');
-			}
-			reviewer = { id: known.id, name: known.name };
-			tokenKey = secret;
-		} else {
-			tokenKey = executionKey(query, executionId, node.id);
-		}
-
-		const actor = reviewer?.id ?? 'link';
-		const isPost = request.method === 'POST';
-		const body = isPost ? (this.getBodyData() as Record<string, unknown> | undefined) : undefined;
-		// A form from another execution, node or reviewer is refused before anything else is read.
-		if (isPost && !verifyFormToken(tokenKey, binding, body?.token)) {
-			await ledger.audit('refused', actor, { why: 'badToken' });
-			return answerPage(403, 'invalid');
-		}
-		const times = decodeReviewTimes(this.customData.get(reviewTimesKey(node.id)));
-		const requestedAt = times?.requestedAt ?? new Date().toISOString();
-		const waiting = readWaitingItems(this);
-		const views = waiting.map((item) => {
-			try {
-				return buildReviewItem(item.json, settings.content);
-			} catch (error) {
-				return unreadableReviewItem(item.json, (error as Error).message);
-			}
-		});
-		const originalTexts = views.map((view) => view.draft);
-
-		if (isPastDeadline(times, new Date())) {
-			await ledger.audit('refused', actor, { why: 'expired', method: request.method });
-			return answerPage(410, 'expired');
-		}
-
-		// Who decided and how, from the ledger (the store, with Record in Store), for a reviewer who
-		// answers after the review was decided while n8n still routes the link here.
-		const alreadyDecided = (decided: LedgerState) =>
-			respond(
-				409,
-				renderAnswerPage({
-					kind: 'alreadyDecided',
-					title: settings.title,
-					results: decidedResults(decideReview(decided.answers, originalTexts, settings.approvalsNeeded).verdicts),
-				}),
-			);
-		const state = await ledger.read();
-		if (state.finishedAt) {
-			await ledger.audit('refused', actor, { why: 'alreadyDecided', method: request.method });
-			return alreadyDecided(state);
-		}
-		if (reviewer && state.answers.some((answer) => answer.reviewerId === reviewer.id)) {
-			await ledger.audit('refused', actor, { why: 'alreadyAnswered', method: request.method });
-			return answerPage(409, 'alreadyAnswered');
-		}
-		const progress = decideReview(state.answers, originalTexts, settings.approvalsNeeded);
-		const pageView = (problems?: string[], entered?: EnteredAnswers) => ({
-			title: settings.title,
-			...(settings.instructions ? { instructions: settings.instructions } : {}),
-			items: views.map((view, index) => withProgress(view, progress.verdicts[index])),
-			reasons: settings.reasons,
-			token: formToken(tokenKey, binding),
-			...(reviewer ? { reviewer } : {}),
-			askReviewerName: !reviewer,
-			approvalsNeeded: settings.approvalsNeeded,
-			answered: answeredBy(state.answers),
-			...(times?.deadline ? { deadline: times.deadline } : {}),
-			allowEdit: settings.allowEdit,
-			requireReasonToReject: settings.requireReasonToReject,
-			...(problems ? { problems } : {}),
-			...(entered ? { entered } : {}),
-			// A refused form keeps the first render time: the time on the page includes the fix.
-			shownAt: entered?.shownAt ?? new Date().toISOString(),
-		});
-
-		if (!isPost) {
-			// A GET can be a mail scanner or a chat preview: it shows the page and records nothing
-			// but an audit line.
-			await ledger.audit('linkOpened', actor, { userAgent: String(request.headers['user-agent'] ?? '') });
-			return respond(200, renderReviewPage(pageView()));
-		}
-
-		const parsed = parseSubmission(body, {
-			itemCount: views.length,
-			reasons: settings.reasons,
-			requireReasonToReject: settings.requireReasonToReject,
-		});
-		if (!parsed.ok) {
-			// The page comes back with everything the reviewer entered, so fixing one item never
-			// costs the decisions, edits and comments on the others.
-			return respond(422, renderReviewPage(pageView(parsed.problems, readEnteredAnswers(body, views.length, settings.reasons))));
-		}
-
-		const at = new Date().toISOString();
-		const timeOnPageMs = timeOnPage(parsed.submission.shownAt, at);
-		const reviewerId = reviewer?.id ?? 'link';
-		const reviewerName = reviewer?.name ?? parsed.submission.reviewerName;
-		const answers: ReviewerAnswer[] = parsed.submission.answers.map((answer) => ({
-			reviewerId,
-			...(reviewerName ? { reviewerName } : {}),
-			itemIndex: answer.itemIndex,
-			choice: answer.choice,
-			// A read-only review ignores any text a forged form sends.
-			...(answer.text !== undefined && settings.allowEdit ? { text: answer.text } : {}),
-			...(answer.reason ? { reason: answer.reason } : {}),
-			...(answer.comment ? { comment: answer.comment } : {}),
-			at,
-			...(timeOnPageMs !== undefined ? { timeOnPageMs } : {}),
-		}));
-		const result = await ledger.addAnswers(reviewerId, answers, originalTexts, settings.approvalsNeeded, at);
-		if (!result.accepted) {
-			await ledger.audit('refused', actor, { why: result.why });
-			return result.why === 'alreadyDecided' ? alreadyDecided(result.state) : answerPage(409, result.why);
-		}
-		await ledger.audit('answered', actor, {
-			answers: answers.map((answer) => ({ item: answer.itemIndex, choice: answer.choice, reason: answer.reason ?? null })),
-		});
-
-		const outcome = decideReview(result.state.answers, originalTexts, settings.approvalsNeeded);
-		const results = outcome.verdicts.map((verdict, index) => ({
-			label: batchItemLabel(index, views.length),
-			decision: verdict.status === 'decided' ? verdict.decision : ('pending' as const),
-		}));
-		if (!result.finished) {
-			respond(200, renderAnswerPage({ kind: 'waitingForOthers', title: settings.title, results }));
-			return { noWebhookResponse: true };
-		}
-
-		const outputs: INodeExecutionData[][] = [[], [], [], []];
-		outcome.verdicts.forEach((verdict, itemIndex) => {
-			if (verdict.status !== 'decided') return; // cannot happen: finished means all decided
-			const approved = verdict.decision === 'approved' || verdict.decision === 'edited';
-			const review = {
-				decision: verdict.decision,
-				...(approved ? { finalText: verdict.finalText } : {}),
-				reviewers: verdict.reviewers,
-				requestedAt,
-				decidedAt: verdict.decidedAt,
-			};
-			outputs[OUTPUT[verdict.decision]].push({
-				json: mergeHitl(waiting[itemIndex].json, { review }) as IDataObject,
-				pairedItem: { item: itemIndex },
-			});
-		});
-		await ledger.audit(
-			'decided',
-			actor,
-			{ decisions: outcome.verdicts.map((verdict) => (verdict.status === 'decided' ? verdict.decision : 'pending')) },
-			`decided:${executionId}:${node.name}`,
-		);
-		respond(200, renderAnswerPage({ kind: 'recorded', title: settings.title, results }));
-		return { noWebhookResponse: true, workflowData: outputs };
+		const now = new Date();
+		// Run again on the state that won when another answer changed the ledger first.
+		const step = await ledger.update((state) => answerReviewRequest(facts, state, session.settings, now));
+		await ledger.audit(step.audit);
+		sendPage(this, step);
+		return { noWebhookResponse: true, ...(step.outputs ? { workflowData: outputItems(step, session) } : {}) };
 	}
 }
 
-function batchItemLabel(index: number, count: number): string {
-	return count === 1 ? 'Decision' : `Item ${index + 1}`;
+/** Fails on the first item that cannot be reviewed, unless "continue on fail" puts it in front of a person with its error. */
+function failOnUnreadableItem(context: IExecuteFunctions, session: ReviewSession): void {
+	const [first] = session.unreadable;
+	if (!first || context.continueOnFail()) return;
+	const { itemIndex, error } = first;
+	throw error instanceof ReviewContentError
+		? new NodeOperationError(context.getNode(), `${itemLabel(itemIndex)}: ${error.message}`, { itemIndex, description: error.hint })
+		: toItemError(context.getNode(), error, itemIndex);
 }
 
-/** Per item: the decision, who made it (the reviewers whose answers decided it) and when. */
-function decidedResults(verdicts: readonly ItemVerdict[]) {
-	return verdicts.map((verdict, index) => {
-		if (verdict.status !== 'decided') return { label: batchItemLabel(index, verdicts.length), decision: 'pending' as const };
-		const approved = verdict.decision === 'approved' || verdict.decision === 'edited';
-		const deciders = verdict.reviewers.filter((reviewer) =>
-			approved ? reviewer.decision === 'approved' || reviewer.decision === 'edited' : reviewer.decision === verdict.decision,
-		);
-		return {
-			label: batchItemLabel(index, verdicts.length),
-			decision: verdict.decision,
-			by: deciders.map((reviewer) => reviewer.name ?? (reviewer.id === 'link' ? 'a reviewer with the link' : reviewer.id)),
-			at: verdict.decidedAt,
-		};
-	});
+function sendPage(context: IWebhookFunctions, step: ReviewStep): void {
+	const response = context.getResponseObject();
+	response.status(step.status);
+	for (const [name, value] of Object.entries(REVIEW_PAGE_HEADERS)) response.setHeader(name, value);
+	response.end(step.page.kind === 'review' ? renderReviewPage(step.page.view) : renderAnswerPage(step.page.view));
 }
 
-function withProgress(view: ReviewItemView, verdict: ItemVerdict | undefined): ReviewItemView {
-	if (!verdict || verdict.status !== 'pending') return view;
-	return { ...view, progress: { approvals: verdict.approvals, approvalsNeeded: verdict.approvalsNeeded } };
-}
-
-/**
- * From the page being rendered to the answer, for the Feedback Log's rubber-stamp figure: the
- * time from the request counts hours in an inbox, not the seconds spent reading. The render time
- * comes back in the form, so a value that is not a time, lies in the future or is over a day old
- * (a page left open, or a forged field) is ignored rather than trusted.
- */
-function timeOnPage(shownAt: string | undefined, answeredAt: string): number | undefined {
-	if (shownAt === undefined) return undefined;
-	const elapsed = Date.parse(answeredAt) - Date.parse(shownAt);
-	return Number.isFinite(elapsed) && elapsed >= 0 && elapsed <= 86_400_000 ? elapsed : undefined;
-}
-
-function answeredBy(answers: readonly ReviewerAnswer[]): { name: string; at: string }[] {
-	const seen = new Map<string, { name: string; at: string }>();
-	for (const answer of answers) {
-		if (!seen.has(answer.reviewerId)) seen.set(answer.reviewerId, { name: answer.reviewerName ?? answer.reviewerId, at: answer.at });
-	}
-	return [...seen.values()];
-}
-
-/**
- * The key of the form token for a shared link: the execution's own resume token (the
- * `signature` n8n checked before calling us), which only holders of the link know. n8n may
- * append a webhook suffix after a slash. Without one (a workflow test), the ids stand in.
- */
-function executionKey(query: Record<string, unknown>, executionId: string, nodeId: string): string {
-	const signature = typeof query.signature === 'string' ? query.signature.split('/')[0] : '';
-	return signature !== '' ? signature : `unsigned:${executionId}:${nodeId}`;
-}
-
-async function readReviewSecret(context: IExecuteFunctions | IWebhookFunctions): Promise<string> {
-	const credential = await context.getCredentials<{ secret?: string }>(REVIEW_SECRET_CREDENTIAL);
-	const secret = credential.secret ?? '';
-	if (secret.length < MIN_SECRET_LENGTH) {
-		throw new NodeOperationError(context.getNode(), 'The HITL Review Secret is too short', {
-			description: `Personal review links are signed with it: use at least ${MIN_SECRET_LENGTH} (better 32) random characters.`,
-		});
-	}
-	return secret;
-}
-
-async function openLedger(
-	context: IExecuteFunctions | IWebhookFunctions,
-	settings: ApprovalSettings,
-	executionId: string,
-): Promise<ReviewLedger> {
-	const key = { executionId, nodeName: context.getNode().name };
-	if (!settings.useStore) return memoryLedger(key);
-	const data = await context.getCredentials(STORE_CREDENTIAL);
-	try {
-		const store = await sharedHitlStore(storeConfigFromCredential(data as Record<string, unknown>));
-		return storeLedger(store, key);
-	} catch (error) {
-		throw storeOpenError(
-			context.getNode(),
-			error,
-			'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
-		);
-	}
-}
-
-/**
- * The items waiting at this node. n8n hands a resumed webhook its waiting node's input as the
- * context's connection input (WebhookContext), readable through `$input`.
- */
-function readWaitingItems(context: IWebhookFunctions): INodeExecutionData[] {
-	const items = context.evaluateExpression('{{ $input.all() }}', 0);
-	if (!Array.isArray(items) || items.length === 0) {
-		throw new NodeOperationError(context.getNode(), 'The items waiting for review could not be read', {
-			description: 'This execution has no input items at the Human Approval Wait node.',
-		});
-	}
-	return items as INodeExecutionData[];
+/** Each decided item with its `hitl.review`, on the output of its decision, paired with its input. */
+function outputItems(step: ReviewStep, session: ReviewSession): INodeExecutionData[][] {
+	return (step.outputs ?? []).map((output) =>
+		output.map(({ itemIndex, review }) => ({
+			json: mergeHitl(session.items[itemIndex].json, { review }) as IDataObject,
+			pairedItem: { item: itemIndex },
+		})),
+	);
 }
