@@ -25,8 +25,7 @@ import { formToken, personalLink, signReviewer, verifyFormToken, verifyReviewer,
 import { memoryLedger, storeLedger, type LedgerState, type ReviewLedger } from './reviewLedger';
 import { credentialTests, MIN_SECRET_LENGTH } from './credentialTests';
 import { readSettings, REVIEW_SECRET_CREDENTIAL, type ApprovalSettings } from './readSettings';
-import { sharedHitlStore, storeConfigFromCredential } from '../shared/store';
-import { STORE_CREDENTIAL, storeOpenError } from '../shared/storeCredential';
+import { openNodeStore } from '../shared/storeCredential';
 
 /**
  * Output order, and why Timed Out comes first: when the time limit passes, n8n does not call
@@ -442,17 +441,11 @@ async function openLedger(
 ): Promise<ReviewLedger> {
 	const key = { executionId, nodeName: context.getNode().name };
 	if (!settings.useStore) return memoryLedger(key);
-	const data = await context.getCredentials(STORE_CREDENTIAL);
-	try {
-		const store = await sharedHitlStore(storeConfigFromCredential(data as Record<string, unknown>));
-		return storeLedger(store, key);
-	} catch (error) {
-		throw storeOpenError(
-			context.getNode(),
-			error,
-			'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
-		);
-	}
+	const store = await openNodeStore(context, {
+		credentialRequired: true,
+		hint: 'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
+	});
+	return storeLedger(store, key);
 }
 
 /**
