@@ -20,8 +20,7 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
-import { sharedHitlStore, storeConfigFromCredential } from '../shared/store';
-import { STORE_CREDENTIAL, storeOpenError } from '../shared/storeCredential';
+import { openNodeStore } from '../shared/storeCredential';
 import { buildReviewItems, type UnreadableItem } from './buildReviewItems';
 import { MIN_SECRET_LENGTH } from './credentialTests';
 import { readSettings, REVIEW_SECRET_CREDENTIAL, type ApprovalSettings } from './readSettings';
@@ -92,15 +91,9 @@ export async function readReviewSecret(context: Context, settings: ApprovalSetti
 export async function openLedger(context: Context, session: ReviewSession): Promise<ReviewLedger> {
 	const key = { executionId: session.review.executionId, nodeName: session.review.nodeName };
 	if (!session.settings.useStore) return memoryLedger(key);
-	const data = await context.getCredentials(STORE_CREDENTIAL);
-	try {
-		const store = await sharedHitlStore(storeConfigFromCredential(data as Record<string, unknown>));
-		return storeLedger(store, key);
-	} catch (error) {
-		throw storeOpenError(
-			context.getNode(),
-			error,
-			'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
-		);
-	}
+	const store = await openNodeStore(context, {
+		credentialRequired: true,
+		hint: 'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
+	});
+	return storeLedger(store, key);
 }
