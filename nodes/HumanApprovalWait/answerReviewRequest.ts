@@ -23,7 +23,7 @@
 import type { JsonValue } from '../shared/store/types';
 import type { Review } from '../shared/itemContract';
 import { decideReview, type ItemVerdict, type ReviewerAnswer } from './decideReview';
-import { parseSubmission } from './parseSubmission';
+import { parseSubmission, type Submission } from './parseSubmission';
 import { readEnteredAnswers, type EnteredAnswers } from './readEnteredAnswers';
 import type { ApprovalSettings } from './readSettings';
 import type { AnswerPageView, ReviewItemView, ReviewPageView } from './renderReviewPage';
@@ -121,40 +121,24 @@ export function answerReviewRequest(
 	now: Date,
 ): ReviewStep {
 	const { method } = facts;
-	const answerPage = (view: Omit<AnswerPageView, 'title'>): ReviewStepPage => ({ kind: 'answer', view: { title: settings.title, ...view } });
-	const refused = (actor: string, detail: Record<string, JsonValue>, status: ReviewStep['status'], page: ReviewStepPage): ReviewStep => ({
-		status,
-		page,
-		audit: [{ event: 'refused', actor, detail }],
-	});
-
 	const caller = identifyCaller(facts, settings);
 	if (!caller.ok) {
-		return refused(
+		return refusal(
 			caller.claimedId.slice(0, 64) || LINK_ACTOR,
 			{ why: 'badReviewerLink', method },
 			403,
-			answerPage({ kind: 'invalid', detail: 'This review is for named reviewers: open the personal link you were sent.' }),
+			answerPage(settings, { kind: 'invalid', detail: 'This review is for named reviewers: open the personal link you were sent.' }),
 		);
 	}
 	const { reviewer, tokenKey, binding } = caller;
 	const actor = reviewer?.id ?? LINK_ACTOR;
 	// A form from another execution, node or reviewer is refused before anything else is read.
 	if (method === 'POST' && !verifyFormToken(tokenKey, binding, (facts.body as Record<string, unknown> | undefined)?.token)) {
-		return refused(actor, { why: 'badToken' }, 403, answerPage({ kind: 'invalid' }));
+		return refusal(actor, { why: 'badToken' }, 403, answerPage(settings, { kind: 'invalid' }));
 	}
-	if (isPastDeadline(facts.times, now)) return refused(actor, { why: 'expired', method }, 410, answerPage({ kind: 'expired' }));
-
-	const originalTexts = facts.items.map((item) => item.draft);
-	const refusedAsClosed = (why: ClosedReason): ReviewStep => {
-		if (why === 'alreadyAnswered') return refused(actor, { why, method }, 409, answerPage({ kind: 'alreadyAnswered' }));
-		// Who decided and how, from the ledger, for a reviewer who answers after the review was
-		// decided while n8n still routes the link here.
-		const { verdicts } = decideReview(ledger.answers, originalTexts, settings.approvalsNeeded);
-		return refused(actor, { why, method }, 409, answerPage({ kind: 'alreadyDecided', results: decidedResults(verdicts) }));
-	};
+	if (isPastDeadline(facts.times, now)) return refusal(actor, { why: 'expired', method }, 410, answerPage(settings, { kind: 'expired' }));
 	const closed = whyClosedTo(ledger, actor);
-	if (closed) return refusedAsClosed(closed);
+	if (closed) return closedRefusal(closed, actor, facts, ledger, settings);
 
 	const reviewPage = (problems?: string[], entered?: EnteredAnswers): ReviewStepPage => ({
 		kind: 'review',
@@ -176,24 +160,70 @@ export function answerReviewRequest(
 		// costs the decisions, edits and comments on the others.
 		return { status: 422, page: reviewPage(parsed.problems, readEnteredAnswers(facts.body, facts.items.length, settings.reasons)), audit: [] };
 	}
-
 	const at = now.toISOString();
-	const timeOnPageMs = timeOnPage(parsed.submission.shownAt, at);
-	const reviewerName = reviewer?.name ?? parsed.submission.reviewerName;
-	const answers: ReviewerAnswer[] = parsed.submission.answers.map((answer) => ({
-		reviewerId: actor,
+	const answers = toReviewerAnswers(parsed.submission, { id: actor, name: reviewer?.name }, settings.allowEdit, at);
+	return recordAnswers(facts, ledger, settings, actor, answers, at);
+}
+
+function answerPage(settings: ReviewRequestSettings, view: Omit<AnswerPageView, 'title'>): ReviewStepPage {
+	return { kind: 'answer', view: { title: settings.title, ...view } };
+}
+
+function refusal(actor: string, detail: Record<string, JsonValue>, status: ReviewStep['status'], page: ReviewStepPage): ReviewStep {
+	return { status, page, audit: [{ event: 'refused', actor, detail }] };
+}
+
+/** The review is finished, or this reviewer answered before (reviewLedger.whyClosedTo). */
+function closedRefusal(
+	why: ClosedReason,
+	actor: string,
+	facts: ReviewRequestFacts,
+	ledger: LedgerState,
+	settings: ReviewRequestSettings,
+): ReviewStep {
+	const detail = { why, method: facts.method };
+	if (why === 'alreadyAnswered') return refusal(actor, detail, 409, answerPage(settings, { kind: 'alreadyAnswered' }));
+	// Who decided and how, from the ledger, for a reviewer who answers after the review was
+	// decided while n8n still routes the link here.
+	const { verdicts } = decideReview(ledger.answers, facts.items.map((item) => item.draft), settings.approvalsNeeded);
+	return refusal(actor, detail, 409, answerPage(settings, { kind: 'alreadyDecided', results: decidedResults(verdicts) }));
+}
+
+/** A valid form's answers as the ledger keeps them: who, when, and how long the page was open. */
+function toReviewerAnswers(
+	submission: Submission,
+	reviewer: { id: string; name?: string },
+	allowEdit: boolean,
+	at: string,
+): ReviewerAnswer[] {
+	const timeOnPageMs = timeOnPage(submission.shownAt, at);
+	const reviewerName = reviewer.name ?? submission.reviewerName;
+	return submission.answers.map((answer) => ({
+		reviewerId: reviewer.id,
 		...(reviewerName ? { reviewerName } : {}),
 		itemIndex: answer.itemIndex,
 		choice: answer.choice,
 		// A read-only review ignores any text a forged form sends.
-		...(answer.text !== undefined && settings.allowEdit ? { text: answer.text } : {}),
+		...(answer.text !== undefined && allowEdit ? { text: answer.text } : {}),
 		...(answer.reason ? { reason: answer.reason } : {}),
 		...(answer.comment ? { comment: answer.comment } : {}),
 		at,
 		...(timeOnPageMs !== undefined ? { timeOnPageMs } : {}),
 	}));
+}
+
+/** The answers added to the ledger: thanks, and when every item is decided, the outputs. */
+function recordAnswers(
+	facts: ReviewRequestFacts,
+	ledger: LedgerState,
+	settings: ReviewRequestSettings,
+	actor: string,
+	answers: ReviewerAnswer[],
+	at: string,
+): ReviewStep {
+	const originalTexts = facts.items.map((item) => item.draft);
 	const added = applyAnswers(ledger, actor, answers, originalTexts, settings.approvalsNeeded, at);
-	if (!added.accepted) return refusedAsClosed(added.why); // not reached: the same check passed above
+	if (!added.accepted) return closedRefusal(added.why, actor, facts, ledger, settings); // not reached: answerReviewRequest checked
 	const answered: ReviewAuditEvent = {
 		event: 'answered',
 		actor,
@@ -205,21 +235,19 @@ export function answerReviewRequest(
 		decision: verdict.status === 'decided' ? verdict.decision : ('pending' as const),
 	}));
 	if (!added.finished) {
-		return { status: 200, page: answerPage({ kind: 'waitingForOthers', results }), audit: [answered], ledgerChange: added.state };
+		return { status: 200, page: answerPage(settings, { kind: 'waitingForOthers', results }), audit: [answered], ledgerChange: added.state };
 	}
-	const { executionId, nodeName } = facts.review;
+	const decided: ReviewAuditEvent = {
+		event: 'decided',
+		actor,
+		detail: { decisions: results.map((result) => result.decision) },
+		// One `decided` line per review, whichever process writes it.
+		idempotencyKey: `decided:${facts.review.executionId}:${facts.review.nodeName}`,
+	};
 	return {
 		status: 200,
-		page: answerPage({ kind: 'recorded', results }),
-		audit: [
-			answered,
-			{
-				event: 'decided',
-				actor,
-				detail: { decisions: results.map((result) => result.decision) },
-				idempotencyKey: `decided:${executionId}:${nodeName}`,
-			},
-		],
+		page: answerPage(settings, { kind: 'recorded', results }),
+		audit: [answered, decided],
 		ledgerChange: added.state,
 		outputs: reviewedItems(verdicts, facts.times?.requestedAt ?? at),
 	};

@@ -3,7 +3,7 @@
  * review's times, when n8n should give up waiting, the announcement to send (with each named
  * reviewer's signed personal link) and the audit event. The node sends, records and waits.
  *
- *   startReview(facts, settings, now) → { times, waitTill?, announcement, audit }
+ *   startReview(facts, settings, now) → { times, waitTill?, announcement, audit } | { timeLimitProblem }
  *
  * `times` is the one record that crosses from execute() to webhook(): it goes into the
  * execution's custom data (reviewSession.ts says why there).
@@ -35,9 +35,19 @@ export interface ReviewStart {
 	audit: ReviewAuditEvent[];
 }
 
-/** Throws an Error with a user-facing message when the time limit is invalid (computeDeadline). */
-export function startReview(facts: ReviewStartFacts, settings: ReviewStartSettings, now: Date): ReviewStart {
-	const waitTill = computeDeadline(now, settings.deadline);
+/** A review cannot start: the time limit is invalid (the message says why, for the user). */
+export interface ReviewStartProblem {
+	timeLimitProblem: string;
+}
+
+export function startReview(facts: ReviewStartFacts, settings: ReviewStartSettings, now: Date): ReviewStart | ReviewStartProblem {
+	let waitTill: Date | undefined;
+	try {
+		waitTill = computeDeadline(now, settings.deadline);
+	} catch (error) {
+		// computeDeadline throws only for a time limit that cannot be a deadline.
+		return { timeLimitProblem: (error as Error).message };
+	}
 	const times: ReviewTimes = { requestedAt: now.toISOString(), ...(waitTill ? { deadline: waitTill.toISOString() } : {}) };
 	const { executionId, nodeId } = facts.review;
 	const personalLinks = settings.reviewers.map((reviewer) => ({

@@ -123,15 +123,10 @@ export class HumanApprovalWaitV1 implements INodeType {
 		const session = readReviewSession(this);
 		failOnUnreadableItem(this, session);
 		const reviewSecret = await readReviewSecret(this, session.settings);
-		let start;
-		try {
-			start = startReview(
-				{ review: session.review, items: session.views, reviewUrl: String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0)), reviewSecret },
-				session.settings,
-				new Date(),
-			);
-		} catch (error) {
-			throw new NodeOperationError(this.getNode(), (error as Error).message, {
+		const reviewUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
+		const start = startReview({ review: session.review, items: session.views, reviewUrl, reviewSecret }, session.settings, new Date());
+		if ('timeLimitProblem' in start) {
+			throw new NodeOperationError(this.getNode(), start.timeLimitProblem, {
 				description: 'Set "Time Limit" to None, or give a positive amount or a date in the future.',
 			});
 		}

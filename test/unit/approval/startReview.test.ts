@@ -17,8 +17,14 @@ const settings: ReviewStartSettings = {
 	approvalsNeeded: 1,
 };
 
+function started(given: ReviewStartSettings) {
+	const start = startReview(facts, given, NOW);
+	if ('timeLimitProblem' in start) throw new Error(start.timeLimitProblem);
+	return start;
+}
+
 test('a time limit: the times for webhook(), the wait, signed personal links, the audit line', () => {
-	const start = startReview(facts, settings, NOW);
+	const start = started(settings);
 	expect(start.times).toEqual({ requestedAt: NOW.toISOString(), deadline: '2026-12-02T12:00:00.000Z' });
 	expect(start.waitTill).toEqual(new Date('2026-12-02T12:00:00.000Z'));
 	expect(start.announcement).toMatchObject({ link: facts.reviewUrl, itemCount: 1, firstDraft: 'First draft.', deadline: start.times.deadline, executionId: '7' });
@@ -35,12 +41,14 @@ test('a time limit: the times for webhook(), the wait, signed personal links, th
 });
 
 test('no time limit: no deadline, wait indefinitely', () => {
-	const start = startReview(facts, { ...settings, deadline: { mode: 'none' }, reviewers: [] }, NOW);
+	const start = started({ ...settings, deadline: { mode: 'none' }, reviewers: [] });
 	expect(start.times).toEqual({ requestedAt: NOW.toISOString() });
 	expect(start.waitTill).toBeUndefined();
 	expect(start.audit[0].detail).toMatchObject({ deadline: null, reviewers: [] });
 });
 
-test('a time limit in the past is an error saying so', () => {
-	expect(() => startReview(facts, { ...settings, deadline: { mode: 'atTime', dateTime: '2026-12-01T00:00:00Z' } }, NOW)).toThrow(/already in the past/);
+test('a time limit in the past: no review, the problem saying so', () => {
+	expect(startReview(facts, { ...settings, deadline: { mode: 'atTime', dateTime: '2026-12-01T00:00:00Z' } }, NOW)).toEqual({
+		timeLimitProblem: '"Answer By" (2026-12-01T00:00:00.000Z) is already in the past',
+	});
 });
