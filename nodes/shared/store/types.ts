@@ -17,7 +17,7 @@
  * the meaning of existing ones.
  */
 
-import type { Reviewer } from '../itemContract';
+import { DECISION_OUTCOMES, type DecisionOutcome, type GateRoute, type Reviewer } from '../itemContract';
 
 /** Bumped with every schema migration; the store records it in its `hitl_schema_version` table. */
 export const STORE_SCHEMA_VERSION = 3;
@@ -48,32 +48,10 @@ export interface PostgresStoreConfig {
 export type StoreConfig = EmbeddedStoreConfig | PostgresStoreConfig;
 
 /** Where a decision went at the gate; `null` when no Confidence Gate ran. */
-export type DecisionRoute = 'auto' | 'review' | 'block';
+export type DecisionRoute = GateRoute;
 
-/**
- * What finally happened to an item: a reviewer's decision when a human answered, else `auto`
- * (the gate let it go out alone), `blocked` (the gate stopped it) or `none` (neither ran).
- */
-export type DecisionOutcome =
-	| 'auto'
-	| 'blocked'
-	| 'approved'
-	| 'edited'
-	| 'rejected'
-	| 'escalated'
-	| 'timedOut'
-	| 'none';
-
-export const DECISION_OUTCOMES: readonly DecisionOutcome[] = [
-	'auto',
-	'blocked',
-	'approved',
-	'edited',
-	'rejected',
-	'escalated',
-	'timedOut',
-	'none',
-];
+// What finally happened to an item: the item contract declares the vocabulary once.
+export { DECISION_OUTCOMES, type DecisionOutcome };
 
 /**
  * The idempotency key of a decision: a retried execution re-records the same item of the same
