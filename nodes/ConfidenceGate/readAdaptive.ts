@@ -7,6 +7,7 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { advanceDetector, type DetectorSettings, type DetectorState } from '../shared/calibration/driftDetector';
 import { expectedOverride } from '../shared/calibration/estimatePrecision';
+import { DEFAULT_LEARNED_FLOOR } from '../shared/calibration/learnedThresholds';
 import { sharedHitlStore, type HitlStore } from '../shared/store';
 import type { JsonValue } from '../shared/store/types';
 import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
@@ -40,7 +41,7 @@ export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive
 	const learning: LearningSettings = {
 		targetPrecision: number('targetPrecision', 'Target Precision', 0.5, 0.999, 0.95),
 		minSamples: number('minSamples', 'Minimum Reviewed Drafts', 1, Number.MAX_SAFE_INTEGER, 100),
-		floor: number('learnedFloor', 'Lowest Learned Threshold', 0, 1, 0.5),
+		floor: number('learnedFloor', 'Lowest Learned Threshold', 0, 1, DEFAULT_LEARNED_FLOOR),
 		auditFloor,
 		start: (context.getNodeParameter('learningStart', 0, context.getNode().typeVersion >= 2 ? 'reviewAll' : 'threshold') as string) === 'threshold' ? 'threshold' : 'reviewAll',
 	};

@@ -15,6 +15,8 @@ import { openHitlStore, type DecisionFilter, type DecisionRecord, type HitlStore
 import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
 import { hitlStoreTest } from '../shared/store/credentialTest';
 import { calibrationReports } from '../shared/calibration/calibration';
+import { DEFAULT_LEARNED_FLOOR, learnedThresholds } from '../shared/calibration/learnedThresholds';
+import { zOfLevel } from '../shared/calibration/wilsonBound';
 import { computeMetrics } from './computeMetrics';
 import { describeCalibrationError, describeCost, describeTimeToDecision } from './describeFigures';
 import { feedbackLogDescription } from './description';
@@ -34,7 +36,6 @@ const NODE_NAME = 'Feedback Log';
 const APPROVAL_WAIT_TYPE = 'n8n-nodes-hitl.humanApprovalWait';
 const DAY_MS = 86_400_000;
 const BUCKET_MS = { hour: 3_600_000, day: DAY_MS, week: 7 * DAY_MS } as const;
-const Z_OF_LEVEL: Record<string, number> = { '0.9': 1.2816, '0.95': 1.6449, '0.99': 2.3263 };
 const EXPORT_PAGE = 2000;
 
 type Operation = 'record' | 'metrics' | 'calibration' | 'export' | 'retention';
@@ -247,12 +248,19 @@ async function runAnalysis(
 	}
 	const stats = await store.decisionStats(filter, { rubberStampMs: 0, bucketMs: DAY_MS });
 	const reports = calibrationReports(stats.confidenceBins, {
-		recommend: { targetPrecision, minSamples, z: Z_OF_LEVEL[level] ?? Z_OF_LEVEL['0.95'] },
+		recommend: { targetPrecision, minSamples, z: zOfLevel(level) },
 	});
 	const [overall, ...perVersion] = reports;
+	// What a Confidence Gate adapting to these decisions applies (same function, same store read).
+	const gateThresholds = learnedThresholds(await store.routedBins(filter), {
+		targetPrecision,
+		minLabelled: minSamples,
+		floor: DEFAULT_LEARNED_FLOOR,
+		z: zOfLevel(level),
+	});
 	const summary = { calibrationError: describeCalibrationError(overall.expectedCalibrationError, overall.samples) };
 	const item: INodeExecutionData = {
-		json: { operation, window, filters, overall, perModelAndPrompt: perVersion, summary } as unknown as IDataObject,
+		json: { operation, window, filters, overall, perModelAndPrompt: perVersion, learnedThresholds: gateThresholds, summary } as unknown as IDataObject,
 	};
 	if (includeCharts) {
 		item.json.charts = { text: renderReliabilityText(overall.bins), html: renderReliabilityHtml(overall.bins) };

@@ -144,10 +144,9 @@ export function learnThreshold(strata: readonly Stratum[], settings: LearnSettin
 	let enough = usableFit !== undefined;
 	const consider = (candidate: PrecisionEstimate) => {
 		if (!best || candidate.lowerBound > best.lowerBound) best = candidate;
-		if (candidate.lowerBound < settings.targetPrecision) return;
-		const lower = !learned || candidate.threshold < learned.threshold - 1e-9;
-		const tighter = learned !== undefined && Math.abs(candidate.threshold - learned.threshold) < 1e-9 && candidate.lowerBound > learned.lowerBound;
-		if (lower || tighter) learned = candidate;
+		// The lowest threshold wins; at the same threshold the first found, the model-free one, whose
+		// reason rests on fewer assumptions.
+		if (candidate.lowerBound >= settings.targetPrecision && (!learned || candidate.threshold < learned.threshold - 1e-9)) learned = candidate;
 	};
 	for (let index = strata.length - 1; index >= lowest; index--) {
 		const stratified = precisionAbove(strata, index, z);
@@ -160,6 +159,9 @@ export function learnThreshold(strata: readonly Stratum[], settings: LearnSettin
 		if (wilsonUpperBoundOfShare(Math.min(1, stratified.estimate), stratified.boundSize, z) < settings.targetPrecision) continue;
 		const top = index === strata.length - 1 ? 100 : Math.round((strata[index].lower + STRATUM_PERCENT / 100) * 100) - 1;
 		for (let percent = top; percent >= Math.max(Math.round(strata[index].lower * 100), floorPercent); percent--) {
+			// Only a percent some routed draft sits on: below one, the next lower threshold sends
+			// nothing more out alone, and would extrapolate into a range never seen.
+			if (!cells.some((cell) => cell.percent === percent && cell.routed > 0)) continue;
 			const model = modelPrecisionAbove(cells, percent, usableFit);
 			if (!model || !(model.variance > 0)) continue;
 			const boundSize = (model.estimate * (1 - model.estimate)) / model.variance;
