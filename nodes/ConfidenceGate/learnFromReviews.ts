@@ -13,7 +13,8 @@
  *
  * Pure: the node reads the store and passes the aggregates in.
  */
-import { auditRateFor, routedAtOrAbove, type LearnedThreshold } from '../shared/calibration/estimatePrecision';
+import type { CalibrationFit } from '../shared/calibration/calibrationModel';
+import { auditRateFor, calibrationFitFrom, expectedOverride, routedAtOrAbove, type LearnedThreshold } from '../shared/calibration/estimatePrecision';
 import { learnedThresholdOf, strataByVersion, versionKey } from '../shared/calibration/learnedThresholds';
 import { strataOf, type Stratum } from '../shared/calibration/strata';
 import { WHOLE_WORKFLOW, type DetectorState, type SliceState } from '../shared/calibration/driftDetector';
@@ -71,6 +72,9 @@ function describe(learned: LearnedThreshold, settings: LearningSettings, version
 	return `${until}: labelled drafts of ${version} show no threshold whose 95 % lower bound on precision reaches ${settings.targetPrecision}${best}`;
 }
 
+/** A stratum needs this many effective labels before its calibration is a baseline for the drift detector. */
+const MIN_BASELINE_LABELS = 10;
+
 export interface VersionLearning {
 	strata: Stratum[];
 	policy: LearnedPolicy;
@@ -83,7 +87,10 @@ export interface VersionLearning {
 export function learnPolicies(
 	bins: readonly RoutedBin[],
 	settings: LearningSettings,
-): { policyFor: (model: string | undefined, promptVersion: string | undefined) => LearnedPolicy; strataOf: (model: string | null, promptVersion: string | null) => Stratum[] | undefined } {
+): {
+	policyFor: (model: string | undefined, promptVersion: string | undefined) => LearnedPolicy;
+	expectedOverrideOf: (draft: { model: string | null; promptVersion: string | null; confidence: number }) => number | undefined;
+} {
 	const strata = new Map([...strataByVersion(bins)].map(([key, version]) => [key, version.strata]));
 	const cache = new Map<string, LearnedPolicy>();
 	const policyFor = (model: string | undefined, promptVersion: string | undefined): LearnedPolicy => {
@@ -110,7 +117,17 @@ export function learnPolicies(
 		cache.set(key, policy);
 		return policy;
 	};
-	return { policyFor, strataOf: (model, promptVersion) => strata.get(versionKey(model, promptVersion)) };
+	const fits = new Map<string, CalibrationFit | undefined>();
+	// The drift detector's baseline: what the calibration of the draft's version expects.
+	const expectedOverrideOf = (draft: { model: string | null; promptVersion: string | null; confidence: number }) => {
+		const key = versionKey(draft.model, draft.promptVersion);
+		const versionStrata = strata.get(key);
+		if (!versionStrata) return undefined;
+		if (!fits.has(key)) fits.set(key, calibrationFitFrom(versionStrata, settings.floor));
+		const fit = fits.get(key);
+		return expectedOverride(versionStrata, draft.confidence, MIN_BASELINE_LABELS, fit && fit.labelled >= settings.minSamples ? { fit, floor: settings.floor } : undefined);
+	};
+	return { policyFor, expectedOverrideOf };
 }
 
 export interface DriftState {

@@ -6,7 +6,6 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { advanceDetector, type DetectorSettings, type DetectorState } from '../shared/calibration/driftDetector';
-import { expectedOverride } from '../shared/calibration/estimatePrecision';
 import { DEFAULT_LEARNED_FLOOR } from '../shared/calibration/learnedThresholds';
 import { sharedHitlStore, type HitlStore } from '../shared/store';
 import type { JsonValue } from '../shared/store/types';
@@ -20,8 +19,6 @@ export interface Adaptive {
 	driftFor?: (slice: string | undefined) => DriftState;
 }
 
-/** A stratum needs this many effective labels before its calibration is a baseline for the detector. */
-const MIN_BASELINE_LABELS = 10;
 /** Labelled drafts the detector reads per run; a longer backlog is read over the next runs. */
 const DETECTOR_BATCH = 5000;
 const STATE_RETRIES = 5;
@@ -70,9 +67,7 @@ export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive
 	const adaptive: Adaptive = {};
 	if (learn) adaptive.policyFor = learned.policyFor;
 	if (detector) {
-		const state = await advanceSharedDetector(store, `drift:${workflowId ?? ''}:${context.getNode().name}`, { workflowId, since }, detector, (draft) =>
-			expectedOverride(learned.strataOf(draft.model, draft.promptVersion) ?? [], draft.confidence, MIN_BASELINE_LABELS),
-		);
+		const state = await advanceSharedDetector(store, `drift:${workflowId ?? ''}:${context.getNode().name}`, { workflowId, since }, detector, learned.expectedOverrideOf);
 		adaptive.driftFor = driftFor(state, sliceField.split('.').pop() ?? sliceField);
 	}
 	return adaptive;

@@ -22,7 +22,7 @@
  *
  * Pure: no store, no n8n.
  */
-import { cellsFrom, fitCalibration, modelPrecisionAbove } from './calibrationModel';
+import { cellsFrom, fitCalibration, modelPrecisionAbove, percentLogit, type CalibrationFit } from './calibrationModel';
 import { STRATUM_PERCENT, stratumIndex, type Stratum } from './strata';
 import { wilsonLowerBoundOfShare, wilsonUpperBoundOfShare, Z_ONE_SIDED_95 } from './wilsonBound';
 
@@ -135,7 +135,7 @@ export function learnThreshold(strata: readonly Stratum[], settings: LearnSettin
 	const z = settings.z ?? Z_ONE_SIDED_95;
 	const labelledTotal = strata.reduce((sum, stratum) => sum + stratum.labelled, 0);
 	const lowest = stratumIndex(settings.floor) + (strata[stratumIndex(settings.floor)].lower < settings.floor - 1e-9 ? 1 : 0);
-	const fit = fitCalibration(strata, lowest);
+	const fit = calibrationFitFrom(strata, settings.floor);
 	const usableFit = fit && fit.labelled >= settings.minLabelled ? fit : undefined;
 	const cells = cellsFrom(strata, lowest);
 	const floorPercent = Math.ceil(settings.floor * 100 - 1e-9);
@@ -237,13 +237,31 @@ export function routedAtOrAbove(strata: readonly Stratum[], threshold: number): 
 
 /**
  * The probability that a reviewer overrides (edits or rejects) a draft at this score, from the
- * calibration: 1 − p̃ of its stratum, or of the nearest labelled stratum below it. Undefined
- * when no stratum at or below has `minEffective` effective labels: no baseline to compare with.
+ * calibration: where the calibration model is fitted (`fit`, on the percents from `floor` up) and
+ * the score is in its range, 1 − σ(α + β·logit(score)) — one curve fitted on every label, not the
+ * few labels of one stratum; otherwise 1 − p̃ of its stratum, or of the nearest labelled stratum
+ * below it. Undefined when neither applies (no stratum at or below has `minEffective` effective
+ * labels): no baseline to compare with.
  */
-export function expectedOverride(strata: readonly Stratum[], score: number, minEffective: number): number | undefined {
+export function expectedOverride(
+	strata: readonly Stratum[],
+	score: number,
+	minEffective: number,
+	model?: { fit: CalibrationFit; floor: number },
+): number | undefined {
+	if (model && score >= model.floor - 1e-9) {
+		return 1 - 1 / (1 + Math.exp(-(model.fit.intercept + model.fit.slope * percentLogit(Math.floor(score * 100 + 1e-9)))));
+	}
 	for (let index = stratumIndex(score); index >= 0; index--) {
 		const estimate = estimateStratum(strata[index]);
 		if (estimate && estimate.effective >= minEffective) return 1 - estimate.smoothed;
 	}
 	return undefined;
+}
+
+/** The calibration model of a version's strata from the floor up, as learnThreshold fits it. */
+export function calibrationFitFrom(strata: readonly Stratum[], floor: number): CalibrationFit | undefined {
+	if (strata.length === 0) return undefined;
+	const lowest = stratumIndex(floor) + (strata[stratumIndex(floor)].lower < floor - 1e-9 ? 1 : 0);
+	return fitCalibration(strata, lowest);
 }

@@ -121,18 +121,27 @@ describe('expectedOverride', () => {
 		expect(expectedOverride(strata, 0.7, 10)).toBeUndefined();
 		expect(expectedOverride(strata, 0.81, 30)).toBeUndefined();
 	});
+
+	test('from the calibration model where it is fitted and the score is in its range', () => {
+		const strata = strataOf([bin(80, 20, [...times(18, [1, true] as [number, boolean]), ...times(2, [1, false] as [number, boolean])])]);
+		const fit = { intercept: -0.2, slope: 1.2, covariance: [0, 0, 0] as [number, number, number], labelled: 100 };
+		// 1 − σ(−0.2 + 1.2·logit(0.93)) at the draft's percent, 93
+		expect(expectedOverride(strata, 0.934, 10, { fit, floor: 0.5 })).toBeCloseTo(1 - 1 / (1 + Math.exp(0.2 - 1.2 * Math.log(0.93 / 0.07))), 10);
+		// below the model's floor: the stratum's p̃
+		expect(expectedOverride(strata, 0.81, 10, { fit, floor: 0.9 })).toBeCloseTo(1 - 18.5 / 21, 10);
+	});
 });
 
 describe('the calibration model (Platt scaling on the confidence percents)', () => {
 	// Labels drawn exactly at P(acceptable | s) = σ(−0.2 + 1.2·logit(s)) at each percent,
-	// 400 per stratum from 0.5 up, π = 1: the fit recovers α, β.
+	// 200 per percent from 0.5 up, π = 1: the fit recovers α, β.
 	const truth = (score: number) => 1 / (1 + Math.exp(-(-0.2 + 1.2 * Math.log(score / (1 - score)))));
 	const exact = () =>
 		strataOf(
-			Array.from({ length: 25 }, (_, index) => {
-				const percent = 50 + index * 2;
-				const approved = Math.round(400 * truth(percent / 100));
-				return bin(percent, 400, [...times(approved, [1, true] as [number, boolean]), ...times(400 - approved, [1, false] as [number, boolean])]);
+			Array.from({ length: 50 }, (_, index) => {
+				const percent = 50 + index;
+				const approved = Math.round(200 * truth(percent / 100));
+				return bin(percent, 200, [...times(approved, [1, true] as [number, boolean]), ...times(200 - approved, [1, false] as [number, boolean])]);
 			}),
 		);
 
@@ -166,13 +175,22 @@ describe('the calibration model (Platt scaling on the confidence percents)', () 
 		// No pseudo-counts: only the rounding of 400·P to whole labels moves it off the truth.
 		expect(fit.intercept).toBeCloseTo(-0.2, 2);
 		expect(fit.slope).toBeCloseTo(1.2, 2);
-		expect(fit.labelled).toBe(25 * 400);
+		expect(fit.labelled).toBe(50 * 200);
 		expect(fit.covariance[0]).toBeGreaterThan(0);
 		expect(fit.covariance[2]).toBeGreaterThan(0);
 	});
 
 	test('its bound is tighter than the stratified one, and is used where the labels above agree', () => {
-		const strata = exact();
+		// As the gate sees it: every draft below 0.8 reviewed (200 per percent), 5 % of those above
+		// audited (10 of 200 per percent, π = 0.05).
+		const strata = strataOf(
+			Array.from({ length: 50 }, (_, index) => {
+				const percent = 50 + index;
+				const [labels, pi] = percent < 80 ? [200, 1] : [10, 0.05];
+				const approved = Math.round(labels * truth(percent / 100));
+				return bin(percent, 200, [...times(approved, [pi, true] as [number, boolean]), ...times(labels - approved, [pi, false] as [number, boolean])]);
+			}),
+		);
 		// The lowest stratum edge whose stratified bound alone reaches 0.9.
 		let stratifiedThreshold = 1;
 		for (let index = strata.length - 1; index >= stratumIndex(0.5); index--) {
@@ -191,10 +209,10 @@ describe('the calibration model (Platt scaling on the confidence percents)', () 
 		// Below 0.9 the drafts look well calibrated; at and above 0.9 reviewers reject half: the
 		// stratified estimate's upper bound there is far under the target, so no model threshold.
 		const strata = strataOf(
-			Array.from({ length: 25 }, (_, index) => {
-				const percent = 50 + index * 2;
-				const approved = percent >= 90 ? 200 : Math.round(400 * truth(percent / 100));
-				return bin(percent, 400, [...times(approved, [1, true] as [number, boolean]), ...times(400 - approved, [1, false] as [number, boolean])]);
+			Array.from({ length: 50 }, (_, index) => {
+				const percent = 50 + index;
+				const approved = percent >= 90 ? 100 : Math.round(200 * truth(percent / 100));
+				return bin(percent, 200, [...times(approved, [1, true] as [number, boolean]), ...times(200 - approved, [1, false] as [number, boolean])]);
 			}),
 		);
 		const learned = learnThreshold(strata, { targetPrecision: 0.95, minLabelled: 100, floor: 0.5 });
