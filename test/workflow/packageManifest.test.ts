@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { INodeType, INodeTypeDescription, IVersionedNodeType } from 'n8n-workflow';
 
 import { listPackageNodes, loadPackageCredentials, PROJECT_ROOT, readPackageJson } from '../support/packageNodes';
 
@@ -30,13 +30,18 @@ describe('package manifest', () => {
 	test('every node file in nodes/ is registered', () => {
 		const built = readdirSync(path.join(PROJECT_ROOT, 'nodes'), { recursive: true, encoding: 'utf8' })
 			.filter((file) => file.endsWith('.node.ts'))
+			// A VersionedNodeType's versions (nodes/<Node>/v1/<Node>V1.node.ts) are loaded through its main file.
+			.filter((file) => !/(^|[\\/])v\d+[\\/]/.test(file))
 			.map((file) => `dist/nodes/${file.replace(/\.ts$/, '.js')}`);
 		expect(pkg.n8n.nodes.slice().sort()).toEqual(built.sort());
 	});
 
+	/** What the editor shows for a new node: a VersionedNodeType's default version. */
+	const currentDescription = (node: INodeType | IVersionedNodeType) => ('nodeVersions' in node ? node.getNodeType() : node).description;
+
 	const nodes = listPackageNodes().map((entry) => [entry.type, entry] as const);
 	test.each(nodes)('%s has icons, a description, a codex file, hints and named outputs', (_type, { file, node }) => {
-		const { description } = node as INodeType;
+		const description = currentDescription(node);
 		const folder = path.dirname(path.join(PROJECT_ROOT, file));
 		const icons = iconFiles(description.icon);
 		expect(icons.length).toBeGreaterThan(0);
@@ -67,7 +72,7 @@ describe('package manifest', () => {
 	test('every credential has an icon and a way to test it', () => {
 		const testedByNodes = new Set(
 			listPackageNodes().flatMap(({ node }) =>
-				((node as INodeType).description.credentials ?? []).filter((entry) => entry.testedBy).map((entry) => entry.name),
+				(currentDescription(node).credentials ?? []).filter((entry) => entry.testedBy).map((entry) => entry.name),
 			),
 		);
 		for (const [name, credential] of loadPackageCredentials()) {
