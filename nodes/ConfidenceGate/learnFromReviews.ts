@@ -13,8 +13,7 @@
  *
  * Pure: the node reads the store and passes the aggregates in.
  */
-import type { CalibrationFit } from '../shared/calibration/calibrationModel';
-import { auditRateFor, calibrationFitFrom, expectedOverride, routedAtOrAbove, type LearnedThreshold } from '../shared/calibration/estimatePrecision';
+import { auditRateFor, expectedOverride, routedAtOrAbove, type LearnedThreshold } from '../shared/calibration/estimatePrecision';
 import { learnedThresholdOf, strataByVersion, versionKey } from '../shared/calibration/learnedThresholds';
 import { strataOf, type Stratum } from '../shared/calibration/strata';
 import { WHOLE_WORKFLOW, type DetectorState, type SliceState } from '../shared/calibration/driftDetector';
@@ -117,15 +116,10 @@ export function learnPolicies(
 		cache.set(key, policy);
 		return policy;
 	};
-	const fits = new Map<string, CalibrationFit | undefined>();
 	// The drift detector's baseline: what the calibration of the draft's version expects.
 	const expectedOverrideOf = (draft: { model: string | null; promptVersion: string | null; confidence: number }) => {
-		const key = versionKey(draft.model, draft.promptVersion);
-		const versionStrata = strata.get(key);
-		if (!versionStrata) return undefined;
-		if (!fits.has(key)) fits.set(key, calibrationFitFrom(versionStrata, settings.floor));
-		const fit = fits.get(key);
-		return expectedOverride(versionStrata, draft.confidence, MIN_BASELINE_LABELS, fit && fit.labelled >= settings.minSamples ? { fit, floor: settings.floor } : undefined);
+		const versionStrata = strata.get(versionKey(draft.model, draft.promptVersion));
+		return versionStrata ? expectedOverride(versionStrata, draft.confidence, MIN_BASELINE_LABELS) : undefined;
 	};
 	return { policyFor, expectedOverrideOf };
 }

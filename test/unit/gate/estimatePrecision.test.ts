@@ -121,15 +121,6 @@ describe('expectedOverride', () => {
 		expect(expectedOverride(strata, 0.7, 10)).toBeUndefined();
 		expect(expectedOverride(strata, 0.81, 30)).toBeUndefined();
 	});
-
-	test('from the calibration model where it is fitted and the score is in its range', () => {
-		const strata = strataOf([bin(80, 20, [...times(18, [1, true] as [number, boolean]), ...times(2, [1, false] as [number, boolean])])]);
-		const fit = { intercept: -0.2, slope: 1.2, covariance: [0, 0, 0] as [number, number, number], labelled: 100 };
-		// 1 − σ(−0.2 + 1.2·logit(0.93)) at the draft's percent, 93
-		expect(expectedOverride(strata, 0.934, 10, { fit, floor: 0.5 })).toBeCloseTo(1 - 1 / (1 + Math.exp(0.2 - 1.2 * Math.log(0.93 / 0.07))), 10);
-		// below the model's floor: the stratum's p̃
-		expect(expectedOverride(strata, 0.81, 10, { fit, floor: 0.9 })).toBeCloseTo(1 - 18.5 / 21, 10);
-	});
 });
 
 describe('the calibration model (Platt scaling on the confidence percents)', () => {
