@@ -242,7 +242,7 @@ export function routedAtOrAbove(strata: readonly Stratum[], threshold: number): 
  *
  * Not the calibration model's curve: tried (bench/gate, 3 seeds), a curve fitted on the first few
  * hundred labels misplaces the rare overrides of confident drafts, and the detector raised 7 false
- * alarms in 49,200 drafts without drift (1.4 per 10,000) against 1 with the strata.
+ * alarms in 49,200 drafts without drift (1.4 per 10,000); with the strata, 0 (the same three seeds).
  */
 export function expectedOverride(strata: readonly Stratum[], score: number, minEffective: number): number | undefined {
 	for (let index = stratumIndex(score); index >= 0; index--) {
