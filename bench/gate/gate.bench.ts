@@ -107,7 +107,7 @@ async function runPairs(config: BenchConfig, pairs: { scenario: Scenario; seed: 
 			const stream = generateStream(scenario, { drafts: config.drafts, seed, reviewerNoise: config.reviewerNoise });
 			result.seeds.push(seed);
 			result.errorRates.push(scenario.phases.map((phase) => errorRate(stream, phase)));
-			result.hindsight.push(scenario.phases.map((phase) => bestFixedInHindsight(stream, phase, config.targetPrecision)));
+			result.hindsight.push(scenario.phases.map((phase) => bestFixedInHindsight(stream, phase, config.targetPrecision, intentThresholdIntent ? { intent: intentThresholdIntent, threshold: 0.95 } : undefined)));
 			for (const [position, strategy] of strategies.entries()) {
 				const runStarted = performance.now();
 				const outcomes = await simulate(stream, strategy, {

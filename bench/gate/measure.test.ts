@@ -36,6 +36,21 @@ describe('gate benchmark measures', () => {
 		expect(bestFixedInHindsight(stream, phase, 0.999)).toEqual({ escalated: 5, auto: 0, autoAcceptable: 0, drafts: 5 });
 	});
 
+	test('best fixed in hindsight under the gate\'s intent rule: the rule applies to the hindsight too', () => {
+		const phase = { name: 'all', from: 0, to: 1, warmUp: false };
+		const stream = [
+			draft(0, 'other', 0.99, true, 0.99),
+			draft(1, 'refund', 0.93, false, 0.5),
+			draft(2, 'other', 0.93, true, 0.93),
+			draft(3, 'other', 0.9, true, 0.9),
+			draft(4, 'other', 0.5, false, 0.5),
+		];
+		// Refund only at ≥ 0.95: at t = 0.93 the others give (0.99 + 0.93)/2 = 0.96; at 0.90 (0.99 + 0.93 + 0.90)/3 = 0.94.
+		expect(bestFixedInHindsight(stream, phase, 0.95, { intent: 'refund', threshold: 0.95 })).toMatchObject({ threshold: 0.93, auto: 2, escalated: 3 });
+		// Without the rule the refund draft at 0.93 counts: (0.99 + 0.5 + 0.93)/3 = 0.807, so only 0.99 reaches 0.95.
+		expect(bestFixedInHindsight(stream, phase, 0.95)).toMatchObject({ threshold: 0.99, auto: 1, escalated: 4 });
+	});
+
 	test('detection delay counts reviewed and all drafts of the drifting slice before the alarm; false alarms elsewhere', () => {
 		const scenario: Scenario = {
 			key: 'hand',

@@ -1,206 +1,26 @@
-import {
-	NodeConnectionTypes,
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type NodeExecutionHint,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
-
-import { getFieldValue } from '../shared/fieldPath';
-import { mergeHitl, readHitlPart, resolveCaseId } from '../shared/itemContract';
-import { errorItem, toItemError } from '../shared/itemErrors';
-import { hitlStoreTest } from '../shared/store/credentialTest';
-import { STORE_CREDENTIAL } from '../shared/storeCredential';
-import { gateDescription } from './description';
-import { numberParameter } from './numberParameter';
-import { readAdaptive, type Adaptive } from './readAdaptive';
-import { auditDrawFor, CONDITION_OPERATORS, routeItem, type FieldCondition, type GatePolicy, type RuleRoute } from './routeItem';
-
-const NODE_NAME = 'Confidence Gate';
-
-/** Output order is the contract with the canvas: Auto, Review, Block. */
-const OUTPUT_INDEX = { auto: 0, review: 1, block: 2 } as const;
-
-export class ConfidenceGate implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Confidence Gate',
-		name: 'confidenceGate',
-		icon: { light: 'file:confidenceGate.svg', dark: 'file:confidenceGate.dark.svg' },
-		group: ['transform'],
-		// Version 2 (issue 12): Adapt to Reviewers' Decisions learns on an unbiased bound and reviews
-		// every draft until a threshold is learned. A saved version-1 node keeps applying its fixed
-		// Threshold until then, as it did; see learningStart in description.ts.
-		version: [1, 2],
-		defaultVersion: 2,
-		subtitle: '={{"auto at ≥ " + $parameter["threshold"]}}',
-		description: 'Route each item to Auto, Review or Block by confidence, compliance findings and your rules',
-		defaults: { name: 'Confidence Gate' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
-		outputNames: ['Auto', 'Review', 'Block'],
-		credentials: [{ name: STORE_CREDENTIAL, required: false, testedBy: 'hitlStoreTest', displayOptions: { show: { adapt: [true] } } }],
-		properties: gateDescription,
-	};
-
-	methods = { credentialTest: { hitlStoreTest } };
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const outputs: INodeExecutionData[][] = [[], [], []];
-
-		let adaptive: Adaptive | undefined;
-		try {
-			adaptive = await readAdaptive(this);
-		} catch (error) {
-			const runError = toItemError(this.getNode(), error, 0);
-			if (!this.continueOnFail()) throw runError;
-			// Without what reviewers decided, nothing may go out alone: every item to Review.
-			outputs[OUTPUT_INDEX.review] = items.map((item, itemIndex) => errorItem(this.getNode(), item, runError, itemIndex));
-			return outputs;
-		}
-
-		// Items that had no score, by where the score was looked for.
-		const missingScores = new Map<string, number>();
-		for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
-			const item = items[itemIndex];
-			try {
-				const policy = readPolicy(this, itemIndex);
-				const json = item.json;
-				const options = this.getNodeParameter('options', itemIndex, {}) as IDataObject;
-				const scoreParameter = this.getNodeParameter('score', itemIndex) as unknown;
-				const { score, scoreSource } = resolveScore(json, scoreParameter);
-				const riskFlags = getFieldValue(json, (options.riskFlagsField as string) ?? 'hitl.draft.riskFlags');
-				const intent = getFieldValue(json, (options.intentField as string) ?? 'hitl.draft.intent');
-
-				const caseIdField = options.caseIdField as string | undefined;
-				const caseId = resolveCaseId(json, { fromField: caseIdField ? getFieldValue(json, caseIdField) : undefined });
-				const slice = typeof intent === 'string' && intent.trim() !== '' ? intent.trim() : undefined;
-				const gate = routeItem(
-					{
-						score,
-						scoreSource,
-						intent: typeof intent === 'string' ? intent : undefined,
-						slice,
-						drift: adaptive?.driftFor?.(slice),
-						riskFlags: Array.isArray(riskFlags) ? riskFlags.map(String) : [],
-						compliance: policy.useCompliance ? readHitlPart(json, 'compliance', NODE_NAME) : undefined,
-						json,
-						auditDraw: auditDrawFor(caseId),
-						learnedThreshold: adaptive?.policyFor?.(
-							textOrUndefined(getFieldValue(json, 'hitl.draft.model')),
-							textOrUndefined(getFieldValue(json, 'hitl.draft.promptVersion')),
-						),
-					},
-					policy,
-				);
-				outputs[OUTPUT_INDEX[gate.route]].push({
-					json: mergeHitl(json, { gate }, { fromField: caseId }) as IDataObject,
-					pairedItem: { item: itemIndex },
-				});
-				if (gate.reasons.some((reason) => reason.code === 'SCORE_MISSING')) {
-					missingScores.set(scoreSource, (missingScores.get(scoreSource) ?? 0) + 1);
-				}
-			} catch (error) {
-				const itemError = toItemError(this.getNode(), error, itemIndex);
-				// A failed item is never safe to send on its own: with "continue on fail" it goes to
-				// Review, where a person sees the error, never to Auto.
-				if (this.continueOnFail()) outputs[OUTPUT_INDEX.review].push(errorItem(this.getNode(), item, itemError, itemIndex));
-				else throw itemError;
-			}
-		}
-		// Routing on a missing score is safe, so the node succeeds; but a mistyped Confidence Score
-		// path sends every item to people, and only a hint on the run says why.
-		if (missingScores.size) this.addExecutionHints(...[...missingScores].map(([source, count]) => scoreMissingHint(source, count, items.length)));
-		return outputs;
-	}
-}
-
-const EXPRESSION_SOURCE = 'the Confidence Score expression';
-
-function scoreMissingHint(scoreSource: string, count: number, total: number): NodeExecutionHint {
-	const where = scoreSource === EXPRESSION_SOURCE ? `from ${scoreSource}` : `at "${scoreSource}"`;
-	return {
-		type: 'warning',
-		location: 'outputPane',
-		message:
-			`${count} of ${total} item${total === 1 ? '' : 's'} had no confidence score ${where} (missing or not a number), ` +
-			`so none of them could go out on its own (SCORE_MISSING). Check Confidence Score: LLM Draft writes its score at hitl.draft.confidence.score.`,
-	};
-}
-
-const textOrUndefined = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
-
 /**
- * The score parameter is either a dot path to the score on the item (the default,
- * `hitl.draft.confidence.score`) or, in expression mode, the score itself.
+ * The Confidence Gate as n8n loads it: a VersionedNodeType, so that a change of its outputs or of
+ * a parameter's meaning becomes a new version while saved workflows keep the version they were
+ * saved with (issue 13). Versions 1 and 2 are one implementation today (v1/ConfidenceGateV1.node.ts);
+ * the output order Auto, Review, Block is the contract with saved workflows.
  */
-function resolveScore(json: IDataObject, parameter: unknown): { score: unknown; scoreSource: string } {
-	if (typeof parameter === 'string' && parameter.trim() !== '' && !Number.isFinite(Number(parameter))) {
-		return { score: getFieldValue(json, parameter.trim()), scoreSource: parameter.trim() };
-	}
-	return { score: parameter, scoreSource: EXPRESSION_SOURCE };
-}
+import { VersionedNodeType, type INodeTypeBaseDescription, type IVersionedNodeType } from 'n8n-workflow';
 
-function readPolicy(context: IExecuteFunctions, itemIndex: number): GatePolicy {
-	const threshold = context.getNodeParameter('threshold', itemIndex) as number;
-	checkThreshold(context, threshold, 'Threshold', itemIndex);
+import { ConfidenceGateV1 } from './v1/ConfidenceGateV1.node';
 
-	const intentEntries = (context.getNodeParameter('intentThresholds.entries', itemIndex, []) as IDataObject[]).map(
-		(entry, index) => {
-			const value = Number(entry.threshold);
-			checkThreshold(context, value, `Intent Thresholds → entry ${index + 1} → Threshold`, itemIndex);
-			return { intent: String(entry.intent ?? ''), threshold: value };
-		},
-	);
-	const riskFlagRules = (context.getNodeParameter('riskFlagRules.rules', itemIndex, []) as IDataObject[]).map((rule) => ({
-		flag: String(rule.flag ?? ''),
-		route: rule.route as RuleRoute,
-	}));
-	const conditions = (context.getNodeParameter('conditions.conditions', itemIndex, []) as IDataObject[]).map(
-		(condition, index): FieldCondition => {
-			const operator = condition.operator as FieldCondition['operator'];
-			if (!CONDITION_OPERATORS.includes(operator) || !condition.field) {
-				throw new NodeOperationError(context.getNode(), `Conditions → entry ${index + 1} is incomplete`, {
-					itemIndex,
-					description: 'Each condition needs a field (a dot path such as "amount") and an operator.',
-				});
-			}
-			return {
-				field: String(condition.field),
-				operator,
-				value: String(condition.value ?? ''),
-				route: condition.route as RuleRoute,
-			};
-		},
-	);
-	const auditPercent = numberParameter(context, itemIndex, {
-		name: 'options.auditSamplePercent',
-		label: 'Audit Sample Rate (%)',
-		min: 0,
-		max: 100,
-		fallback: 0,
-		description: 'The share of confident items a person checks anyway, e.g. 5 for one in twenty. 0 turns sampling off.',
-	});
-	return {
-		threshold,
-		shadow: context.getNodeParameter('shadow', itemIndex, false) as boolean,
-		auditSampleRate: auditPercent / 100,
-		intentThresholds: intentEntries.filter((entry) => entry.intent.trim() !== ''),
-		useCompliance: context.getNodeParameter('useCompliance', itemIndex, true) as boolean,
-		riskFlagRules: riskFlagRules.filter((rule) => rule.flag.trim() !== ''),
-		conditions,
-	};
-}
-
-function checkThreshold(context: IExecuteFunctions, value: number, label: string, itemIndex: number): void {
-	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-		throw new NodeOperationError(context.getNode(), `${label} must be a number between 0 and 1 (got ${String(value)})`, {
-			itemIndex,
-			description: 'Scores are probabilities: 0.85 means "auto-send when the model is at least 85% sure".',
-		});
+export class ConfidenceGate extends VersionedNodeType {
+	constructor() {
+		const baseDescription: INodeTypeBaseDescription = {
+			displayName: 'Confidence Gate',
+			name: 'confidenceGate',
+			icon: { light: 'file:confidenceGate.svg', dark: 'file:confidenceGate.dark.svg' },
+			group: ['transform'],
+			subtitle: '={{"auto at ≥ " + $parameter["threshold"]}}',
+			description: 'Route each item to Auto, Review or Block by confidence, compliance findings and your rules',
+			defaultVersion: 2,
+		};
+		const current = new ConfidenceGateV1(baseDescription);
+		const nodeVersions: IVersionedNodeType['nodeVersions'] = { 1: current, 2: current };
+		super(nodeVersions, baseDescription);
 	}
 }

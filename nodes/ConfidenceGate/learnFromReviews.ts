@@ -13,7 +13,8 @@
  *
  * Pure: the node reads the store and passes the aggregates in.
  */
-import { auditRateFor, learnThreshold, routedAtOrAbove, type LearnedThreshold } from '../shared/calibration/estimatePrecision';
+import { auditRateFor, expectedOverride, routedAtOrAbove, type LearnedThreshold } from '../shared/calibration/estimatePrecision';
+import { learnedThresholdOf, strataByVersion, versionKey } from '../shared/calibration/learnedThresholds';
 import { strataOf, type Stratum } from '../shared/calibration/strata';
 import { WHOLE_WORKFLOW, type DetectorState, type SliceState } from '../shared/calibration/driftDetector';
 import type { RoutedBin } from '../shared/store/types';
@@ -46,9 +47,6 @@ export interface LearnedPolicy {
 /** A share as a percentage with one decimal, as every gate reason writes it: 0.325 → "32.5%". */
 export const percentText = (share: number) => `${Math.round(share * 1000) / 10}%`;
 
-const versionKey = (model: string | null | undefined, promptVersion: string | null | undefined) =>
-	JSON.stringify([model ?? null, promptVersion ?? null]);
-
 function describeVersion(model: string | null | undefined, promptVersion: string | null | undefined): string {
 	const name = model ? `model ${model}` : 'drafts without a model';
 	return promptVersion ? `${name}, prompt ${promptVersion}` : name;
@@ -73,21 +71,12 @@ function describe(learned: LearnedThreshold, settings: LearningSettings, version
 	return `${until}: labelled drafts of ${version} show no threshold whose 95 % lower bound on precision reaches ${settings.targetPrecision}${best}`;
 }
 
+/** A stratum needs this many effective labels before its calibration is a baseline for the drift detector. */
+const MIN_BASELINE_LABELS = 10;
+
 export interface VersionLearning {
 	strata: Stratum[];
 	policy: LearnedPolicy;
-}
-
-/** Groups the store's bins by model and prompt version. */
-export function strataByVersion(bins: readonly RoutedBin[]): Map<string, Stratum[]> {
-	const groups = new Map<string, RoutedBin[]>();
-	for (const bin of bins) {
-		const key = versionKey(bin.model, bin.promptVersion);
-		const group = groups.get(key);
-		if (group) group.push(bin);
-		else groups.set(key, [bin]);
-	}
-	return new Map([...groups].map(([key, group]) => [key, strataOf(group)]));
 }
 
 /**
@@ -97,8 +86,11 @@ export function strataByVersion(bins: readonly RoutedBin[]): Map<string, Stratum
 export function learnPolicies(
 	bins: readonly RoutedBin[],
 	settings: LearningSettings,
-): { policyFor: (model: string | undefined, promptVersion: string | undefined) => LearnedPolicy; strataOf: (model: string | null, promptVersion: string | null) => Stratum[] | undefined } {
-	const strata = strataByVersion(bins);
+): {
+	policyFor: (model: string | undefined, promptVersion: string | undefined) => LearnedPolicy;
+	expectedOverrideOf: (draft: { model: string | null; promptVersion: string | null; confidence: number }) => number | undefined;
+} {
+	const strata = new Map([...strataByVersion(bins)].map(([key, version]) => [key, version.strata]));
 	const cache = new Map<string, LearnedPolicy>();
 	const policyFor = (model: string | undefined, promptVersion: string | undefined): LearnedPolicy => {
 		const key = versionKey(model, promptVersion);
@@ -106,7 +98,8 @@ export function learnPolicies(
 		if (cached) return cached;
 		const versionStrata = strata.get(key) ?? strataOf([]);
 		const estimate = { targetPrecision: settings.targetPrecision, minLabelled: settings.minSamples, floor: settings.floor };
-		const learned = learnThreshold(versionStrata, estimate);
+		// The same function as the Feedback Log's Calibration report (its learnedThresholds).
+		const learned = learnedThresholdOf(versionStrata, estimate);
 		const threshold = learned.status === 'learned' ? learned.threshold : undefined;
 		const routedAbove = threshold === undefined ? 0 : routedAtOrAbove(versionStrata, threshold);
 		const audit = auditRateFor(learned, routedAbove, { floor: settings.auditFloor, targetPrecision: settings.targetPrecision, minLabelled: settings.minSamples });
@@ -123,7 +116,12 @@ export function learnPolicies(
 		cache.set(key, policy);
 		return policy;
 	};
-	return { policyFor, strataOf: (model, promptVersion) => strata.get(versionKey(model, promptVersion)) };
+	// The drift detector's baseline: what the calibration of the draft's version expects.
+	const expectedOverrideOf = (draft: { model: string | null; promptVersion: string | null; confidence: number }) => {
+		const versionStrata = strata.get(versionKey(draft.model, draft.promptVersion));
+		return versionStrata ? expectedOverride(versionStrata, draft.confidence, MIN_BASELINE_LABELS) : undefined;
+	};
+	return { policyFor, expectedOverrideOf };
 }
 
 export interface DriftState {

@@ -6,7 +6,7 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { advanceDetector, type DetectorSettings, type DetectorState } from '../shared/calibration/driftDetector';
-import { expectedOverride } from '../shared/calibration/estimatePrecision';
+import { DEFAULT_LEARNED_FLOOR } from '../shared/calibration/learnedThresholds';
 import type { HitlStore } from '../shared/store';
 import type { JsonValue } from '../shared/store/types';
 import { openNodeStore } from '../shared/storeCredential';
@@ -19,8 +19,6 @@ export interface Adaptive {
 	driftFor?: (slice: string | undefined) => DriftState;
 }
 
-/** A stratum needs this many effective labels before its calibration is a baseline for the detector. */
-const MIN_BASELINE_LABELS = 10;
 /** Labelled drafts the detector reads per run; a longer backlog is read over the next runs. */
 const DETECTOR_BATCH = 5000;
 const STATE_RETRIES = 5;
@@ -40,7 +38,7 @@ export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive
 	const learning: LearningSettings = {
 		targetPrecision: number('targetPrecision', 'Target Precision', 0.5, 0.999, 0.95),
 		minSamples: number('minSamples', 'Minimum Reviewed Drafts', 1, Number.MAX_SAFE_INTEGER, 100),
-		floor: number('learnedFloor', 'Lowest Learned Threshold', 0, 1, 0.5),
+		floor: number('learnedFloor', 'Lowest Learned Threshold', 0, 1, DEFAULT_LEARNED_FLOOR),
 		auditFloor,
 		start: (context.getNodeParameter('learningStart', 0, context.getNode().typeVersion >= 2 ? 'reviewAll' : 'threshold') as string) === 'threshold' ? 'threshold' : 'reviewAll',
 	};
@@ -62,9 +60,7 @@ export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive
 	const adaptive: Adaptive = {};
 	if (learn) adaptive.policyFor = learned.policyFor;
 	if (detector) {
-		const state = await advanceSharedDetector(store, `drift:${workflowId ?? ''}:${context.getNode().name}`, { workflowId, since }, detector, (draft) =>
-			expectedOverride(learned.strataOf(draft.model, draft.promptVersion) ?? [], draft.confidence, MIN_BASELINE_LABELS),
-		);
+		const state = await advanceSharedDetector(store, `drift:${workflowId ?? ''}:${context.getNode().name}`, { workflowId, since }, detector, learned.expectedOverrideOf);
 		adaptive.driftFor = driftFor(state, sliceField.split('.').pop() ?? sliceField);
 	}
 	return adaptive;

@@ -6,13 +6,14 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { calibrationReports } from '../../shared/calibration/calibration';
+import { DEFAULT_LEARNED_FLOOR, learnedThresholds } from '../../shared/calibration/learnedThresholds';
+import { zOfLevel } from '../../shared/calibration/wilsonBound';
 import { numberParameter, type NumberSpec } from '../../shared/nodeParameters';
 import type { HitlStore } from '../../shared/store';
 import { describeCalibrationError } from '../describeFigures';
 import { renderReliabilityDiagram, renderReliabilityHtml, renderReliabilityText } from '../renderCharts';
 import { DAY_MS, reportScope, svgBinary, windowFilter } from './analysisWindow';
 
-const Z_OF_LEVEL: Record<string, number> = { '0.9': 1.2816, '0.95': 1.6449, '0.99': 2.3263 };
 
 const TARGET_PRECISION: NumberSpec = {
 	label: 'Target Precision',
@@ -70,12 +71,19 @@ export async function execute(context: IExecuteFunctions, store: HitlStore, item
 	const level = String(context.getNodeParameter('confidenceLevel', itemIndex, '0.95'));
 	const stats = await store.decisionStats(filter, { rubberStampMs: 0, bucketMs: DAY_MS });
 	const reports = calibrationReports(stats.confidenceBins, {
-		recommend: { targetPrecision, minSamples, z: Z_OF_LEVEL[level] ?? Z_OF_LEVEL['0.95'] },
+		recommend: { targetPrecision, minSamples, z: zOfLevel(level) },
 	});
 	const [overall, ...perVersion] = reports;
+	// What a Confidence Gate adapting to these decisions applies (same function, same store read).
+	const gateThresholds = learnedThresholds(await store.routedBins(filter), {
+		targetPrecision,
+		minLabelled: minSamples,
+		floor: DEFAULT_LEARNED_FLOOR,
+		z: zOfLevel(level),
+	});
 	const summary = { calibrationError: describeCalibrationError(overall.expectedCalibrationError, overall.samples) };
 	const item: INodeExecutionData = {
-		json: { operation, window, filters, overall, perModelAndPrompt: perVersion, summary } as unknown as IDataObject,
+		json: { operation, window, filters, overall, perModelAndPrompt: perVersion, learnedThresholds: gateThresholds, summary } as unknown as IDataObject,
 	};
 	if (includeCharts) {
 		item.json.charts = { text: renderReliabilityText(overall.bins), html: renderReliabilityHtml(overall.bins) };

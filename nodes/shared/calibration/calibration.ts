@@ -5,6 +5,7 @@
  * or rejected.
  */
 import type { ConfidenceBin } from '../store/types';
+import { versionKey } from './learnedThresholds';
 import { recommendThreshold, type RecommendOptions, type ThresholdRecommendation } from './recommendThreshold';
 
 export interface ReliabilityBin {
@@ -73,7 +74,7 @@ export function calibrationReports(
 ): CalibrationReport[] {
 	const groups = new Map<string, { model: string | null; promptVersion: string | null; rows: ConfidenceBin[] }>();
 	for (const row of rows) {
-		const key = JSON.stringify([row.model, row.promptVersion]);
+		const key = versionKey(row.model, row.promptVersion);
 		const group = groups.get(key) ?? { model: row.model, promptVersion: row.promptVersion, rows: [] };
 		group.rows.push(row);
 		groups.set(key, group);

@@ -8,6 +8,19 @@ import type { RoutedBin } from '../store/types';
 export const STRATUM_PERCENT = 2;
 export const STRATUM_COUNT = 100 / STRATUM_PERCENT;
 
+/**
+ * One confidence percent of a stratum (the store's bin): the calibration model fits on these, so
+ * that a threshold can sit on any percent and no score is moved to its stratum's centre.
+ */
+export interface ScoreCell {
+	percent: number;
+	routed: number;
+	labelled: number;
+	weight: number;
+	weightSquared: number;
+	weightApproved: number;
+}
+
 export interface Stratum {
 	/** The stratum covers [lower, lower + STRATUM_PERCENT/100); the last one includes 1. */
 	lower: number;
@@ -17,6 +30,8 @@ export interface Stratum {
 	weightSquared: number;
 	weightApproved: number;
 	weightSquaredApproved: number;
+	/** Its percents, in increasing order (absent on strata built by hand: the model then uses the stratum's centre). */
+	cells?: ScoreCell[];
 }
 
 /** Adds the store's per-percent bins into STRATUM_COUNT strata (of one model and prompt version). */
@@ -29,6 +44,7 @@ export function strataOf(bins: readonly Omit<RoutedBin, 'model' | 'promptVersion
 		weightSquared: 0,
 		weightApproved: 0,
 		weightSquaredApproved: 0,
+		cells: [] as ScoreCell[],
 	}));
 	for (const bin of bins) {
 		const stratum = strata[stratumIndex(bin.percent / 100)];
@@ -38,7 +54,20 @@ export function strataOf(bins: readonly Omit<RoutedBin, 'model' | 'promptVersion
 		stratum.weightSquared += bin.weightSquared;
 		stratum.weightApproved += bin.weightApproved;
 		stratum.weightSquaredApproved += bin.weightSquaredApproved;
+		const percent = Math.min(100, Math.max(0, Math.floor(bin.percent)));
+		const cells = stratum.cells!;
+		let cell = cells.find((candidate) => candidate.percent === percent);
+		if (!cell) {
+			cell = { percent, routed: 0, labelled: 0, weight: 0, weightSquared: 0, weightApproved: 0 };
+			cells.push(cell);
+		}
+		cell.routed += bin.routed;
+		cell.labelled += bin.labelled;
+		cell.weight += bin.weight;
+		cell.weightSquared += bin.weightSquared;
+		cell.weightApproved += bin.weightApproved;
 	}
+	for (const stratum of strata) stratum.cells!.sort((a, b) => a.percent - b.percent);
 	return strata;
 }
 

@@ -7,6 +7,18 @@
 export const Z_ONE_SIDED_95 = 1.645;
 
 /**
+ * The one-sided normal quantile of each confidence level a report offers (the Feedback Log's
+ * Calibration → Confidence Level); 95 % is Z_ONE_SIDED_95, so the report at 95 % and the gate use
+ * the same number.
+ */
+export const Z_ONE_SIDED: Readonly<Record<'0.9' | '0.95' | '0.99', number>> = { '0.9': 1.2816, '0.95': Z_ONE_SIDED_95, '0.99': 2.3263 };
+
+/** z of a confidence level given as text ('0.9', '0.95', '0.99'); 95 % for anything else. */
+export function zOfLevel(level: string): number {
+	return (Z_ONE_SIDED as Record<string, number>)[level] ?? Z_ONE_SIDED_95;
+}
+
+/**
  * Lower end of the Wilson score interval for an observed share `p` over `n` (effective) trials.
  * Unlike p − z·√(p(1−p)/n) it stays informative at p = 1 (n / (n + z²)), where a share of
  * approvals near 1 is exactly the case that matters here.

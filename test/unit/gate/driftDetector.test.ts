@@ -37,19 +37,20 @@ describe('logLikelihoodRatio', () => {
 });
 
 describe('observe', () => {
-	test('known delay on a fixed sequence: at q₀ = 0.3, overrides on every other draft open it at draft 105', () => {
+	test('known delay on a fixed sequence: at q₀ = 0.3, overrides on every other draft open it at draft 99', () => {
 		// Per pair (override, approval): ln 2 + ln(4/7) = 0.133531. κ = −(0.3 ln 2 + 0.7 ln(4/7)) =
-		// 0.183822 per draft (constant here), so h = max(2, ln(10 000)/2, ln(10 000·0.183822)) = 7.51655.
-		// After 2m drafts S = 0.133531·m; after the override 2m+1, S = 0.133531·m + 0.693147. The even
-		// drafts would cross at m = 57 (draft 114); the odd ones when 0.133531·m ≥ 6.82340, m = 52:
-		// it opens at draft 105, with 53 overrides observed against 105·0.3 = 31.5 expected.
+		// 0.183822 per draft (constant here), so h = max(2, ln(10 000)/2, ln(10 000·0.183822) − ln(2)/2)
+		// = 7.51655 − 0.346574 = 7.16998. After 2m drafts S = 0.133531·m; after the override 2m+1,
+		// S = 0.133531·m + 0.693147. The even drafts would cross at m = 54 (draft 108); the odd ones
+		// when 0.133531·m ≥ 6.47683, m = 49: it opens at draft 99, with 50 overrides observed against
+		// 99·0.3 = 29.7 expected.
 		const kappa = -(0.3 * Math.log(2) + 0.7 * Math.log(0.4 / 0.7));
-		expect(alarmLevel({ ...newSliceState(), drafts: 1, kappaSum: kappa }, settings)).toBeCloseTo(Math.log(10_000 * kappa), 10);
+		expect(alarmLevel({ ...newSliceState(), drafts: 1, kappaSum: kappa }, settings)).toBeCloseTo(Math.log(10_000 * kappa) - Math.log(2) / 2, 10);
 		const sequence = Array.from({ length: 200 }, (_, index) => index % 2 === 0);
 		const { state, openedAt } = run(newSliceState(), 0.3, sequence);
-		expect(openedAt).toBe(105);
-		expect(state).toMatchObject({ open: true, openedObserved: 53, openedSince: at(0), openedAt: at(104) });
-		expect(state.openedExpected).toBeCloseTo(105 * 0.3, 10);
+		expect(openedAt).toBe(99);
+		expect(state).toMatchObject({ open: true, openedObserved: 50, openedSince: at(0), openedAt: at(98) });
+		expect(state.openedExpected).toBeCloseTo(99 * 0.3, 10);
 	});
 
 	test('at the expected rate it stays closed: 30 overrides in every 100 drafts, 10 000 drafts', () => {

@@ -2,7 +2,7 @@
  * The unbiased precision estimate the gate learns from (nodes/shared/calibration/estimatePrecision.ts),
  * against figures computed by hand.
  */
-import { fitCalibration } from '../../../nodes/shared/calibration/calibrationModel';
+import { cellsFrom, fitCalibration, modelPrecisionAbove, percentLogit } from '../../../nodes/shared/calibration/calibrationModel';
 import { auditRateFor, expectedOverride, learnThreshold, precisionAbove } from '../../../nodes/shared/calibration/estimatePrecision';
 import { stratumIndex, strataOf } from '../../../nodes/shared/calibration/strata';
 import { wilsonLowerBound } from '../../../nodes/shared/calibration/wilsonBound';
@@ -72,8 +72,13 @@ describe('learnThreshold', () => {
 		// at 0.70: two strata of 200, p̃ = 190.5/201 and 200.5/201; Var = ¼·Σ p̃(1−p̃)/200 = 6.49891e-5;
 		// n* = p̃̄(1−p̃̄)/Var = 409.52 (pooled: 400); Wilson(0.975, 409.52) = 0.958854 ≥ 0.95.
 		// At 0.60: 490/600 = 0.817 < 0.95.
-		expect(learned).toMatchObject({ status: 'learned', threshold: 0.7, labelled: 400, estimate: 0.975 });
-		if (learned.status === 'learned') expect(learned.lowerBound).toBeCloseTo(0.958854, 5);
+		const stratified = precisionAbove(strata, stratumIndex(0.7))!;
+		expect(stratified).toMatchObject({ threshold: 0.7, labelled: 400, estimate: 0.975 });
+		expect(stratified.lowerBound).toBeCloseTo(0.958854, 5);
+		// The calibration model (fitted on the three percents) may bound 0.7 more tightly still; the
+		// threshold is the same, and below it neither bound reaches the target.
+		expect(learned).toMatchObject({ status: 'learned', threshold: 0.7 });
+		if (learned.status === 'learned') expect(learned.lowerBound).toBeGreaterThanOrEqual(stratified.lowerBound);
 	});
 
 	test('never below the floor', () => {
@@ -118,47 +123,89 @@ describe('expectedOverride', () => {
 	});
 });
 
-describe('the calibration model (Platt scaling, IPW, sandwich variance)', () => {
-	// Labels drawn exactly at P(acceptable | s) = σ(−0.2 + 1.2·logit(s)) at each stratum centre,
-	// 400 per stratum from 0.5 up, π = 1: the fit recovers α, β.
+describe('the calibration model (Platt scaling on the confidence percents)', () => {
+	// Labels drawn exactly at P(acceptable | s) = σ(−0.2 + 1.2·logit(s)) at each percent,
+	// 200 per percent from 0.5 up, π = 1: the fit recovers α, β.
 	const truth = (score: number) => 1 / (1 + Math.exp(-(-0.2 + 1.2 * Math.log(score / (1 - score)))));
 	const exact = () =>
 		strataOf(
-			Array.from({ length: 25 }, (_, index) => {
-				const percent = 50 + index * 2;
-				const approved = Math.round(400 * truth((percent + 1) / 100));
-				return bin(percent, 400, [...times(approved, [1, true] as [number, boolean]), ...times(400 - approved, [1, false] as [number, boolean])]);
+			Array.from({ length: 50 }, (_, index) => {
+				const percent = 50 + index;
+				const approved = Math.round(200 * truth(percent / 100));
+				return bin(percent, 200, [...times(approved, [1, true] as [number, boolean]), ...times(200 - approved, [1, false] as [number, boolean])]);
 			}),
 		);
 
+	test('a label at a score counts once whatever its π: selection by score does not bias P(acceptable | score)', () => {
+		// 0.60: 10 drafts reviewed (π = 1), 6 approved; 0.95: 10 audit samples at π = 0.05 of 200
+		// routed, 9 approved. Two percents: the fit passes through both shares, 0.6 and 0.9, and the
+		// precision above 0.95 is 0.9 with variance p(1−p)/n = 0.09/10 — ten labels, not 200
+		// (a per-draft 1/π weight would make them two hundred).
+		const strata = strataOf([
+			bin(60, 10, [...times(6, [1, true] as [number, boolean]), ...times(4, [1, false] as [number, boolean])]),
+			bin(95, 200, [...times(9, [0.05, true] as [number, boolean]), [0.05, false]]),
+		]);
+		const fit = fitCalibration(strata, stratumIndex(0.5))!;
+		const sigma = (x: number) => 1 / (1 + Math.exp(-x));
+		expect(sigma(fit.intercept + fit.slope * percentLogit(60))).toBeCloseTo(0.6, 8);
+		expect(sigma(fit.intercept + fit.slope * percentLogit(95))).toBeCloseTo(0.9, 8);
+		const above = modelPrecisionAbove(cellsFrom(strata, stratumIndex(0.5)), 95, fit)!;
+		expect(above.estimate).toBeCloseTo(0.9, 8);
+		expect(above.variance).toBeCloseTo(0.009, 8);
+		expect(above).toMatchObject({ routed: 200, labelled: 10 });
+	});
+
+	test('a threshold can sit on any percent, not only on a stratum edge', () => {
+		const learned = learnThreshold(exact(), { targetPrecision: 0.93, minLabelled: 100, floor: 0.5 });
+		expect(learned).toMatchObject({ status: 'learned', method: 'model' });
+		if (learned.status === 'learned') expect(Math.round(learned.threshold * 100) % 2).toBe(1);
+	});
+
 	test('recovers the slope and intercept of a logistic calibration', () => {
 		const fit = fitCalibration(exact(), stratumIndex(0.5))!;
-		// the half success / half failure added per stratum pulls it a little towards 0.5
-		expect(fit.intercept).toBeCloseTo(-0.2, 1);
-		expect(fit.slope).toBeCloseTo(1.2, 1);
+		// No pseudo-counts: only the rounding of 400·P to whole labels moves it off the truth.
+		expect(fit.intercept).toBeCloseTo(-0.2, 2);
+		expect(fit.slope).toBeCloseTo(1.2, 2);
+		expect(fit.labelled).toBe(50 * 200);
 		expect(fit.covariance[0]).toBeGreaterThan(0);
 		expect(fit.covariance[2]).toBeGreaterThan(0);
 	});
 
 	test('its bound is tighter than the stratified one, and is used where the labels above agree', () => {
-		const strata = exact();
-		const stratified = precisionAbove(strata, stratumIndex(0.8))!;
+		// As the gate sees it: every draft below 0.8 reviewed (200 per percent), 5 % of those above
+		// audited (10 of 200 per percent, π = 0.05).
+		const strata = strataOf(
+			Array.from({ length: 50 }, (_, index) => {
+				const percent = 50 + index;
+				const [labels, pi] = percent < 80 ? [200, 1] : [10, 0.05];
+				const approved = Math.round(labels * truth(percent / 100));
+				return bin(percent, 200, [...times(approved, [pi, true] as [number, boolean]), ...times(labels - approved, [pi, false] as [number, boolean])]);
+			}),
+		);
+		// The lowest stratum edge whose stratified bound alone reaches 0.9.
+		let stratifiedThreshold = 1;
+		for (let index = strata.length - 1; index >= stratumIndex(0.5); index--) {
+			const stratified = precisionAbove(strata, index)!;
+			if (stratified.lowerBound >= 0.9) stratifiedThreshold = stratified.threshold;
+		}
 		const learned = learnThreshold(strata, { targetPrecision: 0.9, minLabelled: 100, floor: 0.5 });
 		expect(learned.status).toBe('learned');
 		if (learned.status === 'learned') {
 			expect(learned.method).toBe('model');
-			expect(learned.threshold).toBeLessThanOrEqual(stratified.threshold);
+			expect(learned.threshold).toBeLessThan(stratifiedThreshold);
 		}
 	});
 
 	test('a model the labels above the threshold contradict is not used', () => {
 		// Below 0.9 the drafts look well calibrated; at and above 0.9 reviewers reject half: the
 		// stratified estimate's upper bound there is far under the target, so no model threshold.
-		const strata = exact();
-		for (let index = stratumIndex(0.9); index < strata.length; index++) {
-			const labelled = strata[index].labelled;
-			strata[index] = { ...strata[index], weightApproved: labelled / 2, weightSquaredApproved: labelled / 2 };
-		}
+		const strata = strataOf(
+			Array.from({ length: 50 }, (_, index) => {
+				const percent = 50 + index;
+				const approved = percent >= 90 ? 100 : Math.round(200 * truth(percent / 100));
+				return bin(percent, 200, [...times(approved, [1, true] as [number, boolean]), ...times(200 - approved, [1, false] as [number, boolean])]);
+			}),
+		);
 		const learned = learnThreshold(strata, { targetPrecision: 0.95, minLabelled: 100, floor: 0.5 });
 		expect(learned.status).toBe('unreachable');
 	});
