@@ -1,13 +1,13 @@
 /**
- * The Feedback Log's operations, one file each (as n8n's Airtable v2 node): the router opens the
- * store once per execution and hands it to the chosen operation. Record works on the whole batch
+ * The Feedback Log's operations, one file each (as n8n's Airtable v2 node): the router takes the
+ * credential's shared store and hands it to the chosen operation. Record works on the whole batch
  * (one transaction); the reports run once per input item.
  */
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { errorItem, toItemError } from '../../shared/itemErrors';
-import { openHitlStore, type HitlStore } from '../../shared/store';
-import { nodeStoreConfig, storeOpenError } from '../../shared/storeCredential';
+import type { HitlStore } from '../../shared/store';
+import { openNodeStore } from '../../shared/storeCredential';
 import { chartsProperty, windowProperties } from './analysisWindow';
 import * as calibration from './calibration.operation';
 import * as exportOperation from './export.operation';
@@ -79,23 +79,15 @@ export const feedbackLogProperties: INodeProperties[] = [
 	...retention.description,
 ];
 
-async function openStore(context: IExecuteFunctions): Promise<HitlStore> {
-	try {
-		return await openHitlStore(await nodeStoreConfig(context));
-	} catch (error) {
-		throw storeOpenError(context.getNode(), error, 'Check the HITL Store credential (back end, file path or PostgreSQL connection).');
-	}
-}
-
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const operation = this.getNodeParameter('operation', 0) as Operation;
-	const store = await openStore(this);
-	try {
-		if (operation === 'record') return [await record.execute(this, store)];
-		return [await perItem(this, store, REPORTS[operation])];
-	} finally {
-		await store.close();
-	}
+	// The shared store of this credential: one pool (or SQLite handle) for every execution and
+	// node, closed when n8n stops — not a pool opened and ended per execution.
+	const store = await openNodeStore(this, {
+		hint: 'Check the HITL Store credential (back end, file path or PostgreSQL connection).',
+	});
+	if (operation === 'record') return [await record.execute(this, store)];
+	return [await perItem(this, store, REPORTS[operation])];
 }
 
 async function perItem(context: IExecuteFunctions, store: HitlStore, report: Report): Promise<INodeExecutionData[]> {
