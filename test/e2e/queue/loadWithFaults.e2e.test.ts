@@ -349,7 +349,7 @@ describe('queue mode under load with a killed worker and a restarted main', () =
 		const count = (kind: string) => decisions.filter((row) => row.route === kind).length;
 		const lines = [
 			`queue load run: ${TICKETS} tickets, main + 2 workers, PostgreSQL store, Redis`,
-			`  webhook answers: ${answers.filter((answer) => answer.body?.status === 'sent').length} sent, ${answers.filter((answer) => answer.body?.status === 'in_review').length} in review, ${answers.filter((answer) => answer.status !== 200).length} cut off (worker killed / main restarted)`,
+			`  webhook answers: ${answers.filter((answer) => answer.body?.status === 'sent').length} sent, ${answers.filter((answer) => answer.body?.status === 'in_review').length} in review, ${answers.filter((answer) => answer.status !== 200).length} failed (their worker was killed)`,
 			`  worker killed with ${killedWhileRunning.size} executions in flight (as far as its log got out): ${lost.length} failed by n8n (job stalled, not re-run); their ${failedCalls.length} callers got HTTP ${[...new Set(failedCalls.map((call) => call.status))].join('/')} and sent the ticket again`,
 			`  two-reviewer reviews waiting with 1 of 2 approvals over the main restart: ${partial.length} (progress shown to the second reviewer afterwards: ${partialShownAfterRestart})`,
 			`  executions: ${successes.length} success, ${failed.length} failed (tickets sent again), 0 waiting, 0 running`,
