@@ -9,7 +9,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -55,6 +55,16 @@ export interface StartOptions {
 	 * database, Redis and encryption key through `env`), with its health server on the free port.
 	 */
 	role?: 'main' | 'worker';
+	/**
+	 * Link the prepared community-nodes folder instead of copying it (about 200 MB and 20,000 files
+	 * to copy and delete again per server; a cluster of several processes on a busy machine spends
+	 * minutes on it). The folder is shared read-only by every server that links it.
+	 */
+	linkPackage?: boolean;
+	/** How long start-up may take (default 120 s; a cluster on a busy machine needs more). */
+	readyTimeoutMs?: number;
+	/** Listen on this port instead of a free one: a restarted main keeps the address its links point at. */
+	port?: number;
 }
 
 export interface ExecutionRecord {
@@ -151,9 +161,16 @@ export class N8nServer {
 		const userFolder = mkdtempSync(path.join(tmpdir(), 'hitl-n8n-'));
 		try {
 			if (options.withPackage !== false) {
-				cpSync(await preparedNodesFolder(), path.join(userFolder, '.n8n', 'nodes'), { recursive: true });
+				const prepared = await preparedNodesFolder();
+				const nodesFolder = path.join(userFolder, '.n8n', 'nodes');
+				if (options.linkPackage) {
+					mkdirSync(path.dirname(nodesFolder), { recursive: true });
+					symlinkSync(prepared, nodesFolder);
+				} else {
+					cpSync(prepared, nodesFolder, { recursive: true });
+				}
 			}
-			const port = await freePort();
+			const port = options.port ?? (await freePort());
 			const baseUrl = `http://127.0.0.1:${port}`;
 			const env: NodeJS.ProcessEnv = {
 				...process.env,
@@ -201,7 +218,7 @@ export class N8nServer {
 			process.once('exit', () => server.kill('SIGKILL'));
 			server.watchdog = cleanUpWhenGone(process.pid, child.pid!, userFolder);
 			try {
-				await server.waitUntilReady(worker ? 'n8n worker is now ready' : 'Editor is now accessible');
+				await server.waitUntilReady(worker ? 'n8n worker is now ready' : 'Editor is now accessible', options.readyTimeoutMs);
 				if (!worker && options.waitForWebhooks !== false) {
 					await server.waitForWebhooks(options.workflows.filter((entry) => entry.active).map((entry) => entry.id));
 				}
@@ -372,6 +389,22 @@ export class N8nServer {
 			await new Promise((resolve) => setTimeout(resolve, 100));
 		}
 		throw new Error(`Execution of workflow ${workflowId} did not reach ${statuses.join('/')} (last status: ${last})`);
+	}
+
+	/** The process's id (n8n's own; its task runners are in its process group). */
+	get pid(): number | undefined {
+		return this.child.pid;
+	}
+
+	/**
+	 * Kills n8n and its task runners at once (SIGKILL: no shutdown, no drain), as a crashed machine
+	 * or an out-of-memory kill does; resolves once the process is gone. The user folder stays until stop().
+	 */
+	async crash(): Promise<void> {
+		if (this.exited) return;
+		const exited = new Promise((resolve) => this.child.once('exit', resolve));
+		this.kill('SIGKILL');
+		await exited;
 	}
 
 	private kill(signal: NodeJS.Signals): void {

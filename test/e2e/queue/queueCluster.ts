@@ -1,6 +1,6 @@
 /**
  * n8n in queue mode, as a scaled installation runs it: one main process (editor, webhooks,
- * /form-waiting) and one `n8n worker`, sharing n8n's database on a real PostgreSQL and the Bull
+ * /form-waiting) and one or more `n8n worker`s, sharing n8n's database on a real PostgreSQL and the Bull
  * queue on a real Redis. Each process is an {@link N8nServer} with its own user folder, this
  * package in its community-nodes folder and the same encryption key.
  *
@@ -18,6 +18,18 @@ export interface QueueClusterOptions {
 	workflows: WorkflowFile[];
 	/** Credentials to store before the workflows are imported; may create databases on the cluster's PostgreSQL. */
 	credentials?: (postgres: TestPostgres) => Promise<CredentialFile[]>;
+	/** How many `n8n worker` processes (default 1). */
+	workers?: number;
+	/** More environment for every process (e.g. Bull's lock timings, a worker's concurrency). */
+	env?: Record<string, string>;
+}
+
+/** Several n8n processes start one after the other on a machine that may be busy. */
+const READY_TIMEOUT_MS = 300_000;
+
+/** With HITL_E2E_TRACE=1, progress lines on stderr as they happen (jest shows console output only at the end). */
+export function trace(line: string): void {
+	if (process.env.HITL_E2E_TRACE) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
 }
 
 async function pollUntil<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, detail: () => string): Promise<T> {
@@ -32,12 +44,19 @@ async function pollUntil<T>(what: string, probe: () => Promise<T | undefined>, t
 
 export class QueueCluster {
 	main?: N8nServer;
-	worker?: N8nServer;
+	workers: N8nServer[] = [];
 	redis?: TestRedis;
 	/** n8n's own database. */
 	private n8nDb?: Pool;
+	/** What every process gets (database, queue, key); set once the servers exist. */
+	private env: Record<string, string> = {};
 
 	private constructor(readonly postgres: TestPostgres) {}
+
+	/** The first worker. */
+	get worker(): N8nServer | undefined {
+		return this.workers[0];
+	}
 
 	static async start(options: QueueClusterOptions): Promise<QueueCluster> {
 		const cluster = new QueueCluster(await startPostgres());
@@ -58,24 +77,62 @@ export class QueueCluster {
 				QUEUE_BULL_REDIS_PORT: String(redis.port),
 				// Both processes must decrypt the same credentials.
 				N8N_ENCRYPTION_KEY: 'hitl-e2e-queue-encryption-key-not-secret',
+				...options.env,
 			};
+			cluster.env = env;
 			const credentials = options.credentials ? await options.credentials(postgres) : undefined;
 			// The main process runs n8n's migrations, so the worker starts once it is up.
-			cluster.main = await N8nServer.start({ workflows: options.workflows, credentials, env, waitForWebhooks: false });
+			trace('queue cluster: starting the main process');
+			cluster.main = await N8nServer.start({ workflows: options.workflows, credentials, env, waitForWebhooks: false, linkPackage: true, readyTimeoutMs: READY_TIMEOUT_MS });
 			await cluster.waitForWebhooks(options.workflows.filter((workflow) => workflow.active).map((workflow) => workflow.id));
-			// The worker evaluates $execution.resumeUrl / resumeFormUrl: they must point at the main
-			// process, which serves /webhook-waiting and /form-waiting (as WEBHOOK_URL does in production).
-			const publicUrl = `${cluster.main.baseUrl}/`;
-			cluster.worker = await N8nServer.start({
-				workflows: [],
-				role: 'worker',
-				env: { ...env, N8N_WEBHOOK_URL: publicUrl, N8N_EDITOR_BASE_URL: publicUrl },
-			});
+			for (let index = 0; index < (options.workers ?? 1); index++) await cluster.addWorker();
 			return cluster;
 		} catch (error) {
 			await cluster.stop();
 			throw error;
 		}
+	}
+
+	/** Starts one more `n8n worker` (also the way back after a worker died). */
+	async addWorker(): Promise<N8nServer> {
+		// The worker evaluates $execution.resumeUrl / resumeFormUrl: they must point at the main
+		// process, which serves /webhook-waiting and /form-waiting (as WEBHOOK_URL does in production).
+		const publicUrl = `${this.main!.baseUrl}/`;
+		trace(`queue cluster: starting worker ${this.workers.length + 1}`);
+		const worker = await N8nServer.start({
+			workflows: [],
+			role: 'worker',
+			linkPackage: true,
+			readyTimeoutMs: READY_TIMEOUT_MS,
+			env: { ...this.env, N8N_WEBHOOK_URL: publicUrl, N8N_EDITOR_BASE_URL: publicUrl },
+		});
+		this.workers.push(worker);
+		trace(`queue cluster: worker ${this.workers.length} ready (pid ${worker.pid})`);
+		return worker;
+	}
+
+	/** Stops the newest worker the way an operator scales down (SIGTERM: it finishes its jobs first). */
+	async removeWorker(): Promise<void> {
+		await this.workers.pop()?.stop();
+	}
+
+	/**
+	 * Stops the main process the way an operator restarts it (SIGTERM: n8n's own shutdown) and
+	 * starts a new one on the same address, so the links already handed out keep working. The
+	 * workflows and credentials are in n8n's database; nothing is imported again.
+	 */
+	async restartMain(publishedWorkflowIds: string[]): Promise<N8nServer> {
+		const port = Number(new URL(this.main!.baseUrl).port);
+		await this.main!.stop();
+		trace('queue cluster: main stopped; starting it again');
+		this.main = await N8nServer.start({ workflows: [], env: this.env, port, waitForWebhooks: false, linkPackage: true, readyTimeoutMs: READY_TIMEOUT_MS });
+		await this.waitForWebhooks(publishedWorkflowIds);
+		return this.main;
+	}
+
+	/** A query on n8n's own database. */
+	async query<Row extends object>(sql: string, values: unknown[] = []): Promise<Row[]> {
+		return (await this.n8nDb!.query(sql, values)).rows as Row[];
 	}
 
 	/** n8n 2.x registers published workflows' webhooks shortly after start-up (see N8nServer). */
@@ -128,8 +185,8 @@ export class QueueCluster {
 	}
 
 	async stop(): Promise<void> {
-		// The worker first: it would otherwise log lost connections while the main shuts down.
-		await this.worker?.stop();
+		// The workers first: they would otherwise log lost connections while the main shuts down.
+		for (const worker of this.workers) await worker.stop();
 		await this.main?.stop();
 		await this.n8nDb?.end();
 		await Promise.all([this.redis?.stop(), this.postgres.stop()]);

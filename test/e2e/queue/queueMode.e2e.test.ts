@@ -17,29 +17,13 @@ import type { PostgresStoreConfig } from '../../../nodes/shared/store/types';
 import { draftItem } from '../approval/workflows';
 import { outputItems } from '../n8nServer';
 import { QueueCluster } from './queueCluster';
+import { formFields } from './reviewForm';
 import { APPROVAL_NODE, LOG_NODE, queueReview, REVIEW_SECRET, REVIEWERS, SECRET_CREDENTIAL, STORE_CREDENTIAL } from './workflows';
 
 const DRAFT = 'Hi Dana, the second charge on order A-1001 is refunded; you will see it within 5 business days.';
 
 /** How often a line with `text` appears in a process's log. */
 const count = (log: string[], text: string) => log.join('').split(text).length - 1;
-
-const decodeHtml = (html: string) =>
-	html
-		.replace(/&#(\d+);/g, (_, code: string) => String.fromCodePoint(Number(code)))
-		.replace(/&#x([0-9a-f]+);/gi, (_, code: string) => String.fromCodePoint(parseInt(code, 16)))
-		.replace(/&quot;/g, '"')
-		.replace(/&lt;/g, '<')
-		.replace(/&gt;/g, '>')
-		.replace(/&amp;/g, '&');
-
-/** What a browser would post from the review page: its hidden fields and draft texts, plus the button. */
-function formFields(html: string, action: string): Record<string, string> {
-	const fields: Record<string, string> = { action };
-	for (const [, name, value] of html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)) fields[name] = decodeHtml(value);
-	for (const [, name, value] of html.matchAll(/<textarea[^>]* name="(text_\d+)"[^>]*>([\s\S]*?)<\/textarea>/g)) fields[name] = decodeHtml(value);
-	return fields;
-}
 
 describe('queue mode: n8n main + worker on PostgreSQL and Redis', () => {
 	let cluster: QueueCluster;

@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+
 import type { WorkflowFile } from '../n8nServer';
 
 export const STORE_CREDENTIAL = { id: 'hitlQueueStore01', name: 'HITL store (PostgreSQL)', type: 'hitlStore' };
@@ -99,3 +102,76 @@ export const queueReview: WorkflowFile = {
 		[APPROVAL_NODE.name]: { main: [[], [to(LOG_NODE)], [], []] },
 	},
 };
+
+export const LLM_CREDENTIAL = { id: 'hitlQueueLlm0001', name: 'LLM API', type: 'llmApi' };
+export const SUPPORT_TEMPLATE = path.resolve(__dirname, '..', '..', '..', 'templates', 'support-reply-with-review.json');
+/** The template's review node (one reviewer of the list decides) and the copy that needs two. */
+export const ONE_REVIEWER_NODE = { id: '20a48048-3e46-56ff-90e9-f8f4f77d2159', name: 'Human review' };
+export const TWO_REVIEWERS_NODE = { id: 'queue-two-reviewers', name: 'Human review (two reviewers)' };
+export const TEMPLATE_LOG_NODE = 'Log decision';
+
+/**
+ * The "Support reply with human review" template as a queue-mode installation sets it up: the
+ * LLM API credential on Draft reply, a PostgreSQL HITL Store credential on every node that keeps
+ * decisions (Route by confidence, Human review, Log decision), named reviewers with personal links,
+ * and one addition — tickets that ask for it (`body.reviewersNeeded: 2`) go to a copy of Human
+ * review that needs two approvals. Everything else is the template as shipped.
+ */
+export function supportTemplateForQueue(): WorkflowFile {
+	interface TemplateNode {
+		id: string;
+		name: string;
+		parameters: Record<string, unknown>;
+		credentials?: Record<string, unknown>;
+		position: number[];
+	}
+	const template = JSON.parse(readFileSync(SUPPORT_TEMPLATE, 'utf8')) as Omit<WorkflowFile, 'nodes' | 'connections'> & {
+		nodes: TemplateNode[];
+		connections: Record<string, { main: { node: string; type: string; index: number }[][] }>;
+	};
+	const byName = (name: string) => {
+		const node = template.nodes.find((entry) => entry.name === name);
+		if (!node) throw new Error(`The template has no node "${name}"`);
+		return node;
+	};
+	byName('Draft reply').credentials = { llmApi: { id: LLM_CREDENTIAL.id, name: LLM_CREDENTIAL.name } };
+	byName('Route by confidence').credentials = store;
+	byName(TEMPLATE_LOG_NODE).credentials = store;
+	const review = byName(ONE_REVIEWER_NODE.name);
+	if (review.id !== ONE_REVIEWER_NODE.id) throw new Error(`The template's Human review node id changed: ${review.id}`);
+	Object.assign(review.parameters, { reviewerMode: 'named', reviewers: { reviewer: REVIEWERS }, approvalsNeeded: 1, useStore: true });
+	review.credentials = { ...store, hitlReviewSecretApi: { id: SECRET_CREDENTIAL.id, name: SECRET_CREDENTIAL.name } };
+	const twoReviewers: TemplateNode = {
+		...structuredClone(review),
+		...TWO_REVIEWERS_NODE,
+		position: [review.position[0], review.position[1] + 200],
+	};
+	twoReviewers.parameters.approvalsNeeded = 2;
+	const split = {
+		id: 'queue-two-reviewers-if',
+		name: 'Two reviewers?',
+		type: 'n8n-nodes-base.if',
+		typeVersion: 2.2,
+		position: [review.position[0] - 110, review.position[1]],
+		parameters: {
+			conditions: {
+				options: { caseSensitive: true, leftValue: '', typeValidation: 'loose', version: 2 },
+				conditions: [
+					{
+						id: 'two-reviewers',
+						leftValue: '={{ $json.body.reviewersNeeded === 2 }}',
+						rightValue: '',
+						operator: { type: 'boolean', operation: 'true', singleValue: true },
+					},
+				],
+				combinator: 'and',
+			},
+			options: {},
+		},
+	};
+	template.nodes.push(twoReviewers, split);
+	template.connections['Answer: in review'] = { main: [[to(split.name)]] };
+	template.connections[split.name] = { main: [[to(TWO_REVIEWERS_NODE.name)], [to(ONE_REVIEWER_NODE.name)]] };
+	template.connections[TWO_REVIEWERS_NODE.name] = structuredClone(template.connections[ONE_REVIEWER_NODE.name]);
+	return { ...template, active: true };
+}

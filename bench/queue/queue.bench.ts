@@ -1,0 +1,250 @@
+/**
+ * Queue mode figures, all from one cluster in one run (n8n main + workers on PostgreSQL and Redis,
+ * the HITL store on the same PostgreSQL, the local OpenAI-compatible server in its own process):
+ *
+ * 1. Throughput of the "Support reply with human review" template, confident tickets, with 1 and
+ *    2 workers: BENCH_BATCH tickets posted at once, timed from the first POST to the last of their
+ *    executions having finished its first part (n8n's own stoppedAt). Rounds alternate
+ *    1 → 2 → 1 → 2 workers (the second worker is started and stopped between them), so load on the
+ *    shared machine affects both alike. The gate audits a share of confident drafts while it
+ *    learns: those wait for review after the same work, and count as done when they wait.
+ * 2. Review submitted → execution finished, with BENCH_WAITING executions waiting at Human Approval
+ *    Wait and as many at n8n's own Wait node (form resume): BENCH_SAMPLES answers of each,
+ *    interleaved, from the review page's POST to n8n's stoppedAt of the resumed execution.
+ * 3. Resident memory (VmRSS) of the main process: idle, with the Human Approval Wait executions
+ *    waiting, and with both sets waiting.
+ *
+ * Run: npm run build && npx jest -c bench/queue/jest.config.js
+ */
+import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+
+import { startFakeLlmServerProcess, type FakeLlmServerProcess } from '../../test/llm/fakeLlmServerProcess';
+import { draftItem, reviewWorkflow } from '../../test/e2e/approval/workflows';
+import type { WorkflowFile } from '../../test/e2e/n8nServer';
+import { QueueCluster } from '../../test/e2e/queue/queueCluster';
+import { LLM_CREDENTIAL, REVIEW_SECRET, SECRET_CREDENTIAL, STORE_CREDENTIAL, supportTemplateForQueue } from '../../test/e2e/queue/workflows';
+
+const BATCH = Number(process.env.BENCH_BATCH ?? 100);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const WAITING = Number(process.env.BENCH_WAITING ?? 1000);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
+/** How long the model takes to answer (a hosted model takes 0.5–2 s for a short reply). */
+const LLM_MS = Number(process.env.BENCH_LLM_MS ?? 800);
+
+const support = supportTemplateForQueue();
+const review = reviewWorkflow('hitlBenchQueueHaw', 'hitl-bench-queue-haw', { useStore: true }, { hitlStore: { id: STORE_CREDENTIAL.id, name: STORE_CREDENTIAL.name } });
+
+/** n8n's own Wait node resumed by its form: Webhook → Respond (the form link) → Wait → No Op. */
+const waitForm: WorkflowFile = {
+	id: 'hitlBenchQueueWait',
+	name: 'HITL bench: n8n Wait (form) in queue mode',
+	active: true,
+	nodes: [
+		{
+			id: 'wh',
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2.1,
+			position: [0, 0],
+			webhookId: 'hitl-bench-queue-wait-id',
+			parameters: { httpMethod: 'POST', path: 'hitl-bench-queue-wait', responseMode: 'responseNode', options: {} },
+		},
+		{
+			id: 'respond',
+			name: 'Respond',
+			type: 'n8n-nodes-base.respondToWebhook',
+			typeVersion: 1.5,
+			position: [200, 0],
+			parameters: { respondWith: 'json', responseBody: '={{ { "reviewUrl": $execution.resumeFormUrl, "executionId": $execution.id } }}', options: {} },
+		},
+		{
+			id: 'wait',
+			name: 'Wait',
+			type: 'n8n-nodes-base.wait',
+			typeVersion: 1.1,
+			position: [400, 0],
+			webhookId: 'hitl-bench-queue-wait-form',
+			parameters: {
+				resume: 'form',
+				formTitle: 'Approve?',
+				formFields: { values: [{ fieldLabel: 'Decision', fieldType: 'text', requiredField: true }] },
+				options: {},
+			},
+		},
+		{ id: 'end', name: 'End', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, 0], parameters: {} },
+	],
+	connections: {
+		Webhook: { main: [[{ node: 'Respond', type: 'main', index: 0 }]] },
+		Respond: { main: [[{ node: 'Wait', type: 'main', index: 0 }]] },
+		Wait: { main: [[{ node: 'End', type: 'main', index: 0 }]] },
+	},
+};
+
+function percentile(values: number[], p: number): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function rssMb(pid: number | undefined): number {
+	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+	return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+}
+
+async function inBatches<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+	let next = 0;
+	await Promise.all(
+		Array.from({ length: Math.min(width, items.length) }, async () => {
+			while (next < items.length) await work(items[next++]);
+		}),
+	);
+}
+
+test('queue mode: throughput by workers, review → finished with 1,000 waiting, main memory', async () => {
+	const llm: FakeLlmServerProcess = await startFakeLlmServerProcess({ latencyMs: LLM_MS, apiKey: 'sk-bench', models: ['gpt-4o-mini'] });
+	const cluster = await QueueCluster.start({
+		workflows: [support, review, waitForm],
+		workers: 1,
+		credentials: async (postgres) => {
+			const { host, port, database, user } = await postgres.createDatabase('hitl_store');
+			return [
+				{ ...STORE_CREDENTIAL, data: { backend: 'postgres', host, port, database, user, password: '', ssl: 'disable' } },
+				{ ...SECRET_CREDENTIAL, data: { secret: REVIEW_SECRET } },
+				{ ...LLM_CREDENTIAL, data: { apiKey: 'sk-bench', baseUrl: llm.baseUrl, organization: '', headers: '{}' } },
+			];
+		},
+	});
+	const lines: string[] = [];
+	const say = (line: string) => {
+		lines.push(line);
+		console.log(line);
+	};
+	try {
+		const main = cluster.main!;
+		const loads: number[] = [];
+		const status = async (executionIds: string[]) =>
+			await cluster.query<{ id: number; status: string; stoppedAt: Date | null }>(
+				'SELECT id, status, "stoppedAt" FROM execution_entity WHERE id = ANY($1::int[])',
+				[executionIds.map(Number)],
+			);
+		const newestId = async () => Number((await cluster.query<{ max: number | null }>('SELECT max(id) AS max FROM execution_entity'))[0].max ?? 0);
+
+		/** BATCH confident tickets at once; tickets per second until every execution's first part ended. */
+		let ticket = 0;
+		const throughputRound = async (): Promise<number> => {
+			const before = await newestId();
+			const started = Date.now();
+			const bodies = Array.from({ length: BATCH }, () => {
+				const n = ticket++;
+				return { ticketId: `B-${n}`, customerName: 'Dana', message: `Where is my parcel ${n}? [intent:delivery] [confidence:0.96] [reply:Your parcel ${n} left today.]` };
+			});
+			await Promise.all(bodies.map(async (body) => await (await main.callWebhook('support-reply', body)).text()));
+			for (;;) {
+				const rows = await cluster.query<{ status: string; stoppedAt: Date | null }>(
+					'SELECT status, "stoppedAt" FROM execution_entity WHERE id > $1 AND "workflowId" = $2',
+					[before, support.id],
+				);
+				const done = rows.filter((row) => (row.status === 'success' || row.status === 'waiting') && row.stoppedAt);
+				if (rows.some((row) => row.status === 'error' || row.status === 'crashed')) throw new Error(`A bench execution failed: ${JSON.stringify(rows.filter((row) => row.status !== 'success' && row.status !== 'waiting'))}`);
+				if (done.length === BATCH) {
+					loads.push(loadavg()[0]);
+					const last = Math.max(...done.map((row) => row.stoppedAt!.getTime()));
+					return BATCH / ((last - started) / 1000);
+				}
+				await new Promise((resolve) => setTimeout(resolve, 200));
+			}
+		};
+
+		// Warm-up: node code loaded, expressions compiled, store tables created.
+		await inBatches(Array.from({ length: 10 }, (_, n) => n), 5, async (n) => {
+			await (await main.callWebhook('support-reply', { ticketId: `W-${n}`, customerName: 'Dana', message: 'Warm up [confidence:0.96] [intent:delivery]' })).text();
+		});
+		const perWorkers: Record<1 | 2, number[]> = { 1: [], 2: [] };
+		for (let round = 0; round < ROUNDS; round++) {
+			perWorkers[1].push(await throughputRound());
+			await cluster.addWorker();
+			perWorkers[2].push(await throughputRound());
+			if (round < ROUNDS - 1) await cluster.removeWorker();
+		}
+		const median = (values: number[]) => percentile(values, 50);
+		say(`queue mode, n8n 2.40.7: main + workers, PostgreSQL, Redis; model answers in ${LLM_MS} ms (local OpenAI-compatible server, own process)`);
+		say(`machine: 2 cores shared by every process of the run (main, workers, PostgreSQL, Redis, model server) and other jobs; load average during rounds ${loads.map((load) => load.toFixed(1)).join(', ')}`);
+		say(`1. support template, confident tickets, ${BATCH} at once, ${ROUNDS} rounds alternating 1 and 2 workers (10 jobs each at a time)`);
+		say(`   1 worker : ${perWorkers[1].map((value) => value.toFixed(2)).join(', ')} tickets/s`);
+		say(`   2 workers: ${perWorkers[2].map((value) => value.toFixed(2)).join(', ')} tickets/s`);
+		say(`   ratio 2 workers / 1 worker (medians): ${(median(perWorkers[2]) / median(perWorkers[1])).toFixed(2)}  (target >= 1.7; two cores cap what a second worker process can add)`);
+
+		// 2. and 3. BENCH_WAITING executions waiting at each node, plus the ones the samples resume.
+		const rssIdle = rssMb(main.pid);
+		const open = async (webhookPath: string, count: number, body: unknown) => {
+			const opened: { reviewUrl: string; executionId: string }[] = [];
+			await inBatches(Array.from({ length: count }, (_, n) => n), 20, async () => {
+				const response = await main.callWebhook(webhookPath, body);
+				const answer = (await response.json()) as { reviewUrl: string; executionId: string };
+				opened.push({ reviewUrl: answer.reviewUrl, executionId: String(answer.executionId) });
+			});
+			for (;;) {
+				const rows = await status(opened.map((entry) => entry.executionId));
+				if (rows.filter((row) => row.status === 'waiting').length === count) return opened;
+				if (rows.some((row) => row.status === 'error' || row.status === 'crashed')) throw new Error(`An execution failed before waiting`);
+				await new Promise((resolve) => setTimeout(resolve, 500));
+			}
+		};
+		const openedAt = Date.now();
+		const reviews = await open('hitl-bench-queue-haw', WAITING + SAMPLES, { items: [draftItem('Your parcel left today.')] });
+		const rssReviews = rssMb(main.pid);
+		const waits = await open('hitl-bench-queue-wait', WAITING + SAMPLES, {});
+		const rssBoth = rssMb(main.pid);
+		const openedSeconds = (Date.now() - openedAt) / 1000;
+
+		const finishedAt = async (executionId: string): Promise<number> => {
+			for (;;) {
+				const [row] = await status([executionId]);
+				if (row?.status === 'success' && row.stoppedAt) return row.stoppedAt.getTime();
+				if (row && row.status !== 'waiting' && row.status !== 'running' && row.status !== 'new') throw new Error(`Execution ${executionId}: ${row.status}`);
+				await new Promise((resolve) => setTimeout(resolve, 20));
+			}
+		};
+		const approveRound = async ({ reviewUrl, executionId }: { reviewUrl: string; executionId: string }) => {
+			const html = await (await fetch(reviewUrl)).text();
+			const token = /name="token" value="([^"]+)"/.exec(html)![1];
+			const pressed = Date.now();
+			const response = await fetch(reviewUrl, {
+				method: 'POST',
+				headers: { 'content-type': 'application/x-www-form-urlencoded' },
+				body: new URLSearchParams({ token, action: 'approve', text_0: 'Your parcel left today.' }),
+			});
+			if (response.status !== 200) throw new Error(`Approve answered ${response.status}`);
+			await response.text();
+			return (await finishedAt(executionId)) - pressed;
+		};
+		const waitRound = async ({ reviewUrl, executionId }: { reviewUrl: string; executionId: string }) => {
+			await (await fetch(reviewUrl)).text();
+			const form = new FormData();
+			form.set('field-0', 'approve');
+			const pressed = Date.now();
+			const response = await fetch(reviewUrl, { method: 'POST', body: form });
+			if (response.status >= 400) throw new Error(`Wait form answered ${response.status}`);
+			await response.text();
+			return (await finishedAt(executionId)) - pressed;
+		};
+		const approval: number[] = [];
+		const wait: number[] = [];
+		for (let sample = 0; sample < SAMPLES; sample++) {
+			approval.push(await approveRound(reviews[sample]));
+			wait.push(await waitRound(waits[sample]));
+		}
+		const [{ waiting }] = await cluster.query<{ waiting: string }>("SELECT count(*) AS waiting FROM execution_entity WHERE status = 'waiting'");
+		const row = (name: string, values: number[]) => `   ${name.padEnd(34)} ${String(percentile(values, 50)).padStart(7)} ${String(percentile(values, 90)).padStart(7)}`;
+		say(`2. review submitted -> execution finished, ${SAMPLES} answers each, interleaved; ${WAITING} + ${WAITING} executions kept waiting (${waiting} waiting at the end; opening them took ${openedSeconds.toFixed(0)} s), 2 workers`);
+		say(`   ${'node'.padEnd(34)} ${'p50 ms'.padStart(7)} ${'p90 ms'.padStart(7)}`);
+		say(row('Human Approval Wait (review page)', approval));
+		say(row('n8n Wait (On Form Submitted)', wait));
+		say(`   ratio Human Approval Wait / Wait: median ${(percentile(approval, 50) / percentile(wait, 50)).toFixed(2)}, p90 ${(percentile(approval, 90) / percentile(wait, 90)).toFixed(2)}  (target <= 1.1)`);
+		say(`3. main process resident memory (VmRSS): idle ${rssIdle.toFixed(0)} MB; with ${WAITING + SAMPLES} reviews waiting ${rssReviews.toFixed(0)} MB; with ${WAITING + SAMPLES} n8n Wait forms waiting as well ${rssBoth.toFixed(0)} MB`);
+		expect(approval).toHaveLength(SAMPLES);
+	} finally {
+		await cluster.stop();
+		await llm.close();
+	}
+});
