@@ -1,5 +1,6 @@
-import { VersionedNodeType, type INodeTypeBaseDescription, type IVersionedNodeType } from 'n8n-workflow';
+import type { INodeTypeBaseDescription, IVersionedNodeType } from 'n8n-workflow';
 
+import { HitlVersionedNodeType } from '../shared/versionedNode';
 import { ComplianceCheckV1 } from './v1/ComplianceCheckV1.node';
 
 /**
@@ -8,7 +9,7 @@ import { ComplianceCheckV1 } from './v1/ComplianceCheckV1.node';
  * (as n8n's own Airtable node). The panel shows the default version for a new node. Icons and the
  * codex file stay beside this file, where n8n looks for them (for every version).
  */
-export class ComplianceCheck extends VersionedNodeType {
+export class ComplianceCheck extends HitlVersionedNodeType {
 	constructor() {
 		const baseDescription: INodeTypeBaseDescription = {
 			displayName: 'Compliance Check',

@@ -1,5 +1,6 @@
-import { VersionedNodeType, type INodeTypeBaseDescription, type IVersionedNodeType } from 'n8n-workflow';
+import type { INodeTypeBaseDescription, IVersionedNodeType } from 'n8n-workflow';
 
+import { HitlVersionedNodeType } from '../shared/versionedNode';
 import { FeedbackLogV1 } from './v1/FeedbackLogV1.node';
 
 /**
@@ -8,7 +9,7 @@ import { FeedbackLogV1 } from './v1/FeedbackLogV1.node';
  * (as n8n's own Airtable node). The panel shows the default version for a new node. Icons and the
  * codex file stay beside this file, where n8n looks for them (for every version).
  */
-export class FeedbackLog extends VersionedNodeType {
+export class FeedbackLog extends HitlVersionedNodeType {
 	constructor() {
 		const baseDescription: INodeTypeBaseDescription = {
 			displayName: 'Feedback Log',

@@ -1,5 +1,6 @@
-import { VersionedNodeType, type INodeTypeBaseDescription, type IVersionedNodeType } from 'n8n-workflow';
+import type { INodeTypeBaseDescription, IVersionedNodeType } from 'n8n-workflow';
 
+import { HitlVersionedNodeType } from '../shared/versionedNode';
 import { LLM_DRAFT_SUBTITLE } from './canvasSubtitle';
 import { LlmDraftV1 } from './v1/LlmDraftV1.node';
 
@@ -9,7 +10,7 @@ import { LlmDraftV1 } from './v1/LlmDraftV1.node';
  * (as n8n's own Airtable node). The panel shows the default version for a new node. Icons and the
  * codex file stay beside this file, where n8n looks for them (for every version).
  */
-export class LlmDraft extends VersionedNodeType {
+export class LlmDraft extends HitlVersionedNodeType {
 	constructor() {
 		const baseDescription: INodeTypeBaseDescription = {
 			displayName: 'LLM Draft',
