@@ -13,6 +13,7 @@ import { DEFAULT_BASE_URL } from '../nodes/LlmDraft/llmCredential';
  * OpenRouter. LLM Draft tests it (`llmApiTest`): it lists the models, which every such server
  * serves and which proves the base URL and the key together, and says what to change when that fails.
  */
+// eslint-disable-next-line @n8n/community-nodes/credential-test-required -- tested by LLM Draft version 1 (testedBy in nodes/LlmDraft/v1/LlmDraftV1.node.ts), which the rule does not read; test/workflow/packageManifest.test.ts checks it on every version
 export class LlmApi implements ICredentialType {
 	name = 'llmApi';
 

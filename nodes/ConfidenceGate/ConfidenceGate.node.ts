@@ -4,11 +4,12 @@
  * saved with (issue 13). Versions 1 and 2 are one implementation today (v1/ConfidenceGateV1.node.ts);
  * the output order Auto, Review, Block is the contract with saved workflows.
  */
-import { VersionedNodeType, type INodeTypeBaseDescription, type IVersionedNodeType } from 'n8n-workflow';
+import type { INodeTypeBaseDescription, IVersionedNodeType } from 'n8n-workflow';
 
+import { HitlVersionedNodeType } from '../shared/versionedNode';
 import { ConfidenceGateV1 } from './v1/ConfidenceGateV1.node';
 
-export class ConfidenceGate extends VersionedNodeType {
+export class ConfidenceGate extends HitlVersionedNodeType {
 	constructor() {
 		const baseDescription: INodeTypeBaseDescription = {
 			displayName: 'Confidence Gate',

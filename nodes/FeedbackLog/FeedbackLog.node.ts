@@ -1,35 +1,26 @@
-import {
-	NodeConnectionTypes,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
+import type { INodeTypeBaseDescription, IVersionedNodeType } from 'n8n-workflow';
 
-import { hitlStoreTest } from '../shared/store/credentialTest';
-import { feedbackLogProperties, router } from './actions/router';
+import { HitlVersionedNodeType } from '../shared/versionedNode';
+import { FeedbackLogV1 } from './v1/FeedbackLogV1.node';
 
-export class FeedbackLog implements INodeType {
-	description: INodeTypeDescription = {
-		displayName: 'Feedback Log',
-		name: 'feedbackLog',
-		icon: { light: 'file:feedbackLog.svg', dark: 'file:feedbackLog.dark.svg' },
-		group: ['output'],
-		version: 1,
-		subtitle: '={{$parameter["operation"]}}',
-		description: 'Record every human and automatic decision; report oversight metrics, calibration and training data',
-		defaults: { name: 'Feedback Log' },
-		usableAsTool: true,
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
-		// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed -- the store is a database, not an API (credentials/HitlStore.credentials.ts)
-		credentials: [{ name: 'hitlStore', required: false, testedBy: 'hitlStoreTest' }],
-		properties: feedbackLogProperties,
-	};
-
-	methods = { credentialTest: { hitlStoreTest } };
-
-	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await router.call(this);
+/**
+ * The node as n8n loads it: one entry per version, so that a later change of its outputs or of a
+ * parameter's meaning becomes version 2 while workflows saved with version 1 keep running on it
+ * (as n8n's own Airtable node). The panel shows the default version for a new node. Icons and the
+ * codex file stay beside this file, where n8n looks for them (for every version).
+ */
+export class FeedbackLog extends HitlVersionedNodeType {
+	constructor() {
+		const baseDescription: INodeTypeBaseDescription = {
+			displayName: 'Feedback Log',
+			name: 'feedbackLog',
+			icon: { light: 'file:feedbackLog.svg', dark: 'file:feedbackLog.dark.svg' },
+			group: ['output'],
+			subtitle: '={{$parameter["operation"]}}',
+			description: 'Record every human and automatic decision; report oversight metrics, calibration and training data',
+			defaultVersion: 1,
+		};
+		const nodeVersions: IVersionedNodeType['nodeVersions'] = { 1: new FeedbackLogV1(baseDescription) };
+		super(nodeVersions, baseDescription);
 	}
 }

@@ -7,12 +7,13 @@
  * n8n loads this file (package.json lists it): the class name must equal the file's base name,
  * and the codex (HumanApprovalWait.node.json) and icons are found beside it.
  */
-import { VersionedNodeType, type INodeTypeBaseDescription, type IVersionedNodeType } from 'n8n-workflow';
+import type { INodeTypeBaseDescription, IVersionedNodeType } from 'n8n-workflow';
 
+import { HitlVersionedNodeType } from '../shared/versionedNode';
 import { NODE_ICON } from './description';
 import { HumanApprovalWaitV1 } from './v1/HumanApprovalWaitV1.node';
 
-export class HumanApprovalWait extends VersionedNodeType {
+export class HumanApprovalWait extends HitlVersionedNodeType {
 	constructor() {
 		const baseDescription: INodeTypeBaseDescription = {
 			displayName: 'Human Approval Wait',

@@ -65,3 +65,16 @@ export function loadPackageCredentials(): Map<string, ICredentialType> {
 	}
 	return credentials;
 }
+
+/**
+ * A node type's version as n8n runs it: the given version of a versioned node (its default when
+ * none is given), or the node itself. Descriptions, credentials and methods live on the version.
+ */
+export function nodeTypeVersion(node: INodeType | IVersionedNodeType, version?: number): INodeType {
+	return 'nodeVersions' in node ? node.getNodeType(version) : node;
+}
+
+/** Every version of a node type (one for a node that is not versioned). */
+export function nodeTypeVersions(node: INodeType | IVersionedNodeType): INodeType[] {
+	return 'nodeVersions' in node ? Object.values(node.nodeVersions) : [node];
+}

@@ -4,9 +4,9 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import type { INodeTypeDescription } from 'n8n-workflow';
+import type { INodeType, INodeTypeDescription } from 'n8n-workflow';
 
-import { listPackageNodes, loadPackageCredentials, nodeTypeOfVersion, PROJECT_ROOT, readPackageJson } from '../support/packageNodes';
+import { listPackageNodes, loadPackageCredentials, nodeTypeVersions, PROJECT_ROOT, readPackageJson } from '../support/packageNodes';
 
 const pkg = readPackageJson();
 
@@ -27,9 +27,10 @@ describe('package manifest', () => {
 		expect(existsSync(path.join(PROJECT_ROOT, file))).toBe(true);
 	});
 
+	// A node version (`<Node>/v1/<Node>V1.node.ts`) is reached through its node's VersionedNodeType,
+	// not registered itself (n8n would load it as a second node of the same name).
 	test('every node file in nodes/ is registered', () => {
 		const built = readdirSync(path.join(PROJECT_ROOT, 'nodes'), { recursive: true, encoding: 'utf8' })
-			// A versioned node's v1/, v2/… classes are loaded by its wrapper, not by n8n.
 			.filter((file) => file.endsWith('.node.ts') && !/(^|\/)v\d+\//.test(file))
 			.map((file) => `dist/nodes/${file.replace(/\.ts$/, '.js')}`);
 		expect(pkg.n8n.nodes.slice().sort()).toEqual(built.sort());
@@ -37,7 +38,12 @@ describe('package manifest', () => {
 
 	const nodes = listPackageNodes().map((entry) => [entry.type, entry] as const);
 	test.each(nodes)('%s has icons, a description, a codex file, hints and named outputs', (_type, { file, node }) => {
-		const { description } = nodeTypeOfVersion(node);
+		for (const version of nodeTypeVersions(node)) expectPanelReady(file, version);
+	});
+
+	/** One version of a node (a node that is not versioned has one). */
+	function expectPanelReady(file: string, node: INodeType) {
+		const { description } = node;
 		const folder = path.dirname(path.join(PROJECT_ROOT, file));
 		const icons = iconFiles(description.icon);
 		expect(icons.length).toBeGreaterThan(0);
@@ -58,7 +64,7 @@ describe('package manifest', () => {
 		}
 		const outputs = Array.isArray(description.outputs) ? description.outputs : [];
 		if (outputs.length > 1) expect(description.outputNames).toHaveLength(outputs.length);
-	});
+	}
 
 	/** Credentials that reach no server, so there is nothing a test could connect to. */
 	const NOTHING_TO_TEST: Record<string, string> = {
@@ -68,7 +74,9 @@ describe('package manifest', () => {
 	test('every credential has an icon and a way to test it', () => {
 		const testedByNodes = new Set(
 			listPackageNodes().flatMap(({ node }) =>
-				(nodeTypeOfVersion(node).description.credentials ?? []).filter((entry) => entry.testedBy).map((entry) => entry.name),
+				nodeTypeVersions(node).flatMap((version) =>
+					(version.description.credentials ?? []).filter((entry) => entry.testedBy).map((entry) => entry.name),
+				),
 			),
 		);
 		for (const [name, credential] of loadPackageCredentials()) {

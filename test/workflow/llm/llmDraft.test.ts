@@ -3,10 +3,10 @@
  * OpenAI-compatible server: parameters, expressions, the credential, item pairing, continue-on-fail
  * and execution hints are n8n's own code paths.
  */
-import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, IHttpRequestOptions, INodeParameters, INodeType } from 'n8n-workflow';
+import type { ICredentialsDecrypted, ICredentialTestFunctions, IDataObject, IHttpRequestOptions, INodeParameters } from 'n8n-workflow';
 
 import { draftSchema } from '../../../nodes/shared/itemContract';
-import { loadPackageCredentials, loadPackageNodes } from '../../support/packageNodes';
+import { loadPackageCredentials, loadPackageNodes, nodeTypeVersion } from '../../support/packageNodes';
 import { startFakeLlmServer, type FakeLlmServer } from '../../llm/fakeLlmServer';
 import { oneNodeWorkflow, runWorkflow, type WorkflowJson } from '../harness';
 
@@ -207,7 +207,7 @@ test('the compiled credential signs requests, and LLM Draft tests it by listing 
 	// n8n runs a credential's own `test` request when it has one, and the node's function only
 	// otherwise: the credential must have none, and the node must name its function.
 	expect(credential.test).toBeUndefined();
-	const node = loadPackageNodes().get('n8n-nodes-hitl.llmDraft') as INodeType;
+	const node = nodeTypeVersion(loadPackageNodes().get('n8n-nodes-hitl.llmDraft')!);
 	expect(node.description.credentials).toEqual([{ name: 'llmApi', required: true, testedBy: 'llmApiTest' }]);
 	const llmApiTest = node.methods!.credentialTest!.llmApiTest;
 	const asCredential = (extra: object) => ({ id: '1', name: 'llm', type: 'llmApi', data: { ...data, ...extra } }) as ICredentialsDecrypted;

@@ -3,22 +3,22 @@
  * own Workflow (which fills in parameter defaults) and `getSimpleParameterValue` over the node's
  * `subtitle` expression, with no execution data. The e2e editor test reads it on the canvas too.
  */
-import { Workflow, type INode, type INodeParameters, type INodeType, type INodeTypes } from 'n8n-workflow';
+import { Workflow, type INode, type INodeParameters, type INodeTypes } from 'n8n-workflow';
 
-import { loadPackageNodes } from '../../support/packageNodes';
+import { loadPackageNodes, nodeTypeVersion } from '../../support/packageNodes';
 
 const TYPE = 'n8n-nodes-hitl.llmDraft';
 const nodes = loadPackageNodes();
 const nodeTypes: INodeTypes = {
 	getByName: (type) => nodes.get(type)!,
-	getByNameAndVersion: (type) => nodes.get(type) as INodeType,
+	getByNameAndVersion: (type, version) => nodeTypeVersion(nodes.get(type)!, version),
 	getKnownTypes: () => ({}),
 };
 
 function subtitleFor(parameters: INodeParameters): unknown {
 	const node: INode = { id: '1', name: 'LLM Draft', type: TYPE, typeVersion: 1, position: [0, 0], parameters };
 	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-	const { subtitle } = (nodes.get(TYPE) as INodeType).description;
+	const { subtitle } = nodeTypeVersion(nodes.get(TYPE)!, 1).description;
 	return workflow.expression.getSimpleParameterValue(workflow.getNode('LLM Draft')!, subtitle, 'internal', {});
 }
 
