@@ -25,7 +25,7 @@ import { insertStatement, type TypedColumns } from './batchInsert';
 import { LABELLED_DECISIONS, OVERRIDDEN_DECISIONS } from './decisionFilter';
 import type { SqlDriver, SqlExecutor, SqlScalar, SqlValue } from './sqlDriver';
 import { integer, parseRows, real, text } from './storeRows';
-import type { DecisionFilter, DecisionOutcome, DecisionStats, OutcomeCount, ReviewerStats, StatsOptions } from './types';
+import type { ConfidenceBin, DecisionFilter, DecisionOutcome, DecisionStats, OutcomeCount, ReviewerStats, StatsOptions } from './types';
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
@@ -443,17 +443,44 @@ export async function statsFromAggregates(
 	return statsOf(totals, options);
 }
 
+type Bucket = { n: number; lo: number; hi: number };
+/** metric → group → bucket index → bucket. */
+type Histograms = Map<string, Map<string, Map<number, Bucket>>>;
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 function statsOf(totals: AggregateDeltas, options: StatsOptions): DecisionStats {
-	const outcomes = new Map<string, OutcomeCount>();
 	const bucketMs = Math.max(1, Math.floor(options.bucketMs));
+	const { outcomes, series } = outcomesOf(totals, bucketMs);
+	const histograms = histogramsOf(totals);
+	const ttd = percentiles(histograms.get('ttd')?.get(''), [50, 90]);
+	return {
+		total: outcomes.reduce((sum, outcome) => sum + outcome.count, 0),
+		outcomes,
+		timeToDecision: { count: ttd.count, p50Ms: ttd.values[0], p90Ms: ttd.values[1] },
+		reviewers: reviewersOf(totals, histograms, options),
+		rules: [...(histograms.get('rule') ?? new Map<string, Map<number, Bucket>>()).entries()]
+			.map(([ruleId, buckets]) => ({ ruleId, hits: [...buckets.values()].reduce((sum, bucket) => sum + bucket.n, 0) }))
+			.filter((rule) => rule.hits > 0)
+			.sort((a, b) => b.hits - a.hits || byText(a.ruleId, b.ruleId)),
+		overrideOverTime: [...series.entries()]
+			.sort((a, b) => a[0] - b[0])
+			.map(([bucket, entry]) => ({ bucketStart: new Date(bucket * bucketMs).toISOString(), ...entry })),
+		confidenceBins: confidenceBinsOf(totals),
+	};
+}
+
+/** Counts and costs per (route, decision, audit sample), and reviewed / overridden per time bucket. */
+function outcomesOf(totals: AggregateDeltas, bucketMs: number) {
+	const outcomes = new Map<string, OutcomeCount>();
 	const series = new Map<number, { reviewed: number; overridden: number }>();
 	for (const { key, sums } of totals.rows.outcomes.values()) {
-		const [period, , , , routeKey, decision, sampled] = key as [number, string, string, string, string, string, number];
+		const [period, , , , routeKey, decision, sampled] = key as [number, string, string, string, string, DecisionOutcome, number];
 		if (sums[0] === 0) continue;
 		const id = JSON.stringify([routeKey, decision, sampled]);
 		const outcome = outcomes.get(id) ?? {
 			route: keyValue(routeKey) as OutcomeCount['route'],
-			decision: decision as DecisionOutcome,
+			decision,
 			sampledForAudit: sampled === 1,
 			count: 0,
 			costUsd: 0,
@@ -463,21 +490,18 @@ function statsOf(totals: AggregateDeltas, options: StatsOptions): DecisionStats 
 		outcome.costUsd += sums[1];
 		outcome.costCount += sums[2];
 		outcomes.set(id, outcome);
-		const reviewed = LABELLED_DECISIONS.includes(decision as DecisionOutcome);
-		if (reviewed) {
-			const bucket = Math.floor(Number(period) / bucketMs);
-			const entry = series.get(bucket) ?? { reviewed: 0, overridden: 0 };
-			entry.reviewed += sums[0];
-			if (OVERRIDDEN_DECISIONS.includes(decision as DecisionOutcome)) entry.overridden += sums[0];
-			series.set(bucket, entry);
-		} else {
-			const bucket = Math.floor(Number(period) / bucketMs);
-			if (!series.has(bucket)) series.set(bucket, { reviewed: 0, overridden: 0 });
-		}
+		// Every bucket with a decision appears, reviewed or not (as the row-by-row GROUP BY does).
+		const bucket = Math.floor(Number(period) / bucketMs);
+		const entry = series.get(bucket) ?? { reviewed: 0, overridden: 0 };
+		if (LABELLED_DECISIONS.includes(decision)) entry.reviewed += sums[0];
+		if (OVERRIDDEN_DECISIONS.includes(decision)) entry.overridden += sums[0];
+		series.set(bucket, entry);
 	}
+	return { outcomes: [...outcomes.values()], series };
+}
 
-	type Bucket = { n: number; lo: number; hi: number };
-	const histograms = new Map<string, Map<string, Map<number, Bucket>>>();
+function histogramsOf(totals: AggregateDeltas): Histograms {
+	const histograms: Histograms = new Map();
 	for (const { key, sums } of totals.rows.histograms.values()) {
 		const [, , , , metric, group, bucket] = key as [number, string, string, string, string, string, number];
 		if (sums[0] === 0) continue;
@@ -491,37 +515,42 @@ function statsOf(totals: AggregateDeltas, options: StatsOptions): DecisionStats 
 		groups.set(group, buckets);
 		histograms.set(metric, groups);
 	}
-	const percentiles = (buckets: Map<number, Bucket> | undefined, percents: number[]) => {
-		const sorted = [...(buckets ?? new Map<number, Bucket>()).entries()].sort((a, b) => a[0] - b[0]);
-		const count = sorted.reduce((sum, [, bucket]) => sum + bucket.n, 0);
-		const values = percents.map((percent) => {
-			if (count === 0) return null;
-			const rank = Math.floor((count * percent + 99) / 100);
-			let seen = 0;
-			for (const [index, bucket] of sorted) {
-				seen += bucket.n;
-				if (seen >= rank) return Math.min(Math.max(logBucketValue(index), bucket.lo), bucket.hi);
-			}
-			return null;
-		});
-		return { count, values };
-	};
-	const ttd = percentiles(histograms.get('ttd')?.get(''), [50, 90]);
+	return histograms;
+}
 
-	const reviewerTotals = new Map<string, { name: string | null; n: number; approvals: number }>();
+/** Nearest-rank percentiles from a log-bucket histogram: the rank is exact, the value within the bucket's error. */
+function percentiles(buckets: Map<number, Bucket> | undefined, percents: number[]): { count: number; values: (number | null)[] } {
+	const sorted = [...(buckets ?? new Map<number, Bucket>()).entries()].sort((a, b) => a[0] - b[0]);
+	const count = sorted.reduce((sum, [, bucket]) => sum + bucket.n, 0);
+	const values = percents.map((percent) => {
+		if (count === 0) return null;
+		const rank = Math.floor((count * percent + 99) / 100);
+		let seen = 0;
+		for (const [index, bucket] of sorted) {
+			seen += bucket.n;
+			if (seen >= rank) return Math.min(Math.max(logBucketValue(index), bucket.lo), bucket.hi);
+		}
+		return null;
+	});
+	return { count, values };
+}
+
+function reviewersOf(totals: AggregateDeltas, histograms: Histograms, options: StatsOptions): ReviewerStats[] {
+	const reviewers = new Map<string, { name: string | null; n: number; approvals: number }>();
 	for (const { key, sums } of totals.rows.reviewers.values()) {
 		const [, , , , id, nameKey] = key as [number, string, string, string, string, string];
 		if (sums[0] === 0) continue;
-		const entry = reviewerTotals.get(id) ?? { name: null, n: 0, approvals: 0 };
+		const entry = reviewers.get(id) ?? { name: null, n: 0, approvals: 0 };
 		const name = keyValue(nameKey);
+		// As MAX(reviewer_name) in SQL: the greatest name given, NULLs aside.
 		if (name !== null && (entry.name === null || name > entry.name)) entry.name = name;
 		entry.n += sums[0];
 		entry.approvals += sums[1];
-		reviewerTotals.set(id, entry);
+		reviewers.set(id, entry);
 	}
 	const stampLimit = Math.floor(options.rubberStampMs) / 1000;
-	const reviewers: ReviewerStats[] = [...reviewerTotals.entries()]
-		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+	return [...reviewers.entries()]
+		.sort(([a], [b]) => byText(a, b))
 		.map(([id, entry]) => {
 			let fast = 0;
 			for (const [stamp, bucket] of histograms.get('stamp')?.get(id) ?? []) if (stamp >= 0 && stamp < stampLimit) fast += bucket.n;
@@ -534,13 +563,10 @@ function statsOf(totals: AggregateDeltas, options: StatsOptions): DecisionStats 
 				medianDecisionMs: percentiles(histograms.get('answer')?.get(id), [50]).values[0],
 			};
 		});
+}
 
-	const rules = [...(histograms.get('rule') ?? new Map<string, Map<number, Bucket>>()).entries()]
-		.map(([ruleId, buckets]) => ({ ruleId, hits: [...buckets.values()].reduce((sum, bucket) => sum + bucket.n, 0) }))
-		.filter((rule) => rule.hits > 0)
-		.sort((a, b) => b.hits - a.hits || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
-
-	const bins = new Map<string, DecisionStats['confidenceBins'][number]>();
+function confidenceBinsOf(totals: AggregateDeltas): ConfidenceBin[] {
+	const bins = new Map<string, ConfidenceBin>();
 	for (const { key, sums } of totals.rows.confidence.values()) {
 		const [, , modelKey, promptKey, pct] = key as [number, string, string, string, number];
 		if (sums[0] === 0) continue;
@@ -552,17 +578,5 @@ function statsOf(totals: AggregateDeltas, options: StatsOptions): DecisionStats 
 		bin.sumSquaredError += sums[3];
 		bins.set(id, bin);
 	}
-
-	const outcomeList = [...outcomes.values()];
-	return {
-		total: outcomeList.reduce((sum, outcome) => sum + outcome.count, 0),
-		outcomes: outcomeList,
-		timeToDecision: { count: ttd.count, p50Ms: ttd.values[0], p90Ms: ttd.values[1] },
-		reviewers,
-		rules,
-		overrideOverTime: [...series.entries()]
-			.sort((a, b) => a[0] - b[0])
-			.map(([bucket, entry]) => ({ bucketStart: new Date(bucket * bucketMs).toISOString(), ...entry })),
-		confidenceBins: [...bins.values()],
-	};
+	return [...bins.values()];
 }
