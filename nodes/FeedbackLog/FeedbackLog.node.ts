@@ -11,8 +11,8 @@ import {
 import { getFieldValue } from '../shared/fieldPath';
 import { mergeHitl, readHitl } from '../shared/itemContract';
 import { errorItem, itemLabel, toItemError } from '../shared/itemErrors';
-import { openHitlStore, type DecisionFilter, type DecisionRecord, type HitlStore } from '../shared/store';
-import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
+import type { DecisionFilter, DecisionRecord, HitlStore } from '../shared/store';
+import { openNodeStore } from '../shared/storeCredential';
 import { hitlStoreTest } from '../shared/store/credentialTest';
 import { calibrationReports } from '../shared/calibration/calibration';
 import { computeMetrics } from './computeMetrics';
@@ -38,14 +38,6 @@ const Z_OF_LEVEL: Record<string, number> = { '0.9': 1.2816, '0.95': 1.6449, '0.9
 const EXPORT_PAGE = 2000;
 
 type Operation = 'record' | 'metrics' | 'calibration' | 'export' | 'retention';
-
-async function openStore(context: IExecuteFunctions): Promise<HitlStore> {
-	try {
-		return await openHitlStore(await nodeStoreConfig(context));
-	} catch (error) {
-		throw storeOpenError(context.getNode(), error, 'Check the HITL Store credential (back end, file path or PostgreSQL connection).');
-	}
-}
 
 function windowFilter(context: IExecuteFunctions, itemIndex: number, now: Date): DecisionFilter {
 	const lastDays = Number(context.getNodeParameter('lastDays', itemIndex, 30));
@@ -89,13 +81,9 @@ export class FeedbackLog implements INodeType {
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const operation = this.getNodeParameter('operation', 0) as Operation;
-		const store = await openStore(this);
-		try {
-			if (operation === 'record') return [await recordItems(this, store)];
-			return [await perItem(this, store, operation)];
-		} finally {
-			await store.close();
-		}
+		const store = await openNodeStore(this, { hint: 'Check the HITL Store credential (back end, file path or PostgreSQL connection).' });
+		if (operation === 'record') return [await recordItems(this, store)];
+		return [await perItem(this, store, operation)];
 	}
 }
 
