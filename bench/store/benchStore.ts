@@ -134,7 +134,60 @@ interface Result {
 	bareInsertPerSec: number;
 	metricsMs: number;
 	bareAggregateMs: number;
+	/** Metrics + calibration of the last 7 days of the stream (a window that cuts days and hours). */
+	weekMs: number;
 	databaseMb?: number;
+	purge: PurgeResult;
+}
+
+interface PurgeResult {
+	deleted: number;
+	purgeMs: number;
+	/** Single-decision recordings a writer completed while the purge ran, and the longest of them. */
+	recordedDuring: number;
+	longestRecordMs: number;
+	/** The median single-decision recording before the purge. */
+	medianRecordMs: number;
+}
+
+/**
+ * Retention at scale: deletes the older half of the table while a writer records one decision at
+ * a time, as the Feedback Log does; the purge goes in batches, so the writer waits at most one.
+ */
+async function benchPurge(store: HitlStore, size: number): Promise<PurgeResult> {
+	const random = seededRandom(size + 1);
+	let next = 0;
+	const late = () => syntheticDecision(random, 9, next++, Date.parse('2027-01-01T00:00:00.000Z'));
+	const single: number[] = [];
+	for (let i = 0; i < 20; i++) {
+		const t = performance.now();
+		await store.recordDecisions([late()]);
+		single.push(performance.now() - t);
+	}
+	single.sort((a, b) => a - b);
+	// syntheticDecision spaces decisions ~2 s apart from 2026-10-01: the older half ends here.
+	const cutoff = new Date(Date.parse('2026-10-01T00:00:00.000Z') + size * 1000).toISOString();
+	let purging = true;
+	const waits: number[] = [];
+	const writer = (async () => {
+		while (purging) {
+			const t = performance.now();
+			await store.recordDecisions([late()]);
+			waits.push(performance.now() - t);
+		}
+	})();
+	const started = performance.now();
+	const result = await store.deleteOlderThan(cutoff);
+	const purgeMs = performance.now() - started;
+	purging = false;
+	await writer;
+	return {
+		deleted: result.decisions,
+		purgeMs,
+		recordedDuring: waits.length,
+		longestRecordMs: Math.max(0, ...waits),
+		medianRecordMs: single[Math.floor(single.length / 2)],
+	};
 }
 
 async function benchOne(backend: 'embedded' | 'postgres', size: number, config: StoreConfig): Promise<Result> {
@@ -179,6 +232,15 @@ async function benchOne(backend: 'embedded' | 'postgres', size: number, config: 
 		});
 		log(`${backend} ${size}: metrics ${metricsMs.toFixed(0)} ms (median of ${runs})`);
 		const bareAggregateMs = await median(runs, () => bare.aggregate());
+		// The stream's last decision is at ~2 s × size after its start; a 7-day window before it.
+		const end = Date.parse('2026-10-01T00:00:00.000Z') + size * 2_000;
+		const weekMs = await median(runs, async () => {
+			const stats = await store.decisionStats({ since: new Date(end - 7 * 86_400_000 - 1_337_000).toISOString(), until: new Date(end - 2_345_000).toISOString() }, STATS_OPTIONS);
+			computeMetrics(stats, { rubberStampMs: STATS_OPTIONS.rubberStampMs });
+			calibrationReports(stats.confidenceBins, { recommend: { targetPrecision: 0.95 } });
+		});
+		const purge = await benchPurge(store, size);
+		log(`${backend} ${size}: purge of ${purge.deleted} in ${(purge.purgeMs / 1000).toFixed(1)} s, ${purge.recordedDuring} records meanwhile, longest ${purge.longestRecordMs.toFixed(0)} ms`);
 		const result: Result = {
 			backend,
 			records: size,
@@ -186,6 +248,8 @@ async function benchOne(backend: 'embedded' | 'postgres', size: number, config: 
 			bareInsertPerSec: size / (bareMs / 1000),
 			metricsMs,
 			bareAggregateMs,
+			weekMs,
+			purge,
 		};
 		if (backend === 'embedded') result.databaseMb = statSync((config as { filePath: string }).filePath).size / 1e6;
 		return result;
@@ -229,7 +293,7 @@ async function main() {
 		rmSync(dir, { recursive: true, force: true });
 	}
 
-	const header = ['back end', 'records', 'store ins/s', 'bare ins/s', 'ins ratio', 'metrics ms', 'bare agg ms', 'query ratio'];
+	const header = ['back end', 'records', 'store ins/s', 'bare ins/s', 'ins ratio', 'metrics ms', 'bare agg ms', 'query ratio', '7-day ms', '7-day ratio'];
 	const rows = results.map((r) => [
 		r.backend,
 		String(r.records),
@@ -239,6 +303,8 @@ async function main() {
 		r.metricsMs.toFixed(1),
 		r.bareAggregateMs.toFixed(1),
 		`${(r.metricsMs / r.bareAggregateMs).toFixed(2)}x`,
+		r.weekMs.toFixed(1),
+		`${(r.weekMs / r.bareAggregateMs).toFixed(2)}x`,
 	]);
 	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
 	const line = (cells: string[]) => cells.map((cell, i) => cell.padStart(widths[i])).join('  ');
@@ -246,8 +312,17 @@ async function main() {
 	for (const row of rows) console.log(line(row));
 	console.log(
 		'\nins ratio = bare insert rate / store insert rate (same database, batches, transactions);' +
-			'\nquery ratio = metrics + calibration time / one bare GROUP BY over the same table (median of runs).',
+			'\nquery ratio = metrics + calibration time / one bare GROUP BY over the same table (median of runs);' +
+			'\n7-day ratio = the same for the last 7 days of the stream (a window that cuts days and hours).',
 	);
+	console.log('\nretention: the older half deleted while one writer records single decisions');
+	for (const r of results) {
+		console.log(
+			`  ${r.backend.padEnd(8)} ${String(r.records).padStart(8)}: ${r.purge.deleted} deleted in ${(r.purge.purgeMs / 1000).toFixed(1)} s; ` +
+				`${r.purge.recordedDuring} decisions recorded meanwhile, longest ${r.purge.longestRecordMs.toFixed(0)} ms ` +
+				`(${(r.purge.longestRecordMs / r.purge.medianRecordMs).toFixed(1)}x the median single record, ${r.purge.medianRecordMs.toFixed(1)} ms)`,
+		);
+	}
 }
 
 main().catch((error) => {

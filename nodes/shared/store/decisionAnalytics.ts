@@ -4,7 +4,9 @@
  */
 import { z } from 'zod/v4';
 
+import { aggregatesServe, readFacts, rebuildAggregates, statsFromAggregates } from './decisionAggregates';
 import { LABELLED, OVERRIDDEN, tightenFilter, whereDecisions } from './decisionFilter';
+import { requireMs } from './timestamps';
 import type { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
 import { flag, gateRouteColumn, integer, nullable, outcomeColumn, parseRows, real, sumOrZero, text } from './storeRows';
 import type {
@@ -62,7 +64,32 @@ export class DecisionAnalytics implements DecisionAnalyticsStore {
 	}
 
 	private async computeStats(db: SqlExecutor, filter: DecisionFilter, options: StatsOptions): Promise<DecisionStats> {
-		const where = whereDecisions(await tightenFilter(db, filter));
+		const window = await tightenFilter(db, filter);
+		if (aggregatesServe(window, options)) {
+			const edgeFacts = (fromMs: number | null, toMs: number | null) =>
+				readFacts(
+					db,
+					whereDecisions({
+						...window,
+						since: fromMs === null ? undefined : new Date(fromMs).toISOString(),
+						until: toMs === null ? undefined : new Date(toMs).toISOString(),
+					}),
+				);
+			return statsFromAggregates(
+				db,
+				window,
+				options,
+				window.since === undefined ? null : requireMs(window.since, 'since'),
+				window.until === undefined ? null : requireMs(window.until, 'until'),
+				edgeFacts,
+			);
+		}
+		return this.statsFromRows(db, window, options);
+	}
+
+	/** The same figures read from every decision row of the window (exact percentiles): for what the aggregates cannot answer. */
+	async statsFromRows(db: SqlExecutor, window: DecisionFilter, options: StatsOptions): Promise<DecisionStats> {
+		const where = whereDecisions(window);
 		const q = async <S extends z.ZodType>(table: string, schema: S, sql: string, extra: SqlValue[] = []) =>
 			parseRows(table, schema, await db.query(sql, [...extra, ...where.params]));
 
@@ -154,6 +181,10 @@ export class DecisionAnalytics implements DecisionAnalyticsStore {
 			})),
 			confidenceBins,
 		};
+	}
+
+	rebuildAggregates(): Promise<number> {
+		return this.driver.transaction((tx) => rebuildAggregates(this.driver, tx));
 	}
 
 	async confidenceBins(filter: DecisionFilter): Promise<ConfidenceBin[]> {

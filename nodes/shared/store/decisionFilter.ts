@@ -7,11 +7,15 @@ import { z } from 'zod/v4';
 import type { SqlExecutor, SqlValue } from './sqlDriver';
 import { integer, nullable, parseRow } from './storeRows';
 import { requireMs } from './timestamps';
-import type { DecisionFilter } from './types';
+import type { DecisionFilter, DecisionOutcome } from './types';
 
 /** A human answered with one of these: the decisions that label a draft right or wrong. */
-export const LABELLED = `('approved','edited','rejected')`;
-export const OVERRIDDEN = `('edited','rejected')`;
+export const LABELLED_DECISIONS: readonly DecisionOutcome[] = ['approved', 'edited', 'rejected'];
+/** Of those, the ones that say the draft was not good enough. */
+export const OVERRIDDEN_DECISIONS: readonly DecisionOutcome[] = ['edited', 'rejected'];
+const sqlList = (values: readonly string[]) => `(${values.map((value) => `'${value}'`).join(',')})`;
+export const LABELLED = sqlList(LABELLED_DECISIONS);
+export const OVERRIDDEN = sqlList(OVERRIDDEN_DECISIONS);
 
 /** WHERE clause (on alias `d`) and its parameters for a DecisionFilter. */
 export function whereDecisions(filter: DecisionFilter = {}): { sql: string; params: SqlValue[] } {

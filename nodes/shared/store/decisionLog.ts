@@ -6,6 +6,7 @@ import { z } from 'zod/v4';
 
 import { confidencePercent } from './confidencePercent';
 import { insertMany, insertStatement, type TypedColumns } from './batchInsert';
+import type { DecisionFacts } from './decisionAggregates';
 import { LABELLED, whereDecisions } from './decisionFilter';
 import type { SqlDriver, SqlExecutor, SqlScalar } from './sqlDriver';
 import { decisionRowSchema, integer, nullable, parseRow, parseRows, real, text } from './storeRows';
@@ -115,6 +116,40 @@ function decisionRow(record: DecisionRecord): SqlScalar[] {
 		reviewProbabilityOf(record),
 		record.slice ?? null,
 	];
+}
+
+/** A record's reviewer answers as the hitl_decision_reviewers rows hold them. */
+function reviewerAnswers(record: DecisionRecord): DecisionFacts['reviewers'] {
+	const requestedMs = toMs(record.requestedAt);
+	return record.reviewers.map((vote) => {
+		const atMs = toMs(vote.at);
+		return {
+			id: vote.id,
+			name: vote.name ?? null,
+			decision: vote.decision,
+			answerMs: requestedMs !== null && atMs !== null ? Math.max(0, atMs - requestedMs) : null,
+			pageMs: typeof vote.timeOnPageMs === 'number' && Number.isFinite(vote.timeOnPageMs) ? Math.max(0, Math.round(vote.timeOnPageMs)) : null,
+		};
+	});
+}
+
+/** A record as the maintained aggregates count it: the same values its rows will hold. */
+export function factsOfRecord(record: DecisionRecord): DecisionFacts {
+	return {
+		recordedMs: requireMs(record.recordedAt, 'recordedAt'),
+		workflowId: record.workflowId,
+		model: record.model,
+		promptVersion: record.promptVersion,
+		route: record.route,
+		decision: record.decision,
+		sampledForAudit: record.sampledForAudit,
+		costUsd: record.costUsd,
+		confidence: record.confidence,
+		confidencePct: record.confidence === null ? null : confidencePercent(record.confidence),
+		timeToDecisionMs: record.timeToDecisionMs,
+		reviewers: reviewerAnswers(record),
+		ruleIds: record.ruleIds,
+	};
 }
 
 function storedDecision(raw: unknown): StoredDecision {
@@ -232,12 +267,8 @@ export class DecisionLog implements DecisionStore {
 		const ruleRows: SqlScalar[][] = [];
 		records.forEach((record, index) => {
 			const id = Number(ids[index]);
-			const requestedMs = toMs(record.requestedAt);
-			for (const vote of record.reviewers) {
-				const atMs = toMs(vote.at);
-				const answerMs = requestedMs !== null && atMs !== null ? Math.max(0, atMs - requestedMs) : null;
-				const pageMs = typeof vote.timeOnPageMs === 'number' && Number.isFinite(vote.timeOnPageMs) ? Math.max(0, Math.round(vote.timeOnPageMs)) : null;
-				reviewerRows.push([id, vote.id, vote.name ?? null, vote.decision, answerMs, pageMs]);
+			for (const answer of reviewerAnswers(record)) {
+				reviewerRows.push([id, answer.id, answer.name, answer.decision, answer.answerMs, answer.pageMs]);
 			}
 			for (const ruleId of new Set(record.ruleIds)) ruleRows.push([id, ruleId]);
 		});

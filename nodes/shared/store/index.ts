@@ -32,13 +32,16 @@ export async function openHitlStore(config: StoreConfig): Promise<HitlStore> {
 const shared = new Map<string, Promise<HitlStore>>();
 
 /**
- * One store per configuration per process, kept open (a PostgreSQL pool is worth reusing across
- * executions). Callers must not close it; `closeSharedHitlStores` does, for tests and shutdown.
+ * One store per configuration per process, kept open across executions: a PostgreSQL pool (or a
+ * SQLite handle with its page cache) is worth reusing, and opening one per execution costs a
+ * connection and a schema check each time. Callers must not close it; `closeSharedHitlStores`
+ * does, and runs by itself when n8n stops (see closeWhenProcessStops).
  */
 export function sharedHitlStore(config: StoreConfig): Promise<HitlStore> {
 	const key = JSON.stringify(config);
 	let store = shared.get(key);
 	if (!store) {
+		closeWhenProcessStops();
 		store = openHitlStore(config);
 		shared.set(key, store);
 		store.catch(() => shared.delete(key));
@@ -50,4 +53,29 @@ export async function closeSharedHitlStores(): Promise<void> {
 	const stores = [...shared.values()];
 	shared.clear();
 	await Promise.all(stores.map(async (store) => (await store.catch(() => undefined))?.close()));
+}
+
+let stopHooked = false;
+
+/**
+ * Closes the shared stores when the process stops: on SIGTERM / SIGINT (how n8n is stopped; it
+ * runs its own shutdown meanwhile) and when the event loop runs dry. A PostgreSQL pool then says
+ * goodbye to the server instead of leaving its sessions to time out, and SQLite checkpoints its
+ * write-ahead log into the file. Where nothing else listens for the signal (a plain Node script),
+ * the signal is raised again after closing, so the process still ends as it would have.
+ */
+function closeWhenProcessStops(): void {
+	if (stopHooked) return;
+	stopHooked = true;
+	for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+		process.once(signal, () => {
+			const alone = process.listenerCount(signal) === 0;
+			void closeSharedHitlStores()
+				.catch(() => undefined)
+				.finally(() => {
+					if (alone) process.kill(process.pid, signal);
+				});
+		});
+	}
+	process.once('beforeExit', () => void closeSharedHitlStores().catch(() => undefined));
 }

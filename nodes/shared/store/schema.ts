@@ -4,6 +4,7 @@
  * one version. Opening a store migrates it; concurrent openers are serialized (SQLite: the write
  * lock of BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock).
  */
+import { aggregateTableStatements, rebuildAggregates } from './decisionAggregates';
 import type { SqlDriver, SqlExecutor } from './sqlDriver';
 import { STORE_SCHEMA_VERSION } from './types';
 
@@ -12,6 +13,8 @@ type Dialect = SqlDriver['dialect'];
 interface Migration {
 	version: number;
 	statements(dialect: Dialect): string[];
+	/** Fills what the statements created, in the same transaction. */
+	after?(driver: SqlDriver, tx: SqlExecutor): Promise<unknown>;
 }
 
 const idColumn = (dialect: Dialect) =>
@@ -124,6 +127,13 @@ const MIGRATIONS: Migration[] = [
 			'CREATE INDEX hitl_decisions_workflow_id ON hitl_decisions (workflow_id, id)',
 		],
 	},
+	{
+		// Maintained aggregates (issue 16): Metrics and Calibration read whole periods from these
+		// instead of every decision; filled here from the decisions already recorded.
+		version: 4,
+		statements: () => aggregateTableStatements(),
+		after: (driver, tx) => rebuildAggregates(driver, tx),
+	},
 ];
 
 // Guards against a migration added without bumping the version the interface announces.
@@ -156,6 +166,7 @@ export async function migrate(driver: SqlDriver): Promise<number> {
 		for (const migration of MIGRATIONS) {
 			if (migration.version <= found) continue;
 			for (const statement of migration.statements(driver.dialect)) await tx.run(statement);
+			await migration.after?.(driver, tx);
 			await tx.run('INSERT INTO hitl_schema_version (version, applied_at) VALUES (?, ?)', [
 				migration.version,
 				new Date().toISOString(),

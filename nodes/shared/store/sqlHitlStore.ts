@@ -7,7 +7,8 @@
  */
 import { AuditLog } from './auditLog';
 import { DecisionAnalytics } from './decisionAnalytics';
-import { DecisionLog } from './decisionLog';
+import { AggregateDeltas } from './decisionAggregates';
+import { DecisionLog, factsOfRecord } from './decisionLog';
 import { Retention } from './retention';
 import { migrate, readSchemaVersion } from './schema';
 import { SharedStates } from './sharedStates';
@@ -26,7 +27,8 @@ export class SqlHitlStore implements HitlStore {
 		readonly backend: StoreBackend,
 		readonly location: string,
 	) {
-		this.decisions = new DecisionLog(driver);
+		// The aggregates the analytics read grow in the transaction that records the decisions.
+		this.decisions = new DecisionLog(driver, (tx, batch) => new AggregateDeltas().addDecisions(batch.records.map(factsOfRecord), 1).applyTo(driver, tx));
 		this.analytics = new DecisionAnalytics(driver);
 		this.states = new SharedStates(driver);
 		this.audit = new AuditLog(driver);
@@ -63,6 +65,7 @@ export class SqlHitlStore implements HitlStore {
 	readonly confidenceBins: HitlStore['confidenceBins'] = (filter) => this.analytics.confidenceBins(filter);
 	readonly overrideCounts: HitlStore['overrideCounts'] = (filter) => this.analytics.overrideCounts(filter);
 	readonly routedBins: HitlStore['routedBins'] = (filter) => this.analytics.routedBins(filter);
+	readonly rebuildAggregates: HitlStore['rebuildAggregates'] = () => this.analytics.rebuildAggregates();
 
 	readonly getReviewState: HitlStore['getReviewState'] = (key) => this.states.getReviewState(key);
 	readonly putReviewState: HitlStore['putReviewState'] = (key, state, options) => this.states.putReviewState(key, state, options);

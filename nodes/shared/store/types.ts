@@ -20,7 +20,7 @@
 import { DECISION_OUTCOMES, type DecisionOutcome, type GateRoute, type Reviewer } from '../itemContract';
 
 /** Bumped with every schema migration; the store records it in its `hitl_schema_version` table. */
-export const STORE_SCHEMA_VERSION = 3;
+export const STORE_SCHEMA_VERSION = 4;
 
 export type StoreBackend = 'embedded' | 'postgres';
 
@@ -347,6 +347,12 @@ export interface DecisionAnalyticsStore {
 	overrideCounts(filter: DecisionFilter): Promise<OverrideCounts>;
 	/** Score-routed drafts and their inverse-probability-weighted labels: what the Confidence Gate learns from. */
 	routedBins(filter: DecisionFilter): Promise<RoutedBin[]>;
+	/**
+	 * Recomputes the maintained aggregates decisionStats reads from the decision rows, in one
+	 * transaction (after a restore of the decision tables alone, or a hand edit); returns how many
+	 * decisions it counted.
+	 */
+	rebuildAggregates(): Promise<number>;
 }
 
 /** Small JSON states shared by every n8n process, written by compare-and-set. */

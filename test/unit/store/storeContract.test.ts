@@ -13,7 +13,19 @@ import { Client } from 'pg';
 import { calibrationReports } from '../../../nodes/shared/calibration/calibration';
 import { computeMetrics } from '../../../nodes/FeedbackLog/computeMetrics';
 import { recommendThreshold } from '../../../nodes/shared/calibration/recommendThreshold';
-import { openHitlStore, STORE_SCHEMA_VERSION, type DecisionRecord, type HitlStore, type StoreConfig } from '../../../nodes/shared/store';
+import {
+	openHitlStore,
+	STORE_SCHEMA_VERSION,
+	type DecisionFilter,
+	type DecisionRecord,
+	type ConfidenceBin,
+	type DecisionStats,
+	type HitlStore,
+	type OutcomeCount,
+	type ReviewerStats,
+	type StatsOptions,
+	type StoreConfig,
+} from '../../../nodes/shared/store';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { baseDecision, seededRandom, syntheticDecision } from './fixtures/decisions';
 
@@ -549,7 +561,7 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		await backend.rawQuery(config, `DELETE FROM hitl_decisions WHERE execution_id = 'bad-json'`);
 		await backend.rawQuery(config, `UPDATE hitl_decisions SET decision = 'maybe' WHERE execution_id = 'bad-decision'`);
 		await expect(store.listDecisions()).rejects.toThrow(/table hitl_decisions .*column decision has "maybe"/);
-		await expect(store.decisionStats({}, STATS_OPTIONS)).rejects.toThrow(/table hitl_decisions .*column decision has "maybe"/);
+		await expect(store.decisionStats({ afterId: '0' }, STATS_OPTIONS)).rejects.toThrow(/table hitl_decisions .*column decision has "maybe"/);
 
 		await backend.rawQuery(config, `UPDATE hitl_review_state SET state = 'not json'`);
 		await expect(store.getReviewState({ executionId: 'e1', nodeName: 'Approval' })).rejects.toThrow(/table hitl_review_state .*column state .*is not valid JSON/);
@@ -557,6 +569,91 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		await expect(store.getGateState('drift:w')).rejects.toThrow(/table hitl_gate_state .*column state/);
 		await backend.rawQuery(config, `UPDATE hitl_audit SET detail = '{oops'`);
 		await expect(store.listAudit()).rejects.toThrow(/table hitl_audit .*column detail .*is not valid JSON/);
+	});
+
+	describe('maintained aggregates', () => {
+		const HOUR = 3_600_000;
+		const START = Date.parse('2026-10-01T00:00:00.000Z');
+		/** 12,000 decisions about 100 s apart: 14 days, several hours and days for every window to cut. */
+		const stream = () => {
+			const random = seededRandom(16);
+			return Array.from({ length: 12_000 }, (_, index) => {
+				const record = syntheticDecision(random, 1, index * 50, START);
+				// A second model and some time on the page, so filters and rubber stamps have something to split.
+				const model = index % 3 === 0 ? 'other-model' : record.model;
+				const reviewers = record.reviewers.map((vote, at) => (index % 4 === 0 ? { ...vote, timeOnPageMs: 1_000 + ((index + at) % 9) * 700 } : vote));
+				return { ...record, model, reviewers, ruleIds: index % 7 === 0 ? ['pii.email', 'disclosure.apr'] : record.ruleIds };
+			});
+		};
+		/** The same figures read row by row (exact percentiles): a filter on ids is something the aggregates do not answer. */
+		const rowByRow = (filter: DecisionFilter) => ({ ...filter, afterId: '0' });
+		const sortOutcomes = (stats: DecisionStats) => [...stats.outcomes].sort((a, b) => JSON.stringify([a.route, a.decision, a.sampledForAudit]).localeCompare(JSON.stringify([b.route, b.decision, b.sampledForAudit])));
+		const withinOnePercent = (approximate: number | null, exact: number | null) => {
+			expect(approximate === null).toBe(exact === null);
+			if (approximate !== null && exact !== null) expect(Math.abs(approximate - exact)).toBeLessThanOrEqual(0.01 * exact + 0.5);
+		};
+		const expectSameFigures = (fast: DecisionStats, exact: DecisionStats) => {
+			expect(fast.total).toBe(exact.total);
+			const roundedCost = (outcome: OutcomeCount) => ({ ...outcome, costUsd: Math.round(outcome.costUsd * 1e9) });
+			expect(sortOutcomes(fast).map(roundedCost)).toEqual(sortOutcomes(exact).map(roundedCost));
+			expect(fast.timeToDecision.count).toBe(exact.timeToDecision.count);
+			withinOnePercent(fast.timeToDecision.p50Ms, exact.timeToDecision.p50Ms);
+			withinOnePercent(fast.timeToDecision.p90Ms, exact.timeToDecision.p90Ms);
+			const withoutMedian = (reviewer: ReviewerStats) => ({ ...reviewer, medianDecisionMs: null });
+			expect(fast.reviewers.map(withoutMedian)).toEqual(exact.reviewers.map(withoutMedian));
+			fast.reviewers.forEach((reviewer, index) => withinOnePercent(reviewer.medianDecisionMs, exact.reviewers[index].medianDecisionMs));
+			expect(fast.rules).toEqual(exact.rules);
+			expect(fast.overrideOverTime).toEqual(exact.overrideOverTime);
+			const bins = (stats: DecisionStats) => [...stats.confidenceBins].sort((a, b) => `${a.model}/${a.percent}`.localeCompare(`${b.model}/${b.percent}`));
+			const countsOnly = (bin: ConfidenceBin) => ({ ...bin, sumConfidence: 0, sumSquaredError: 0 });
+			expect(bins(fast).map(countsOnly)).toEqual(bins(exact).map(countsOnly));
+			bins(fast).forEach((bin, index) => {
+				// Sums of floating-point values added in another order: equal to the last few bits.
+				expect(bin.sumConfidence).toBeCloseTo(bins(exact)[index].sumConfidence, 9);
+				expect(bin.sumSquaredError).toBeCloseTo(bins(exact)[index].sumSquaredError, 9);
+			});
+		};
+		const at = (ms: number) => new Date(ms).toISOString();
+		const windows: [string, DecisionFilter, StatsOptions][] = [
+			['the whole table', {}, STATS_OPTIONS],
+			['a window that cuts days and hours, per hour', { since: at(START + 2.3 * 86_400_000 + 0.4 * HOUR), until: at(START + 9.7 * 86_400_000 + 0.25 * HOUR) }, { rubberStampMs: 5000, bucketMs: HOUR }],
+			['less than a day, one model, weekly', { since: at(START + 3 * 86_400_000 + 5.5 * HOUR), until: at(START + 3 * 86_400_000 + 17.2 * HOUR), model: 'other-model' }, { rubberStampMs: 3000, bucketMs: 7 * 86_400_000 }],
+			['the Calibration operation (no rubber stamps), one workflow', { since: at(START + 86_400_000 + 1), workflowId: 'workflow-1' }, { rubberStampMs: 0, bucketMs: 86_400_000 }],
+		];
+
+		test('Metrics and Calibration figures from the aggregates equal the row-by-row figures (percentiles within 1 %)', async () => {
+			const store = await open();
+			await store.recordDecisions(stream());
+			for (const [, filter, options] of windows) expectSameFigures(await store.decisionStats(filter, options), await store.decisionStats(rowByRow(filter), options));
+			// An empty window, and one before the first decision.
+			expect((await store.decisionStats({ since: at(START - 86_400_000), until: at(START - 1000) }, STATS_OPTIONS)).total).toBe(0);
+		});
+
+		test('batched retention keeps the aggregates consistent, lets recording in between, and a rebuild gives the same figures', async () => {
+			const config = await backend.fresh();
+			const store = await open(config);
+			const records = stream();
+			await store.recordDecisions(records);
+			const cutoff = START + 10 * 86_400_000 + 0.5 * HOUR;
+			const expected = records.filter((record) => Date.parse(record.recordedAt) < cutoff).length;
+			expect(expected).toBeGreaterThan(5000); // more than one batch
+
+			const order: string[] = [];
+			const purge = store.deleteOlderThan(at(cutoff)).then((result) => (order.push('retention'), result));
+			const late = { ...baseDecision({ executionId: 'late-1', recordedAt: at(START + 13 * 86_400_000) }) };
+			const recorded = store.recordDecisions([late]).then(() => order.push('record'));
+			const [result] = await Promise.all([purge, recorded]);
+			expect(result.decisions).toBe(expected);
+			if (backend.name === 'embedded') expect(order).toEqual(['record', 'retention']); // the record got its turn between batches
+			expect(await store.countDecisions()).toBe(records.length + 1 - expected);
+			for (const [, filter, options] of windows) expectSameFigures(await store.decisionStats(filter, options), await store.decisionStats(rowByRow(filter), options));
+
+			// After a restore of the decision tables alone, the aggregates are stale until rebuilt.
+			await backend.rawQuery(config, 'DELETE FROM hitl_agg_outcomes');
+			expect((await store.decisionStats({}, STATS_OPTIONS)).total).toBe(0);
+			expect(await store.rebuildAggregates()).toBe(records.length + 1 - expected);
+			for (const [, filter, options] of windows) expectSameFigures(await store.decisionStats(filter, options), await store.decisionStats(rowByRow(filter), options));
+		});
 	});
 
 	test('lists decisions page by page', async () => {

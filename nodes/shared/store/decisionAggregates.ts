@@ -1,0 +1,582 @@
+/**
+ * Maintained aggregates of the decisions, so the Metrics and Calibration figures of a window cost
+ * in proportion to the window's length, not to the table (issue 16).
+ *
+ * Four tables, each row a sum over the decisions of one period and one (workflow, model, prompt
+ * version), updated in the transaction that records (or deletes) the decisions:
+ * - `hitl_agg_outcomes`, per HOUR: count and cost per (route, decision, audit sample) — the totals,
+ *   the outcome rates and the override series (hour, day and week buckets are whole hours);
+ * - `hitl_agg_reviewers`, per DAY: decisions and approvals per reviewer (id, name);
+ * - `hitl_agg_histograms`, per DAY: counts per bucket of a value — `ttd` (time to decision) and
+ *   `answer` (per reviewer) on a logarithmic scale (see LOG_BUCKET_RELATIVE_ERROR), `stamp` (an
+ *   approval's time on the page, per reviewer) per whole second below one minute, `rule` (hits);
+ * - `hitl_agg_confidence`, per DAY: the labelled confidence bins (count, correct, Σ confidence, Σ
+ *   squared error) per model, prompt version and confidence percent.
+ * A window is read as whole periods from these tables plus its ragged edges (the part of a
+ * period the window cuts) from the decision rows themselves, through the same function that turns
+ * decisions into aggregate rows. So every count is exact; only the percentiles are approximate.
+ *
+ * Key columns hold `''` for NULL and `'=' + value` otherwise: SQLite and PostgreSQL both treat
+ * NULLs in a unique key as distinct, which would split one group into many rows.
+ */
+import { z } from 'zod/v4';
+
+import { insertStatement, type TypedColumns } from './batchInsert';
+import { LABELLED_DECISIONS, OVERRIDDEN_DECISIONS } from './decisionFilter';
+import type { SqlDriver, SqlExecutor, SqlScalar, SqlValue } from './sqlDriver';
+import { integer, parseRows, real, text } from './storeRows';
+import type { ConfidenceBin, DecisionFilter, DecisionOutcome, DecisionStats, OutcomeCount, ReviewerStats, StatsOptions } from './types';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/**
+ * The time percentiles come from a logarithmic histogram: bucket i holds the values in
+ * (γ^(i−1), γ^i] and reports 2γ^i / (γ + 1), which is within α = (γ − 1)/(γ + 1) of every value in
+ * the bucket. So a reported percentile is within 1 % of the exact nearest-rank percentile (plus
+ * half a millisecond, as times are whole milliseconds). Histograms of any periods merge by adding.
+ */
+export const LOG_BUCKET_RELATIVE_ERROR = 0.01;
+const GAMMA = (1 + LOG_BUCKET_RELATIVE_ERROR) / (1 - LOG_BUCKET_RELATIVE_ERROR);
+const LOG_GAMMA = Math.log(GAMMA);
+/** Values ≤ 0 (an answer at the request's own millisecond) get a bucket of their own. */
+const ZERO_BUCKET = -1_000_000;
+
+export function logBucket(value: number): number {
+	if (value <= 0) return ZERO_BUCKET;
+	return Math.ceil(Math.log(value) / LOG_GAMMA - 1e-9);
+}
+
+export function logBucketValue(bucket: number): number {
+	if (bucket === ZERO_BUCKET) return 0;
+	return Math.round((2 * GAMMA ** bucket) / (GAMMA + 1));
+}
+
+/** Rubber-stamp thresholds are counted exactly in whole seconds up to this; above, the report reads the rows. */
+export const STAMP_SECONDS_CAP = 60;
+
+/** One decision as the aggregates see it (from a record being written, or a row being read or deleted). */
+export interface DecisionFacts {
+	recordedMs: number;
+	workflowId: string | null;
+	model: string | null;
+	promptVersion: string | null;
+	route: string | null;
+	decision: string;
+	sampledForAudit: boolean;
+	costUsd: number | null;
+	confidence: number | null;
+	confidencePct: number | null;
+	timeToDecisionMs: number | null;
+	reviewers: { id: string; name: string | null; decision: string; answerMs: number | null; pageMs: number | null }[];
+	ruleIds: string[];
+}
+
+const keyText = (value: string | null) => (value === null ? '' : `=${value}`);
+const keyValue = (key: string) => (key === '' ? null : key.slice(1));
+
+interface Table {
+	name: string;
+	periodMs: number;
+	/** Key columns after period_ms, workflow_key, model_key, prompt_key. */
+	keys: TypedColumns;
+	sums: TypedColumns;
+}
+
+const SCOPE: TypedColumns = [
+	['period_ms', 'int8'],
+	['workflow_key', 'text'],
+	['model_key', 'text'],
+	['prompt_key', 'text'],
+];
+
+export const AGGREGATE_TABLES = {
+	outcomes: {
+		name: 'hitl_agg_outcomes',
+		periodMs: HOUR_MS,
+		keys: [
+			['route_key', 'text'],
+			['decision', 'text'],
+			['sampled', 'int4'],
+		],
+		sums: [
+			['n', 'int8'],
+			['cost_sum', 'float8'],
+			['cost_n', 'int8'],
+		],
+	},
+	reviewers: {
+		name: 'hitl_agg_reviewers',
+		periodMs: DAY_MS,
+		keys: [
+			['reviewer_id', 'text'],
+			['name_key', 'text'],
+		],
+		sums: [
+			['n', 'int8'],
+			['approvals', 'int8'],
+		],
+	},
+	histograms: {
+		name: 'hitl_agg_histograms',
+		periodMs: DAY_MS,
+		keys: [
+			['metric', 'text'],
+			['group_key', 'text'],
+			['bucket', 'int4'],
+		],
+		// lo / hi: the smallest and largest value seen in the bucket. A bucket that held one value
+		// reports it exactly; any other reports its midpoint clamped into [lo, hi].
+		sums: [
+			['n', 'int8'],
+			['lo', 'int8'],
+			['hi', 'int8'],
+		],
+	},
+	confidence: {
+		name: 'hitl_agg_confidence',
+		periodMs: DAY_MS,
+		keys: [['pct', 'int4']],
+		sums: [
+			['n', 'int8'],
+			['correct', 'int8'],
+			['sum_conf', 'float8'],
+			['sse', 'float8'],
+		],
+	},
+} satisfies Record<string, Table>;
+
+type TableName = keyof typeof AGGREGATE_TABLES;
+
+/** How a column of two rows with the same key combines: added, except the histogram's bounds. */
+const combine = (column: string): 'sum' | 'min' | 'max' => (column === 'lo' ? 'min' : column === 'hi' ? 'max' : 'sum');
+/** Bounds a removal passes: they leave the stored bounds as they are (still bounds of what remains). */
+const NO_LOW = Number.MAX_SAFE_INTEGER;
+const NO_HIGH = -1;
+const TABLE_NAMES = Object.keys(AGGREGATE_TABLES) as TableName[];
+
+/** The tables' DDL, for the migration that introduces them. */
+export function aggregateTableStatements(): string[] {
+	return TABLE_NAMES.flatMap((name) => {
+		const table: Table = AGGREGATE_TABLES[name];
+		const keyColumns = [...SCOPE, ...table.keys];
+		const sqlType = (type: string) => (type === 'text' ? 'TEXT' : type === 'float8' ? 'DOUBLE PRECISION' : type === 'int8' ? 'BIGINT' : 'INTEGER');
+		return [
+			`CREATE TABLE IF NOT EXISTS ${table.name} (
+				${[...keyColumns, ...table.sums].map(([column, type]) => `${column} ${sqlType(type)} NOT NULL`).join(',\n\t\t\t\t')},
+				PRIMARY KEY (${keyColumns.map(([column]) => column).join(', ')})
+			)`,
+		];
+	});
+}
+
+/** Aggregate rows keyed by their key columns' values, summed. */
+export class AggregateDeltas {
+	readonly rows: Record<TableName, Map<string, { key: SqlScalar[]; sums: number[] }>> = {
+		outcomes: new Map(),
+		reviewers: new Map(),
+		histograms: new Map(),
+		confidence: new Map(),
+	};
+
+	add(table: TableName, key: SqlScalar[], sums: number[]): void {
+		const id = JSON.stringify(key);
+		const row = this.rows[table].get(id);
+		if (!row) {
+			this.rows[table].set(id, { key, sums: [...sums] });
+			return;
+		}
+		const columns: TypedColumns = AGGREGATE_TABLES[table].sums;
+		sums.forEach((value, index) => {
+			const how = combine(columns[index][0]);
+			row.sums[index] = how === 'min' ? Math.min(row.sums[index], value) : how === 'max' ? Math.max(row.sums[index], value) : row.sums[index] + value;
+		});
+	}
+
+	private addValue(day: SqlScalar[], metric: string, group: string, bucket: number, value: number, sign: 1 | -1): void {
+		this.add('histograms', [...day, metric, group, bucket], sign === 1 ? [1, value, value] : [-1, NO_LOW, NO_HIGH]);
+	}
+
+	/** Adds (sign 1) or removes (sign −1) decisions. */
+	addDecisions(facts: readonly DecisionFacts[], sign: 1 | -1): this {
+		for (const fact of facts) {
+			const scope = (periodMs: number): SqlScalar[] => [
+				Math.floor(fact.recordedMs / periodMs) * periodMs,
+				keyText(fact.workflowId),
+				keyText(fact.model),
+				keyText(fact.promptVersion),
+			];
+			const hour = scope(HOUR_MS);
+			const day = scope(DAY_MS);
+			const cost = typeof fact.costUsd === 'number' && Number.isFinite(fact.costUsd) ? fact.costUsd : null;
+			this.add('outcomes', [...hour, keyText(fact.route), fact.decision, fact.sampledForAudit ? 1 : 0], [sign, sign * (cost ?? 0), cost === null ? 0 : sign]);
+			if (fact.timeToDecisionMs !== null) this.addValue(day, 'ttd', '', logBucket(fact.timeToDecisionMs), fact.timeToDecisionMs, sign);
+			for (const reviewer of fact.reviewers) {
+				const approved = reviewer.decision === 'approved';
+				this.add('reviewers', [...day, reviewer.id, keyText(reviewer.name)], [sign, approved ? sign : 0]);
+				if (reviewer.answerMs !== null) this.addValue(day, 'answer', reviewer.id, logBucket(reviewer.answerMs), reviewer.answerMs, sign);
+				if (approved) {
+					const stampMs = reviewer.pageMs ?? reviewer.answerMs;
+					const stamp = stampMs === null ? -1 : Math.min(STAMP_SECONDS_CAP, Math.floor(stampMs / 1000));
+					this.addValue(day, 'stamp', reviewer.id, stamp, stamp, sign);
+				}
+			}
+			for (const ruleId of new Set(fact.ruleIds)) this.addValue(day, 'rule', ruleId, 0, 0, sign);
+			if (fact.confidence !== null && fact.confidencePct !== null && LABELLED_DECISIONS.includes(fact.decision as DecisionOutcome)) {
+				const label = fact.decision === 'approved' ? 1 : 0;
+				const error = fact.confidence - label;
+				this.add('confidence', [...day, fact.confidencePct], [sign, sign * label, sign * fact.confidence, sign * error * error]);
+			}
+		}
+		return this;
+	}
+
+	/** Adds these sums into the tables (one multi-row upsert per table and chunk). */
+	async applyTo(driver: SqlDriver, tx: SqlExecutor): Promise<void> {
+		for (const name of TABLE_NAMES) {
+			const table: Table = AGGREGATE_TABLES[name];
+			// In key order, so concurrent writers lock the rows they share in the same order (no deadlock).
+			const rows = [...this.rows[name].entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => [...row.key, ...row.sums]);
+			const keyColumns = [...SCOPE, ...table.keys].map(([column]) => column);
+			const [least, greatest] = driver.dialect === 'postgres' ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
+			const update = table.sums
+				.map(([column]) => {
+					const how = combine(column);
+					const current = `${table.name}.${column}`;
+					if (how === 'sum') return `${column} = ${current} + excluded.${column}`;
+					return `${column} = ${how === 'min' ? least : greatest}(${current}, excluded.${column})`;
+				})
+				.join(', ');
+			const chunk = driver.insertChunkRows;
+			for (let start = 0; start < rows.length; start += chunk) {
+				const insert = insertStatement(driver.dialect, table.name, [...SCOPE, ...table.keys, ...table.sums], rows.slice(start, start + chunk));
+				await tx.run(`${insert.sql} ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${update}`, insert.params);
+			}
+		}
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading decisions back as facts (window edges, retention, rebuild)
+
+const factRowSchema = z.object({
+	id: integer,
+	recorded_ms: integer,
+	workflow_id: text.nullable(),
+	model: text.nullable(),
+	prompt_version: text.nullable(),
+	route: text.nullable(),
+	decision: text,
+	sampled_for_audit: integer,
+	cost_usd: real.nullable(),
+	confidence: real.nullable(),
+	confidence_pct: integer.nullable(),
+	time_to_decision_ms: integer.nullable(),
+});
+const factReviewerSchema = z.object({
+	decision_id: integer,
+	reviewer_id: text,
+	reviewer_name: text.nullable(),
+	decision: text,
+	answer_ms: integer.nullable(),
+	page_ms: integer.nullable(),
+});
+const factRuleSchema = z.object({ decision_id: integer, rule_id: text });
+
+/** The decisions `where` selects (on alias `d`), with their reviewer answers and rule hits. */
+export async function readFacts(db: SqlExecutor, where: { sql: string; params: SqlValue[] }): Promise<(DecisionFacts & { id: number })[]> {
+	const rows = parseRows(
+		'hitl_decisions',
+		factRowSchema,
+		await db.query(
+			`SELECT d.id, d.recorded_ms, d.workflow_id, d.model, d.prompt_version, d.route, d.decision, d.sampled_for_audit,
+			        d.cost_usd, d.confidence, d.confidence_pct, d.time_to_decision_ms
+			 FROM hitl_decisions d ${where.sql}`,
+			where.params,
+		),
+	);
+	if (!rows.length) return [];
+	const facts = new Map(
+		rows.map((row) => [
+			row.id,
+			{
+				id: row.id,
+				recordedMs: row.recorded_ms,
+				workflowId: row.workflow_id,
+				model: row.model,
+				promptVersion: row.prompt_version,
+				route: row.route,
+				decision: row.decision,
+				sampledForAudit: row.sampled_for_audit === 1,
+				costUsd: row.cost_usd,
+				confidence: row.confidence,
+				confidencePct: row.confidence_pct,
+				timeToDecisionMs: row.time_to_decision_ms,
+				reviewers: [] as DecisionFacts['reviewers'],
+				ruleIds: [] as string[],
+			},
+		]),
+	);
+	const reviewers = parseRows(
+		'hitl_decision_reviewers',
+		factReviewerSchema,
+		await db.query(
+			`SELECT r.decision_id, r.reviewer_id, r.reviewer_name, r.decision, r.answer_ms, r.page_ms
+			 FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id ${where.sql}`,
+			where.params,
+		),
+	);
+	for (const row of reviewers) {
+		facts.get(row.decision_id)?.reviewers.push({ id: row.reviewer_id, name: row.reviewer_name, decision: row.decision, answerMs: row.answer_ms, pageMs: row.page_ms });
+	}
+	const rules = parseRows(
+		'hitl_decision_rules',
+		factRuleSchema,
+		await db.query(`SELECT ru.decision_id, ru.rule_id FROM hitl_decision_rules ru JOIN hitl_decisions d ON d.id = ru.decision_id ${where.sql}`, where.params),
+	);
+	for (const row of rules) facts.get(row.decision_id)?.ruleIds.push(row.rule_id);
+	return [...facts.values()];
+}
+
+/** Recomputes every aggregate from the decision rows (after a restore, or when the tables are new). */
+export async function rebuildAggregates(driver: SqlDriver, tx: SqlExecutor): Promise<number> {
+	for (const name of TABLE_NAMES) await tx.run(`DELETE FROM ${AGGREGATE_TABLES[name].name}`);
+	const batch = 20_000;
+	let afterId = 0;
+	let total = 0;
+	for (;;) {
+		const facts = await readFacts(tx, { sql: `WHERE d.id > ? AND d.id <= ?`, params: [afterId, afterId + batch] });
+		const [more] = parseRows('hitl_decisions', z.object({ id: integer.nullable() }), await tx.query('SELECT MIN(id) AS id FROM hitl_decisions WHERE id > ?', [afterId + batch]));
+		if (facts.length) await new AggregateDeltas().addDecisions(facts, 1).applyTo(driver, tx);
+		total += facts.length;
+		if (more.id === null) return total;
+		afterId = more.id - 1;
+	}
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reading a window's statistics
+
+/** Whether the maintained aggregates can answer these statistics exactly (else the caller reads the rows). */
+export function aggregatesServe(filter: DecisionFilter, options: StatsOptions): boolean {
+	const stampMs = Math.floor(options.rubberStampMs);
+	return (
+		filter.afterId === undefined &&
+		filter.throughId === undefined &&
+		Math.max(1, Math.floor(options.bucketMs)) % HOUR_MS === 0 &&
+		stampMs % 1000 === 0 &&
+		stampMs >= 0 &&
+		stampMs <= STAMP_SECONDS_CAP * 1000
+	);
+}
+
+const sumRowSchema = (table: Table) =>
+	z.object(
+		Object.fromEntries([
+			...[...SCOPE, ...table.keys].map(([column, type]) => [column, type === 'text' ? text : integer]),
+			...table.sums.map(([column]) => [column, real]),
+		]),
+	);
+
+/**
+ * The statistics of a window from the aggregates: whole periods from the tables, the periods the
+ * window cuts from the decision rows. `edgeFacts` reads the decisions of [from, to) under the filter.
+ */
+export async function statsFromAggregates(
+	db: SqlExecutor,
+	filter: DecisionFilter,
+	options: StatsOptions,
+	since: number | null,
+	until: number | null,
+	edgeFacts: (fromMs: number | null, toMs: number | null) => Promise<DecisionFacts[]>,
+): Promise<DecisionStats> {
+	const totals = new AggregateDeltas();
+	// The span of whole DAYS (the coarsest period) inside the window; rows outside it come from the decision table.
+	const wholeFrom = since === null ? null : Math.ceil(since / DAY_MS) * DAY_MS;
+	const wholeTo = until === null ? null : Math.floor(until / DAY_MS) * DAY_MS;
+	const empty = wholeFrom !== null && wholeTo !== null && wholeFrom >= wholeTo;
+	const facts: DecisionFacts[] = [];
+	if (empty) facts.push(...(await edgeFacts(since, until)));
+	else {
+		if (since !== null && since < (wholeFrom as number)) facts.push(...(await edgeFacts(since, wholeFrom)));
+		if (until !== null && (wholeTo as number) < until) facts.push(...(await edgeFacts(wholeTo, until)));
+		for (const name of TABLE_NAMES) {
+			const table: Table = AGGREGATE_TABLES[name];
+			const clauses: string[] = [];
+			const params: SqlValue[] = [];
+			if (wholeFrom !== null) {
+				clauses.push('period_ms >= ?');
+				params.push(wholeFrom);
+			}
+			if (wholeTo !== null) {
+				clauses.push('period_ms < ?');
+				params.push(wholeTo);
+			}
+			for (const [field, column] of [
+				['workflowId', 'workflow_key'],
+				['model', 'model_key'],
+				['promptVersion', 'prompt_key'],
+			] as const) {
+				const value = filter[field];
+				if (value !== undefined && value !== '') {
+					clauses.push(`${column} = ?`);
+					params.push(keyText(value));
+				}
+			}
+			// The hourly table keeps its hours (the override series); the daily ones are summed over the window.
+			const grouped = [...(name === 'outcomes' ? ['period_ms'] : []), 'model_key', 'prompt_key', ...table.keys.map(([column]) => column)];
+			const sums = table.sums.map(([column]) => `${{ sum: 'SUM', min: 'MIN', max: 'MAX' }[combine(column)]}(${column}) AS ${column}`).join(', ');
+			const rows = await db.query(
+				`SELECT ${grouped.join(', ')}, ${sums} FROM ${table.name} ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
+				 GROUP BY ${grouped.join(', ')} HAVING SUM(n) <> 0`,
+				params,
+			);
+			const schema = sumRowSchema(table).pick(Object.fromEntries([...grouped, ...table.sums.map(([column]) => column)].map((column) => [column, true])));
+			for (const row of parseRows(table.name, schema, rows) as Record<string, SqlScalar>[]) {
+				const key = [name === 'outcomes' ? row.period_ms : 0, '', row.model_key, row.prompt_key, ...table.keys.map(([column]) => row[column])];
+				totals.add(name, key, table.sums.map(([column]) => Number(row[column])));
+			}
+		}
+	}
+	const onlyScope = (fact: DecisionFacts): DecisionFacts => ({ ...fact, workflowId: null });
+	totals.addDecisions(facts.map(onlyScope), 1);
+	return statsOf(totals, options);
+}
+
+type Bucket = { n: number; lo: number; hi: number };
+/** metric → group → bucket index → bucket. */
+type Histograms = Map<string, Map<string, Map<number, Bucket>>>;
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+function statsOf(totals: AggregateDeltas, options: StatsOptions): DecisionStats {
+	const bucketMs = Math.max(1, Math.floor(options.bucketMs));
+	const { outcomes, series } = outcomesOf(totals, bucketMs);
+	const histograms = histogramsOf(totals);
+	const ttd = percentiles(histograms.get('ttd')?.get(''), [50, 90]);
+	return {
+		total: outcomes.reduce((sum, outcome) => sum + outcome.count, 0),
+		outcomes,
+		timeToDecision: { count: ttd.count, p50Ms: ttd.values[0], p90Ms: ttd.values[1] },
+		reviewers: reviewersOf(totals, histograms, options),
+		rules: [...(histograms.get('rule') ?? new Map<string, Map<number, Bucket>>()).entries()]
+			.map(([ruleId, buckets]) => ({ ruleId, hits: [...buckets.values()].reduce((sum, bucket) => sum + bucket.n, 0) }))
+			.filter((rule) => rule.hits > 0)
+			.sort((a, b) => b.hits - a.hits || byText(a.ruleId, b.ruleId)),
+		overrideOverTime: [...series.entries()]
+			.sort((a, b) => a[0] - b[0])
+			.map(([bucket, entry]) => ({ bucketStart: new Date(bucket * bucketMs).toISOString(), ...entry })),
+		confidenceBins: confidenceBinsOf(totals),
+	};
+}
+
+/** Counts and costs per (route, decision, audit sample), and reviewed / overridden per time bucket. */
+function outcomesOf(totals: AggregateDeltas, bucketMs: number) {
+	const outcomes = new Map<string, OutcomeCount>();
+	const series = new Map<number, { reviewed: number; overridden: number }>();
+	for (const { key, sums } of totals.rows.outcomes.values()) {
+		const [period, , , , routeKey, decision, sampled] = key as [number, string, string, string, string, DecisionOutcome, number];
+		if (sums[0] === 0) continue;
+		const id = JSON.stringify([routeKey, decision, sampled]);
+		const outcome = outcomes.get(id) ?? {
+			route: keyValue(routeKey) as OutcomeCount['route'],
+			decision,
+			sampledForAudit: sampled === 1,
+			count: 0,
+			costUsd: 0,
+			costCount: 0,
+		};
+		outcome.count += sums[0];
+		outcome.costUsd += sums[1];
+		outcome.costCount += sums[2];
+		outcomes.set(id, outcome);
+		// Every bucket with a decision appears, reviewed or not (as the row-by-row GROUP BY does).
+		const bucket = Math.floor(Number(period) / bucketMs);
+		const entry = series.get(bucket) ?? { reviewed: 0, overridden: 0 };
+		if (LABELLED_DECISIONS.includes(decision)) entry.reviewed += sums[0];
+		if (OVERRIDDEN_DECISIONS.includes(decision)) entry.overridden += sums[0];
+		series.set(bucket, entry);
+	}
+	return { outcomes: [...outcomes.values()], series };
+}
+
+function histogramsOf(totals: AggregateDeltas): Histograms {
+	const histograms: Histograms = new Map();
+	for (const { key, sums } of totals.rows.histograms.values()) {
+		const [, , , , metric, group, bucket] = key as [number, string, string, string, string, string, number];
+		if (sums[0] === 0) continue;
+		const groups = histograms.get(metric) ?? new Map<string, Map<number, Bucket>>();
+		const buckets = groups.get(group) ?? new Map<number, Bucket>();
+		const entry = buckets.get(bucket) ?? { n: 0, lo: NO_LOW, hi: NO_HIGH };
+		entry.n += sums[0];
+		entry.lo = Math.min(entry.lo, sums[1]);
+		entry.hi = Math.max(entry.hi, sums[2]);
+		buckets.set(bucket, entry);
+		groups.set(group, buckets);
+		histograms.set(metric, groups);
+	}
+	return histograms;
+}
+
+/** Nearest-rank percentiles from a log-bucket histogram: the rank is exact, the value within the bucket's error. */
+function percentiles(buckets: Map<number, Bucket> | undefined, percents: number[]): { count: number; values: (number | null)[] } {
+	const sorted = [...(buckets ?? new Map<number, Bucket>()).entries()].sort((a, b) => a[0] - b[0]);
+	const count = sorted.reduce((sum, [, bucket]) => sum + bucket.n, 0);
+	const values = percents.map((percent) => {
+		if (count === 0) return null;
+		const rank = Math.floor((count * percent + 99) / 100);
+		let seen = 0;
+		for (const [index, bucket] of sorted) {
+			seen += bucket.n;
+			if (seen >= rank) return Math.min(Math.max(logBucketValue(index), bucket.lo), bucket.hi);
+		}
+		return null;
+	});
+	return { count, values };
+}
+
+function reviewersOf(totals: AggregateDeltas, histograms: Histograms, options: StatsOptions): ReviewerStats[] {
+	const reviewers = new Map<string, { name: string | null; n: number; approvals: number }>();
+	for (const { key, sums } of totals.rows.reviewers.values()) {
+		const [, , , , id, nameKey] = key as [number, string, string, string, string, string];
+		if (sums[0] === 0) continue;
+		const entry = reviewers.get(id) ?? { name: null, n: 0, approvals: 0 };
+		const name = keyValue(nameKey);
+		// As MAX(reviewer_name) in SQL: the greatest name given, NULLs aside.
+		if (name !== null && (entry.name === null || name > entry.name)) entry.name = name;
+		entry.n += sums[0];
+		entry.approvals += sums[1];
+		reviewers.set(id, entry);
+	}
+	const stampLimit = Math.floor(options.rubberStampMs) / 1000;
+	return [...reviewers.entries()]
+		.sort(([a], [b]) => byText(a, b))
+		.map(([id, entry]) => {
+			let fast = 0;
+			for (const [stamp, bucket] of histograms.get('stamp')?.get(id) ?? []) if (stamp >= 0 && stamp < stampLimit) fast += bucket.n;
+			return {
+				reviewerId: id,
+				reviewerName: entry.name,
+				decisions: entry.n,
+				approvals: entry.approvals,
+				fastApprovals: fast,
+				medianDecisionMs: percentiles(histograms.get('answer')?.get(id), [50]).values[0],
+			};
+		});
+}
+
+function confidenceBinsOf(totals: AggregateDeltas): ConfidenceBin[] {
+	const bins = new Map<string, ConfidenceBin>();
+	for (const { key, sums } of totals.rows.confidence.values()) {
+		const [, , modelKey, promptKey, pct] = key as [number, string, string, string, number];
+		if (sums[0] === 0) continue;
+		const id = JSON.stringify([modelKey, promptKey, pct]);
+		const bin = bins.get(id) ?? { model: keyValue(modelKey), promptVersion: keyValue(promptKey), percent: pct, count: 0, correct: 0, sumConfidence: 0, sumSquaredError: 0 };
+		bin.count += sums[0];
+		bin.correct += sums[1];
+		bin.sumConfidence += sums[2];
+		bin.sumSquaredError += sums[3];
+		bins.set(id, bin);
+	}
+	return [...bins.values()];
+}
