@@ -27,6 +27,7 @@ import { credentialTests, MIN_SECRET_LENGTH } from './credentialTests';
 import { readSettings, REVIEW_SECRET_CREDENTIAL, type ApprovalSettings } from './readSettings';
 import { sharedHitlStore, storeConfigFromCredential } from '../shared/store';
 import { STORE_CREDENTIAL, storeOpenError } from '../shared/storeCredential';
+import { openReviewInInbox, reviewInboxHooks } from './reviewInboxHooks';
 
 /**
  * Output order, and why Timed Out comes first: when the time limit passes, n8n does not call
@@ -156,14 +157,23 @@ export class HumanApprovalWait implements INodeType {
 		const reviewUrl = String(this.evaluateExpression('{{ $execution.resumeUrl }}', 0));
 		const executionId = this.getExecutionId();
 		const secret = settings.reviewerMode === 'named' ? await readReviewSecret(this) : undefined;
-		const links = settings.reviewers.map((reviewer) => ({
+		const signedLinks = settings.reviewers.map((reviewer) => ({
 			...reviewer,
 			url: personalLink(reviewUrl, reviewer.id, signReviewer(secret!, { executionId, nodeId: node.id, reviewerId: reviewer.id })),
 		}));
+		// Review Inbox (issue 14): registers the review in the store; links go through the inbox when one is set.
+		const { link, personalLinks: links } = await openReviewInInbox(this, {
+			settings,
+			items,
+			views,
+			times,
+			...(secret ? { secret } : {}),
+			links: { link: reviewUrl, personalLinks: signedLinks },
+		});
 
 		await notifyReviewers(this, settings, {
 			title: settings.title,
-			link: reviewUrl,
+			link,
 			itemCount: items.length,
 			firstDraft: views[0]?.draft ?? '',
 			deadline: times.deadline,
@@ -203,6 +213,7 @@ export class HumanApprovalWait implements INodeType {
 			respond(status, renderAnswerPage({ kind, title: settings.title, ...(detail ? { detail } : {}) }));
 
 		const ledger = await openLedger(this, settings, executionId);
+		const inbox = await reviewInboxHooks(this, settings); // Review Inbox (issue 14)
 		// Who is asking: a named reviewer's personal link must carry a valid signature.
 		const query = this.getQueryData() as Record<string, unknown>;
 		let binding: ReviewBinding = { executionId, nodeId: node.id, reviewerId: '' };
@@ -244,6 +255,7 @@ export class HumanApprovalWait implements INodeType {
 		const originalTexts = views.map((view) => view.draft);
 
 		if (isPastDeadline(times, new Date())) {
+			if (isPost) await inbox?.expired(new Date().toISOString()); // Review Inbox: a GET changes nothing
 			await ledger.audit('refused', actor, { why: 'expired', method: request.method });
 			return answerPage(410, 'expired');
 		}
@@ -269,7 +281,9 @@ export class HumanApprovalWait implements INodeType {
 			return answerPage(409, 'alreadyAnswered');
 		}
 		const progress = decideReview(state.answers, originalTexts, settings.approvalsNeeded);
+		const inboxView = (await inbox?.pageView(reviewer, reviewer ? tokenKey : undefined)) ?? {}; // Review Inbox: priority, claim, forms through the inbox
 		const pageView = (problems?: string[], entered?: EnteredAnswers) => ({
+			...inboxView,
 			title: settings.title,
 			...(settings.instructions ? { instructions: settings.instructions } : {}),
 			items: views.map((view, index) => withProgress(view, progress.verdicts[index])),
@@ -306,6 +320,13 @@ export class HumanApprovalWait implements INodeType {
 			return respond(422, renderReviewPage(pageView(parsed.problems, readEnteredAnswers(body, views.length, settings.reasons))));
 		}
 
+		// Review Inbox: another reviewer's claim refuses the answer unless this one takes over.
+		const takeOver = body?.takeOver === 'yes';
+		const claimProblem = await inbox?.claimProblem(actor, takeOver);
+		if (claimProblem) {
+			return respond(409, renderReviewPage(pageView([claimProblem], readEnteredAnswers(body, views.length, settings.reasons))));
+		}
+
 		const at = new Date().toISOString();
 		const timeOnPageMs = timeOnPage(parsed.submission.shownAt, at);
 		const reviewerId = reviewer?.id ?? 'link';
@@ -327,6 +348,7 @@ export class HumanApprovalWait implements INodeType {
 			await ledger.audit('refused', actor, { why: result.why });
 			return result.why === 'alreadyDecided' ? alreadyDecided(result.state) : answerPage(409, result.why);
 		}
+		await inbox?.answered(actor, takeOver); // Review Inbox: the claim ends with the answer
 		await ledger.audit('answered', actor, {
 			answers: answers.map((answer) => ({ item: answer.itemIndex, choice: answer.choice, reason: answer.reason ?? null })),
 		});
@@ -357,6 +379,7 @@ export class HumanApprovalWait implements INodeType {
 				pairedItem: { item: itemIndex },
 			});
 		});
+		await inbox?.decided(outcome.verdicts, at); // Review Inbox: the review leaves the inbox
 		await ledger.audit(
 			'decided',
 			actor,

@@ -8,6 +8,8 @@ import { maskCardDataDeep } from '../paymentCardData';
 import { confidencePercent } from './confidencePercent';
 import type { SqlDriver, SqlExecutor, SqlScalar, SqlValue } from './sqlDriver';
 import { migrate, readSchemaVersion } from './schema';
+import type { PendingReviewStore } from './pendingReviewTypes';
+import { SqlPendingReviews } from './sqlPendingReviews';
 import type {
 	AuditEntry,
 	AuditFilter,
@@ -285,11 +287,15 @@ const MAX_STATE_RETRIES = 50;
 const STATS_WORK_MEM = '64MB';
 
 export class SqlHitlStore implements HitlStore {
+	readonly pendingReviews: PendingReviewStore;
+
 	private constructor(
 		private readonly driver: SqlDriver,
 		readonly backend: StoreBackend,
 		readonly location: string,
-	) {}
+	) {
+		this.pendingReviews = new SqlPendingReviews(driver);
+	}
 
 	/** Wraps a driver, creating or migrating the schema first. */
 	static async open(driver: SqlDriver, backend: StoreBackend, location: string): Promise<SqlHitlStore> {

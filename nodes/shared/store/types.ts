@@ -18,9 +18,12 @@
  */
 
 import type { Reviewer } from '../itemContract';
+import type { PendingReviewStore } from './pendingReviewTypes';
+
+export type * from './pendingReviewTypes';
 
 /** Bumped with every schema migration; the store records it in its `hitl_schema_version` table. */
-export const STORE_SCHEMA_VERSION = 3;
+export const STORE_SCHEMA_VERSION = 4;
 
 export type StoreBackend = 'embedded' | 'postgres';
 
@@ -393,6 +396,9 @@ export interface HitlStore {
 
 	/** Deletes decisions, review states and audit entries older than the ISO timestamp. */
 	deleteOlderThan(before: string): Promise<RetentionResult>;
+
+	/** Pending reviews and claims: what the Review Inbox lists (issue 14). */
+	readonly pendingReviews: PendingReviewStore;
 
 	close(): Promise<void>;
 }
