@@ -38,7 +38,7 @@ export class ReviewInbox implements INodeType {
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [
 			// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed -- the store is a database, not an API (credentials/HitlStore.credentials.ts)
-			{ name: 'hitlStore', required: true, testedBy: 'hitlStoreTest' },
+			{ name: 'hitlStore', required: false, testedBy: 'hitlStoreTest' },
 			{ name: 'hitlReviewSecretApi', required: true, testedBy: 'hitlReviewSecretTest', displayOptions: { show: { access: ['personal'] } } },
 		],
 		webhooks: [
@@ -137,7 +137,9 @@ export class ReviewInbox implements INodeType {
 		};
 		let store;
 		try {
-			store = await sharedHitlStore(storeConfigFromCredential((await this.getCredentials(STORE_CREDENTIAL)) as Record<string, unknown>));
+			// Without a credential: the embedded store in the n8n user folder, as the Feedback Log's default.
+			const data = node.credentials?.[STORE_CREDENTIAL] ? await this.getCredentials(STORE_CREDENTIAL) : undefined;
+			store = await sharedHitlStore(storeConfigFromCredential(data as Record<string, unknown> | undefined));
 		} catch (error) {
 			throw storeOpenError(node, error, 'Check the HITL Store credential (its Test button opens the store).');
 		}
