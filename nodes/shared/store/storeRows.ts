@@ -8,7 +8,7 @@
 import { z } from 'zod/v4';
 
 import { gateRouteSchema, reviewerSchema } from '../itemContract';
-import { DECISION_OUTCOMES, type DecisionOutcome, type JsonValue } from './types';
+import { DECISION_OUTCOMES, type JsonValue } from './types';
 
 export class StoreRowError extends Error {
 	constructor(
@@ -70,7 +70,7 @@ export function jsonText<T extends z.ZodType>(schema: T) {
 
 /** A decision's route at the gate (null: no gate ran) and its outcome, as the item contract names them. */
 export const gateRouteColumn = nullable(gateRouteSchema);
-export const outcomeColumn = z.enum(DECISION_OUTCOMES as [DecisionOutcome, ...DecisionOutcome[]]);
+export const outcomeColumn = z.enum(DECISION_OUTCOMES);
 
 export const decisionRowSchema = z.object({
 	id: integer,
