@@ -47,6 +47,14 @@ export interface ReviewRequestFacts {
 	times: ReviewTimes | undefined;
 	/** The HITL Review Secret's value: named reviewers only. */
 	reviewSecret?: string;
+	/** Review Inbox (issue 14), with "Record in Store": read from the store before the step. */
+	inbox?: ReviewInboxFacts;
+}
+
+/** The review's priority, the inbox's forms on the page, and the unexpired claim (reviewInboxHooks.ts). */
+export interface ReviewInboxFacts {
+	view: Pick<ReviewPageView, 'priority' | 'formAction' | 'formFields' | 'claimForm' | 'inboxLink'>;
+	claim?: { reviewerId: string; by: string; at: string };
 }
 
 /** The settings a request is answered with (readSettings.ts). */
@@ -142,7 +150,7 @@ export function answerReviewRequest(
 
 	const reviewPage = (problems?: string[], entered?: EnteredAnswers): ReviewStepPage => ({
 		kind: 'review',
-		view: reviewPageView(facts, ledger, settings, { reviewer, token: formToken(tokenKey, binding), now, problems, entered }),
+		view: reviewPageView(facts, ledger, settings, { reviewer, actor, token: formToken(tokenKey, binding), now, problems, entered }),
 	});
 	if (method === 'GET') {
 		// A GET can be a mail scanner or a chat preview: it shows the page and records nothing
@@ -160,9 +168,26 @@ export function answerReviewRequest(
 		// costs the decisions, edits and comments on the others.
 		return { status: 422, page: reviewPage(parsed.problems, readEnteredAnswers(facts.body, facts.items.length, settings.reasons)), audit: [] };
 	}
+	// Review Inbox: another reviewer's claim refuses the answer unless this one takes over (recorded).
+	const claim = facts.inbox?.claim;
+	const takeOver = (facts.body as Record<string, unknown> | undefined)?.takeOver === 'yes';
+	if (claim && claim.reviewerId !== actor && !takeOver) {
+		return {
+			status: 409,
+			page: reviewPage([claimProblem(claim, now)], readEnteredAnswers(facts.body, facts.items.length, settings.reasons)),
+			audit: [{ event: 'refused', actor, detail: { why: 'claimedByOther', claimedBy: claim.reviewerId } }],
+		};
+	}
 	const at = now.toISOString();
 	const answers = toReviewerAnswers(parsed.submission, { id: actor, name: reviewer?.name }, settings.allowEdit, at);
-	return recordAnswers(facts, ledger, settings, actor, answers, at);
+	const step = recordAnswers(facts, ledger, settings, actor, answers, at);
+	if (!claim || claim.reviewerId === actor || !step.ledgerChange) return step;
+	return { ...step, audit: [{ event: 'takenOver', actor, detail: { from: claim.reviewerId, via: 'answer' } }, ...step.audit] };
+}
+
+function claimProblem(claim: { by: string; at: string }, now: Date): string {
+	const minutes = Math.max(0, Math.round((now.getTime() - Date.parse(claim.at)) / 60_000));
+	return `${claim.by} is reviewing this (claimed ${minutes === 1 ? '1 minute' : `${minutes} minutes`} ago). Tick “Take over” to answer anyway; the take-over is recorded.`;
 }
 
 function answerPage(settings: ReviewRequestSettings, view: Omit<AnswerPageView, 'title'>): ReviewStepPage {
@@ -257,7 +282,7 @@ function reviewPageView(
 	facts: ReviewRequestFacts,
 	ledger: LedgerState,
 	settings: ReviewRequestSettings,
-	page: { reviewer?: { id: string; name?: string }; token: string; now: Date; problems?: string[]; entered?: EnteredAnswers },
+	page: { reviewer?: { id: string; name?: string }; actor: string; token: string; now: Date; problems?: string[]; entered?: EnteredAnswers },
 ): ReviewPageView {
 	const progress = decideReview(ledger.answers, facts.items.map((item) => item.draft), settings.approvalsNeeded);
 	const { reviewer, problems, entered } = page;
@@ -278,6 +303,8 @@ function reviewPageView(
 		...(entered ? { entered } : {}),
 		// A refused form keeps the first render time: the time on the page includes the fix.
 		shownAt: entered?.shownAt ?? page.now.toISOString(),
+		...facts.inbox?.view,
+		...(facts.inbox?.claim ? { claim: { by: facts.inbox.claim.by, at: facts.inbox.claim.at, mine: facts.inbox.claim.reviewerId === page.actor } } : {}),
 	};
 }
 

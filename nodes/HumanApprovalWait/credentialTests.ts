@@ -7,7 +7,10 @@ import { explainConnectionError } from '../shared/explainConnectionError';
 import { hitlStoreTest } from '../shared/store/credentialTest';
 import { smtpTransport, type SmtpCredential } from './notifyReviewers';
 
-export const MIN_SECRET_LENGTH = 16;
+import { MIN_REVIEW_SECRET_LENGTH } from '../shared/reviewSignatures';
+import { hitlReviewSecretTest } from '../shared/reviewSecretTest';
+
+export const MIN_SECRET_LENGTH = MIN_REVIEW_SECRET_LENGTH;
 
 async function hitlSmtpTest(
 	this: ICredentialTestFunctions,
@@ -56,17 +59,6 @@ export function explainSmtpFailure(smtp: SmtpCredential, error: unknown): string
 		return `The mail server at ${at} answered ${said}: check Host, Port and Client Host Name.`;
 	}
 	return `Could not use the mail server at ${at}: ${said || String(error)}. Check Host, Port and SSL/TLS.`;
-}
-
-async function hitlReviewSecretTest(
-	this: ICredentialTestFunctions,
-	credential: ICredentialsDecrypted,
-): Promise<INodeCredentialTestResult> {
-	const secret = String(credential.data?.secret ?? '');
-	if (secret.length < MIN_SECRET_LENGTH) {
-		return { status: 'Error', message: `The secret must have at least ${MIN_SECRET_LENGTH} characters (better 32 random ones)` };
-	}
-	return { status: 'OK', message: 'The secret can sign review links' };
 }
 
 export const credentialTests = { hitlSmtpTest, hitlReviewSecretTest, hitlStoreTest };

@@ -235,4 +235,36 @@ export const approvalDescription: INodeProperties[] = [
 		description:
 			'Whether to keep partial answers and an audit trail (every page view and decision) in the HITL store, so they survive n8n restarts and execution pruning',
 	},
+	{
+		displayName: 'Priority',
+		name: 'priority',
+		type: 'string',
+		default: '',
+		placeholder: 'e.g. {{ $json.customer.tier === "gold" ? "high" : "" }}',
+		description:
+			'How urgent the review is in the Review Inbox and on the review page: urgent, high, normal or low (or 4–1). Empty: from the item — a blocking compliance finding or a risk flag is high, an audit sample low, anything else normal. With several items the most urgent counts.',
+		displayOptions: { show: { useStore: [true] } },
+	},
+	{
+		displayName: 'Review Inbox URL',
+		name: 'inboxUrl',
+		type: 'string',
+		default: '',
+		placeholder: 'https://n8n.example.com/webhook/review-inbox',
+		description:
+			"The Production URL of a Review Inbox trigger on the same store. When set, the links sent and the review form go through the inbox, so a reviewer who opens or answers a review that is already decided is told by whom and how. Empty: links go straight to the review page.",
+		displayOptions: { show: { useStore: [true] } },
+	},
+	{
+		displayName: 'Inbox Summary',
+		name: 'inboxSummary',
+		type: 'options',
+		default: 'excerpt',
+		options: [
+			{ name: 'Excerpt', value: 'excerpt', description: 'The first 140 characters of the customer message (or the draft), card numbers masked' },
+			{ name: 'None (Privacy Mode)', value: 'none', description: 'Only the case ID: no text of the message or the draft in the store' },
+		],
+		description: 'What the Review Inbox shows of each item; the store keeps it until the review is deleted by retention',
+		displayOptions: { show: { useStore: [true] } },
+	},
 ];

@@ -6,6 +6,7 @@
  * without JavaScript: each button is a plain submit button, the batch layout uses radio inputs.
  */
 import type { ItemDecision } from './decideReview';
+import { escapeHtml } from '../shared/escapeHtml';
 import { maskCardDataDeep } from '../shared/paymentCardData';
 import { highlightFindings } from './highlightFindings';
 import type { EnteredAnswers, EnteredItem } from './readEnteredAnswers';
@@ -61,21 +62,20 @@ export interface ReviewPageView {
 	shownAt?: string;
 	/** What the reviewer had entered on a refused form: shown again as they left it. */
 	entered?: EnteredAnswers;
+	/** Review Inbox (issue 14): the review's priority name. */
+	priority?: string;
+	/** Who holds the claim, since when (ISO), and whether it is the reader. */
+	claim?: { by: string; at: string; mine: boolean };
+	/** Where the form posts (default: this page's own URL) and the hidden fields it adds. */
+	formAction?: string;
+	formFields?: Record<string, string>;
+	/** A separate "Claim this review" form. */
+	claimForm?: { action: string; fields: Record<string, string> };
+	/** The reader's personal Review Inbox link. */
+	inboxLink?: string;
 }
 
-const HTML_ESCAPES: Record<string, string> = {
-	'&': '&amp;',
-	'<': '&lt;',
-	'>': '&gt;',
-	'"': '&quot;',
-	"'": '&#39;',
-	'`': '&#96;',
-};
-
-/** Escapes text for use in HTML content and in double- or single-quoted attribute values. */
-export function escapeHtml(value: unknown): string {
-	return String(value ?? '').replace(/[&<>"'`]/g, (char) => HTML_ESCAPES[char]);
-}
+export { escapeHtml };
 
 function formatTime(iso: string): string {
 	const date = new Date(iso);
@@ -219,6 +219,7 @@ function renderHeader(view: ReviewPageView): string {
 	const count = view.items.length;
 	meta.push(count === 1 ? '1 item' : `${count} items`);
 	if (view.deadline) meta.push(`answer by <time datetime="${escapeHtml(view.deadline)}">${escapeHtml(formatTime(view.deadline))}</time>`);
+	if (view.priority) meta.push(`priority <strong>${escapeHtml(view.priority)}</strong>`);
 	return `<header class="top"><h1 id="page-title">${escapeHtml(view.title)}</h1><p class="meta">${meta.join(' · ')}</p></header>`;
 }
 
@@ -239,6 +240,39 @@ function renderQuorumBlock(view: ReviewPageView): string {
 		);
 	}
 	return parts.length > 0 ? `<section class="card" aria-label="Reviewers">${parts.join('\n')}</section>` : '';
+}
+
+function hiddenFields(fields: Record<string, string> | undefined): string {
+	return Object.entries(fields ?? {})
+		.map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
+		.join('');
+}
+
+/** "Being reviewed by Ana, claimed 3 minutes ago", measured from when the page is shown. */
+export function claimAge(claimedAt: string, now: string): string {
+	const minutes = Math.max(0, Math.floor((Date.parse(now) - Date.parse(claimedAt)) / 60_000));
+	if (!Number.isFinite(minutes)) return '';
+	return minutes === 0 ? 'just now' : minutes === 1 ? '1 minute ago' : `${minutes} minutes ago`;
+}
+
+function renderClaim(view: ReviewPageView): string {
+	const claim = view.claim;
+	const claimButton = view.claimForm
+		? `<form method="post" action="${escapeHtml(view.claimForm.action)}" class="inline-form">${hiddenFields(view.claimForm.fields)}` +
+			`<button type="submit" class="btn-secondary">${claim && !claim.mine ? 'Take over this review' : 'Claim this review'}</button></form>`
+		: '';
+	const inbox = view.inboxLink ? `<p class="meta"><a href="${escapeHtml(view.inboxLink)}">Your review inbox</a> (keep this link: it is yours)</p>` : '';
+	if (!claim) return claimButton || inbox ? `<section class="card" aria-label="Claim">${claimButton}${inbox}</section>` : '';
+	const age = claimAge(claim.at, view.shownAt ?? new Date().toISOString());
+	const text = claim.mine
+		? `You claimed this review ${escapeHtml(age)}; others are asked to leave it to you.`
+		: `Being reviewed by <strong>${escapeHtml(claim.by)}</strong>, claimed ${escapeHtml(age)}.`;
+	return `<section class="card claim" aria-label="Claim"><p role="status">${text}</p>${claimButton}${inbox}</section>`;
+}
+
+function renderTakeOver(view: ReviewPageView): string {
+	if (!view.claim || view.claim.mine) return '';
+	return `<p><label><input type="checkbox" name="takeOver" value="yes"> Take over from ${escapeHtml(view.claim.by)} (recorded)</label></p>`;
 }
 
 /** Asked last, beside the buttons, so the reviewer reads the draft first. */
@@ -295,7 +329,8 @@ ${renderReasonAndComment(view, entered, index, idPrefix)}`;
 ${renderHeader(view)}
 ${renderProblems(view.problems)}
 ${intro ? `<div class="card">${intro}</div>` : ''}
-<form method="post" action="" accept-charset="utf-8" novalidate>
+${renderClaim(view)}
+<form method="post" action="${escapeHtml(view.formAction ?? '')}" accept-charset="utf-8" novalidate>${hiddenFields(view.formFields)}
 <input type="hidden" name="token" value="${escapeHtml(view.token)}">${
 	view.shownAt ? `\n<input type="hidden" name="shownAt" value="${escapeHtml(view.shownAt)}">` : ''
 }
@@ -303,6 +338,7 @@ ${renderQuorumBlock(view)}
 ${items}
 <section class="card" aria-label="Submit">
 ${renderNameField(view)}
+${renderTakeOver(view)}
 ${actions}
 <p class="meta">Nothing is recorded until you press a button. Opening this page changes nothing.</p>
 </section>

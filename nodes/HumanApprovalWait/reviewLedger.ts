@@ -18,7 +18,7 @@ export interface LedgerState {
 
 /** One line of a review's audit trail (the store's hitl_audit; nothing without "Record in Store"). */
 export interface ReviewAuditEvent {
-	event: 'requested' | 'refused' | 'linkOpened' | 'answered' | 'decided';
+	event: 'requested' | 'refused' | 'linkOpened' | 'answered' | 'decided' | 'takenOver';
 	/** The named reviewer's id, `link` for the shared link, `system` for the node itself. */
 	actor: string;
 	detail: JsonValue;

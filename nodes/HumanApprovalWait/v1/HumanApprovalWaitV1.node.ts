@@ -22,6 +22,7 @@ import { notifyReviewers } from '../notifyReviewers';
 import { renderAnswerPage, renderReviewPage, REVIEW_PAGE_HEADERS } from '../renderReviewPage';
 import { keepReviewTimes, openLedger, readReviewSecret, readReviewSession, readReviewTimes, type ReviewSession } from '../reviewSession';
 import { startReview } from '../startReview';
+import { openReviewInInbox, reviewInboxHooks } from '../reviewInboxHooks';
 
 // The lint rule below is for trigger nodes that register a webhook with a third-party service.
 // This node's webhooks are n8n's own "restart" webhooks of a waiting execution: n8n creates
@@ -131,7 +132,16 @@ export class HumanApprovalWaitV1 implements INodeType {
 			});
 		}
 		keepReviewTimes(this, start.times);
-		await notifyReviewers(this, session.settings, start.announcement);
+		// Review Inbox (issue 14): registers the review in the store; links go through the inbox when one is set.
+		const links = await openReviewInInbox(this, {
+			settings: session.settings,
+			items: session.items,
+			views: session.views,
+			times: start.times,
+			...(reviewSecret ? { secret: reviewSecret } : {}),
+			links: { link: start.announcement.link, personalLinks: start.announcement.personalLinks },
+		});
+		await notifyReviewers(this, session.settings, { ...start.announcement, ...links });
 		const ledger = await openLedger(this, session);
 		await ledger.audit(start.audit);
 		await this.putExecutionToWait(start.waitTill ?? WAIT_INDEFINITELY);
@@ -149,6 +159,8 @@ export class HumanApprovalWaitV1 implements INodeType {
 		const session = readReviewSession(this);
 		const ledger = await openLedger(this, session);
 		const request = this.getRequestObject();
+		const reviewSecret = await readReviewSecret(this, session.settings);
+		const inbox = await reviewInboxHooks(this, session.settings); // Review Inbox (issue 14)
 		const facts = {
 			method: request.method === 'POST' ? ('POST' as const) : ('GET' as const),
 			query: this.getQueryData() as Record<string, unknown>,
@@ -157,12 +169,14 @@ export class HumanApprovalWaitV1 implements INodeType {
 			review: session.review,
 			items: session.views,
 			times: readReviewTimes(this),
-			reviewSecret: await readReviewSecret(this, session.settings),
+			reviewSecret,
+			...(inbox ? { inbox: await inbox.facts(reviewSecret) } : {}),
 		};
 		const now = new Date();
 		// Run again on the state that won when another answer changed the ledger first.
 		const step = await ledger.update((state) => answerReviewRequest(facts, state, session.settings, now));
 		await ledger.audit(step.audit);
+		await inbox?.after(step, facts.method, now); // Review Inbox: claims end with the answer, the decision closes the review
 		sendPage(this, step);
 		return { noWebhookResponse: true, ...(step.outputs ? { workflowData: outputItems(step, session) } : {}) };
 	}

@@ -134,6 +134,61 @@ const MIGRATIONS: Migration[] = [
 		statements: () => aggregateTableStatements(),
 		after: (driver, tx) => rebuildAggregates(driver, tx),
 	},
+	{
+		// The Review Inbox (issue 14): one row per review Human Approval Wait opens, what the inbox
+		// lists, and the claim that says who is on it (see sqlPendingReviews.ts).
+		version: 5,
+		statements: () => [
+			`CREATE TABLE hitl_pending_reviews (
+				execution_id TEXT NOT NULL,
+				node_name TEXT NOT NULL,
+				node_id TEXT NOT NULL,
+				workflow_id TEXT,
+				workflow_name TEXT,
+				title TEXT NOT NULL,
+				item_count INTEGER NOT NULL,
+				items TEXT NOT NULL,
+				reasons TEXT NOT NULL,
+				intents TEXT NOT NULL,
+				reviewer_ids TEXT NOT NULL,
+				reviewers TEXT NOT NULL,
+				reviewer_mode TEXT NOT NULL,
+				priority INTEGER NOT NULL,
+				requested_at TEXT NOT NULL,
+				requested_ms BIGINT NOT NULL,
+				deadline TEXT,
+				deadline_ms BIGINT,
+				deadline_sort_ms BIGINT NOT NULL,
+				sealed_link TEXT,
+				resume_base TEXT,
+				link_hash TEXT,
+				status TEXT NOT NULL,
+				closed_at TEXT,
+				closed_ms BIGINT,
+				decisions TEXT,
+				decided_by TEXT,
+				claimed_by TEXT,
+				claimed_name TEXT,
+				claimed_ms BIGINT,
+				claim_expires_ms BIGINT,
+				claim_revision INTEGER NOT NULL,
+				PRIMARY KEY (execution_id, node_name)
+			)`,
+			// The inbox's first page: pending reviews by priority, then time left, then age — the
+			// whole ORDER BY, so the first 50 rows are read off the index without sorting.
+			'CREATE INDEX hitl_pending_reviews_queue ON hitl_pending_reviews (status, priority DESC, deadline_sort_ms, requested_ms, execution_id, node_name)',
+			'CREATE INDEX hitl_pending_reviews_workflow ON hitl_pending_reviews (workflow_id, status)',
+			// Pending counts per reason, per workflow and in all, kept in step with the table in the
+			// same transaction: the inbox shows them on every page without scanning every review.
+			`CREATE TABLE hitl_pending_counts (
+				kind TEXT NOT NULL,
+				count_key TEXT NOT NULL,
+				label TEXT NOT NULL,
+				pending INTEGER NOT NULL,
+				PRIMARY KEY (kind, count_key)
+			)`,
+		],
+	},
 ];
 
 // Guards against a migration added without bumping the version the interface announces.

@@ -1,7 +1,8 @@
 /**
  * The HitlStore over any SqlDriver: one facade over the store's concerns, each in its own file —
  * decisions (decisionLog), analytics (decisionAnalytics), shared review and gate states
- * (sharedStates), the audit trail (auditLog) and retention (retention). The same statements serve
+ * (sharedStates), the audit trail (auditLog), retention (retention) and pending reviews with
+ * their claims (sqlPendingReviews). The same statements serve
  * the embedded (SQLite) and the PostgreSQL back end, so the contract tests exercise one
  * implementation on two engines.
  */
@@ -11,7 +12,9 @@ import { AggregateDeltas } from './decisionAggregates';
 import { DecisionLog, factsOfRecord } from './decisionLog';
 import { Retention } from './retention';
 import { migrate, readSchemaVersion } from './schema';
+import type { PendingReviewStore } from './pendingReviewTypes';
 import { SharedStates } from './sharedStates';
+import { SqlPendingReviews } from './sqlPendingReviews';
 import type { SqlDriver } from './sqlDriver';
 import type { HitlStore, StoreBackend } from './types';
 
@@ -21,6 +24,8 @@ export class SqlHitlStore implements HitlStore {
 	private readonly states: SharedStates;
 	private readonly audit: AuditLog;
 	private readonly retention: Retention;
+	/** Pending reviews and claims (the Review Inbox, issue 14). */
+	readonly pendingReviews: PendingReviewStore;
 
 	private constructor(
 		private readonly driver: SqlDriver,
@@ -33,6 +38,7 @@ export class SqlHitlStore implements HitlStore {
 		this.states = new SharedStates(driver);
 		this.audit = new AuditLog(driver);
 		this.retention = new Retention(driver);
+		this.pendingReviews = new SqlPendingReviews(driver);
 	}
 
 	/** Wraps a driver, creating or migrating the schema first. */

@@ -18,9 +18,12 @@
  */
 
 import { DECISION_OUTCOMES, type DecisionOutcome, type GateRoute, type Reviewer } from '../itemContract';
+import type { PendingReviewStore } from './pendingReviewTypes';
+
+export type * from './pendingReviewTypes';
 
 /** Bumped with every schema migration; the store records it in its `hitl_schema_version` table. */
-export const STORE_SCHEMA_VERSION = 4;
+export const STORE_SCHEMA_VERSION = 5;
 
 export type StoreBackend = 'embedded' | 'postgres';
 
@@ -393,6 +396,9 @@ export interface HitlStore extends DecisionStore, DecisionAnalyticsStore, Shared
 
 	/** The schema version the database is at (created / migrated on open). */
 	schemaVersion(): Promise<number>;
+
+	/** Pending reviews and claims: what the Review Inbox lists (issue 14). */
+	readonly pendingReviews: PendingReviewStore;
 
 	close(): Promise<void>;
 }

@@ -1,0 +1,122 @@
+/**
+ * The pending-review part of the store's contract (issue 14): every review Human Approval Wait
+ * opens with "Record in Store" on, what the Review Inbox lists, and the claim that says who is on it.
+ */
+
+export type PendingReviewStatus = 'pending' | 'decided' | 'expired' | 'cancelled';
+
+export interface PendingReviewKey {
+	executionId: string;
+	/** The Human Approval Wait node's name in that execution. */
+	nodeName: string;
+}
+
+/** One item of a review, as the inbox shows it: never the full texts. */
+export interface PendingReviewItem {
+	caseId: string;
+	/** A short excerpt (card data masked), or '' in privacy mode. */
+	summary: string;
+	/** The gate's route reason codes. */
+	reasons: string[];
+	confidence?: number;
+	/** The worst compliance severity found. */
+	severity?: 'block' | 'review' | 'info';
+	intent?: string;
+	riskFlags: string[];
+	sampledForAudit?: boolean;
+}
+
+export interface PendingReviewRecord extends PendingReviewKey {
+	nodeId: string;
+	workflowId?: string;
+	workflowName?: string;
+	title: string;
+	items: PendingReviewItem[];
+	requestedAt: string;
+	deadline?: string;
+	reviewerMode: 'link' | 'named';
+	reviewers: { id: string; name: string }[];
+	/** Higher is more urgent (see nodes/HumanApprovalWait/reviewPriority.ts). */
+	priority: number;
+	/**
+	 * The review page's URL (n8n's resume URL, which carries the execution's token) sealed with a
+	 * key derived from the HITL Review Secret: a reader of the store alone cannot open the page.
+	 */
+	sealedLink?: string;
+	/** The resume URL without its token, and a hash of execution and token (see reviewInboxLinks.ts). */
+	resumeBase?: string;
+	linkHash?: string;
+}
+
+export interface ReviewClaim {
+	reviewerId: string;
+	reviewerName?: string;
+	claimedAt: string;
+	expiresAt: string;
+}
+
+export interface StoredPendingReview extends PendingReviewRecord {
+	status: PendingReviewStatus;
+	closedAt?: string;
+	/** For a decided review: the decision per item, and who decided. */
+	decisions?: string[];
+	decidedBy?: string[];
+	/** An unexpired claim (expired ones are not returned). */
+	claim?: ReviewClaim;
+}
+
+export interface PendingReviewFilter {
+	workflowId?: string;
+	intent?: string;
+	reason?: string;
+	/** "Mine": reviews naming this reviewer, or claimed by them. */
+	reviewerId?: string;
+}
+
+export interface ListPendingOptions {
+	/** ISO "now": claims that expired before it are not shown. */
+	now: string;
+	limit?: number;
+	offset?: number;
+}
+
+export interface CloseReviewUpdate {
+	status: Exclude<PendingReviewStatus, 'pending'>;
+	at: string;
+	decisions?: string[];
+	decidedBy?: string[];
+}
+
+export interface ClaimRequest {
+	reviewerId: string;
+	reviewerName?: string;
+	now: string;
+	/** How long the claim holds (default 15 minutes). */
+	ttlMs: number;
+	/** Take the review over from another reviewer's unexpired claim. */
+	takeOver?: boolean;
+}
+
+export type ClaimResult =
+	| { ok: true; claim: ReviewClaim; tookOverFrom?: ReviewClaim }
+	| { ok: false; why: 'claimedByOther'; claim: ReviewClaim }
+	| { ok: false; why: 'notPending'; status: PendingReviewStatus | 'unknown' };
+
+export interface PendingReviewStore {
+	/** Registers a review; a repeated registration of the same key changes nothing. */
+	registerPendingReview(record: PendingReviewRecord): Promise<void>;
+	getPendingReview(key: PendingReviewKey, now: string): Promise<StoredPendingReview | undefined>;
+	/** Pending reviews, most urgent first: priority, then deadline (none last), then age. */
+	listPendingReviews(filter: PendingReviewFilter, options: ListPendingOptions): Promise<StoredPendingReview[]>;
+	countPendingReviews(filter: PendingReviewFilter): Promise<number>;
+	/** The workflows that have pending reviews (for the inbox's filter). */
+	listPendingWorkflows(): Promise<{ id: string; name: string }[]>;
+	/** Pending reviews per reason code (a review with two reasons counts under both). */
+	countPendingByReason(): Promise<Record<string, number>>;
+	/** Marks a pending review decided / expired / cancelled; false when it was not pending. */
+	closePendingReview(key: PendingReviewKey, update: CloseReviewUpdate): Promise<boolean>;
+	/** Compare-and-set: one winner among racing claimants, across processes and back ends. */
+	claimReview(key: PendingReviewKey, request: ClaimRequest): Promise<ClaimResult>;
+	/** Drops the reviewer's own claim; false when they held none. */
+	releaseClaim(key: PendingReviewKey, reviewerId: string): Promise<boolean>;
+}

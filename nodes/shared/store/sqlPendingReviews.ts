@@ -1,0 +1,302 @@
+/**
+ * Pending reviews and their claims over any SqlDriver (table `hitl_pending_reviews`, migration 4).
+ *
+ * A claim is a compare-and-set in one conditional UPDATE (`... WHERE claimed_by IS NULL OR the
+ * claim expired OR it is mine`): both SQLite and PostgreSQL apply a single UPDATE atomically, so
+ * of several reviewers racing for one review — in one n8n process or several — exactly one
+ * changes the row and wins; the others read who did.
+ *
+ * `hitl_pending_counts` keeps the pending counts per reason, per workflow and in all, changed in
+ * the same transaction as the row it counts, so the inbox reads them without scanning.
+ */
+import { maskCardDataDeep } from '../paymentCardData';
+import type { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
+import type {
+	ClaimRequest,
+	ClaimResult,
+	CloseReviewUpdate,
+	ListPendingOptions,
+	PendingReviewFilter,
+	PendingReviewKey,
+	PendingReviewRecord,
+	PendingReviewStatus,
+	PendingReviewStore,
+	ReviewClaim,
+	StoredPendingReview,
+} from './pendingReviewTypes';
+
+type Row = Record<string, unknown>;
+
+/** Sorts reviews without a deadline after every real one (an index cannot sort on COALESCE). */
+const NO_DEADLINE_MS = 8_640_000_000_000_000;
+
+/** `|a|b|`: one delimited column a `LIKE '%|a|%'` filter can search without parsing JSON. */
+function tagList(values: readonly (string | undefined)[]): string {
+	const tags = [...new Set(values.filter((value): value is string => !!value).map((value) => value.replace(/\|/g, '/')))];
+	return tags.length ? `|${tags.join('|')}|` : '';
+}
+
+function likeTag(value: string): string {
+	return `%|${value.replace(/\|/g, '/').replace(/[%_\\]/g, (char) => `\\${char}`)}|%`;
+}
+
+function ms(iso: string, what: string): number {
+	const value = Date.parse(iso);
+	if (!Number.isFinite(value)) throw new Error(`hitl store: ${what} is not an ISO time: ${iso}`);
+	return value;
+}
+
+function whereOf(filter: PendingReviewFilter): { sql: string; params: SqlValue[] } {
+	const clauses = ["status = 'pending'"];
+	const params: SqlValue[] = [];
+	if (filter.workflowId) {
+		clauses.push('workflow_id = ?');
+		params.push(filter.workflowId);
+	}
+	if (filter.intent) {
+		clauses.push("intents LIKE ? ESCAPE '\\'");
+		params.push(likeTag(filter.intent));
+	}
+	if (filter.reason) {
+		clauses.push("reasons LIKE ? ESCAPE '\\'");
+		params.push(likeTag(filter.reason));
+	}
+	if (filter.reviewerId) {
+		clauses.push("(reviewer_ids LIKE ? ESCAPE '\\' OR claimed_by = ?)");
+		params.push(likeTag(filter.reviewerId), filter.reviewerId);
+	}
+	return { sql: clauses.join(' AND '), params };
+}
+
+function claimOf(row: Row, nowMs: number): ReviewClaim | undefined {
+	if (row.claimed_by === null || row.claimed_by === undefined) return undefined;
+	if (Number(row.claim_expires_ms) <= nowMs) return undefined;
+	return {
+		reviewerId: String(row.claimed_by),
+		...(row.claimed_name !== null ? { reviewerName: String(row.claimed_name) } : {}),
+		claimedAt: new Date(Number(row.claimed_ms)).toISOString(),
+		expiresAt: new Date(Number(row.claim_expires_ms)).toISOString(),
+	};
+}
+
+function fromRow(row: Row, nowMs: number): StoredPendingReview {
+	const claim = claimOf(row, nowMs);
+	const optional = (column: string) => (row[column] === null || row[column] === undefined ? undefined : String(row[column]));
+	const review: StoredPendingReview = {
+		executionId: String(row.execution_id),
+		nodeName: String(row.node_name),
+		nodeId: String(row.node_id),
+		title: String(row.title),
+		items: JSON.parse(String(row.items)) as StoredPendingReview['items'],
+		requestedAt: String(row.requested_at),
+		reviewerMode: String(row.reviewer_mode) === 'named' ? 'named' : 'link',
+		reviewers: JSON.parse(String(row.reviewers)) as StoredPendingReview['reviewers'],
+		priority: Number(row.priority),
+		status: String(row.status) as PendingReviewStatus,
+	};
+	const workflowId = optional('workflow_id');
+	const workflowName = optional('workflow_name');
+	const deadline = optional('deadline');
+	const sealedLink = optional('sealed_link');
+	const closedAt = optional('closed_at');
+	if (workflowId) review.workflowId = workflowId;
+	if (workflowName) review.workflowName = workflowName;
+	if (deadline) review.deadline = deadline;
+	if (sealedLink) review.sealedLink = sealedLink;
+	const resumeBase = optional('resume_base');
+	const linkHash = optional('link_hash');
+	if (resumeBase) review.resumeBase = resumeBase;
+	if (linkHash) review.linkHash = linkHash;
+	if (closedAt) review.closedAt = closedAt;
+	if (row.decisions !== null && row.decisions !== undefined) review.decisions = JSON.parse(String(row.decisions)) as string[];
+	if (row.decided_by !== null && row.decided_by !== undefined) review.decidedBy = JSON.parse(String(row.decided_by)) as string[];
+	if (claim && review.status === 'pending') review.claim = claim;
+	return review;
+}
+
+/** The counter rows one review adds to (or, closed, takes from). */
+function countKeys(workflowId: string | undefined, workflowName: string | undefined, reasons: string[]): { kind: string; key: string; label: string }[] {
+	return [
+		{ kind: 'all', key: '', label: '' },
+		...(workflowId ? [{ kind: 'workflow', key: workflowId, label: workflowName ?? workflowId }] : []),
+		...[...new Set(reasons)].map((reason) => ({ kind: 'reason', key: reason, label: reason })),
+	];
+}
+
+async function changeCounts(tx: SqlExecutor, keys: { kind: string; key: string; label: string }[], delta: 1 | -1): Promise<void> {
+	for (const { kind, key, label } of keys) {
+		await tx.run(
+			`INSERT INTO hitl_pending_counts (kind, count_key, label, pending) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (kind, count_key) DO UPDATE SET pending = hitl_pending_counts.pending + excluded.pending, label = excluded.label`,
+			[kind, key, label, delta],
+		);
+	}
+}
+
+const ORDER = 'ORDER BY priority DESC, deadline_sort_ms ASC, requested_ms ASC, execution_id ASC, node_name ASC';
+
+export class SqlPendingReviews implements PendingReviewStore {
+	constructor(private readonly driver: SqlDriver) {}
+
+	async registerPendingReview(given: PendingReviewRecord): Promise<void> {
+		const record = maskCardDataDeep(given);
+		const reasons = tagList(record.items.flatMap((item) => item.reasons));
+		const intents = tagList(record.items.map((item) => item.intent));
+		const deadlineMs = record.deadline ? ms(record.deadline, 'deadline') : null;
+		await this.driver.transaction(async (tx) => {
+			const inserted = await tx.run(
+			`INSERT INTO hitl_pending_reviews (execution_id, node_name, node_id, workflow_id, workflow_name, title, item_count,
+			   items, reasons, intents, reviewer_ids, reviewers, reviewer_mode, priority, requested_at, requested_ms, deadline,
+			   deadline_ms, deadline_sort_ms, sealed_link, resume_base, link_hash, status, claim_revision)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0)
+			 ON CONFLICT (execution_id, node_name) DO NOTHING`,
+			[
+				given.executionId,
+				given.nodeName,
+				given.nodeId,
+				record.workflowId ?? null,
+				record.workflowName ?? null,
+				record.title,
+				record.items.length,
+				JSON.stringify(record.items),
+				reasons,
+				intents,
+				tagList(record.reviewers.map((reviewer) => reviewer.id)),
+				JSON.stringify(record.reviewers),
+				record.reviewerMode,
+				Math.round(record.priority),
+				record.requestedAt,
+				ms(record.requestedAt, 'requestedAt'),
+				record.deadline ?? null,
+				deadlineMs,
+				deadlineMs ?? NO_DEADLINE_MS,
+				// The sealed link is ciphertext: masking it could only break it.
+				given.sealedLink ?? null,
+				given.resumeBase ?? null,
+				given.linkHash ?? null,
+			],
+			);
+			if (inserted === 1) await changeCounts(tx, countKeys(record.workflowId, record.workflowName, record.items.flatMap((item) => item.reasons)), 1);
+		});
+	}
+
+	async getPendingReview(key: PendingReviewKey, now: string): Promise<StoredPendingReview | undefined> {
+		const rows = await this.driver.query<Row>('SELECT * FROM hitl_pending_reviews WHERE execution_id = ? AND node_name = ?', [
+			key.executionId,
+			key.nodeName,
+		]);
+		return rows.length ? fromRow(rows[0], ms(now, 'now')) : undefined;
+	}
+
+	async listPendingReviews(filter: PendingReviewFilter, options: ListPendingOptions): Promise<StoredPendingReview[]> {
+		const where = whereOf(filter);
+		const limit = Math.max(1, Math.min(500, Math.floor(options.limit ?? 50)));
+		const offset = Math.max(0, Math.floor(options.offset ?? 0));
+		const rows = await this.driver.query<Row>(`SELECT * FROM hitl_pending_reviews WHERE ${where.sql} ${ORDER} LIMIT ? OFFSET ?`, [
+			...where.params,
+			limit,
+			offset,
+		]);
+		const nowMs = ms(options.now, 'now');
+		return rows.map((row) => fromRow(row, nowMs));
+	}
+
+	async countPendingReviews(filter: PendingReviewFilter): Promise<number> {
+		if (!filter.workflowId && !filter.intent && !filter.reason && !filter.reviewerId) {
+			const rows = await this.driver.query<{ pending: unknown }>("SELECT pending FROM hitl_pending_counts WHERE kind = 'all' AND count_key = ''");
+			return Number(rows[0]?.pending ?? 0);
+		}
+		const where = whereOf(filter);
+		const rows = await this.driver.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM hitl_pending_reviews WHERE ${where.sql}`, where.params);
+		return Number(rows[0]?.n ?? 0);
+	}
+
+	async listPendingWorkflows(): Promise<{ id: string; name: string }[]> {
+		const rows = await this.driver.query<{ count_key: unknown; label: unknown }>(
+			"SELECT count_key, label FROM hitl_pending_counts WHERE kind = 'workflow' AND pending > 0 ORDER BY label, count_key",
+		);
+		return rows.map((row) => ({ id: String(row.count_key), name: String(row.label) }));
+	}
+
+	async countPendingByReason(): Promise<Record<string, number>> {
+		const rows = await this.driver.query<{ count_key: unknown; pending: unknown }>(
+			"SELECT count_key, pending FROM hitl_pending_counts WHERE kind = 'reason' AND pending > 0",
+		);
+		return Object.fromEntries(rows.map((row) => [String(row.count_key), Number(row.pending)]));
+	}
+
+	async closePendingReview(key: PendingReviewKey, update: CloseReviewUpdate): Promise<boolean> {
+		return this.driver.transaction(async (tx) => {
+			const rows = await tx.query<Row>(
+				"SELECT workflow_id, workflow_name, reasons FROM hitl_pending_reviews WHERE execution_id = ? AND node_name = ? AND status = 'pending'",
+				[key.executionId, key.nodeName],
+			);
+			if (!rows.length) return false;
+			const changed = await tx.run(
+				`UPDATE hitl_pending_reviews SET status = ?, closed_at = ?, closed_ms = ?, decisions = ?, decided_by = ?,
+				   claimed_by = NULL, claimed_name = NULL, claimed_ms = NULL, claim_expires_ms = NULL, claim_revision = claim_revision + 1
+				 WHERE execution_id = ? AND node_name = ? AND status = 'pending'`,
+				[
+					update.status,
+					update.at,
+					ms(update.at, 'at'),
+					update.decisions ? JSON.stringify(update.decisions) : null,
+					update.decidedBy ? JSON.stringify(maskCardDataDeep(update.decidedBy)) : null,
+					key.executionId,
+					key.nodeName,
+				],
+			);
+			if (changed !== 1) return false;
+			const row = rows[0];
+			const reasons = String(row.reasons ?? '').split('|').filter(Boolean);
+			await changeCounts(
+				tx,
+				countKeys(row.workflow_id === null ? undefined : String(row.workflow_id), row.workflow_name === null ? undefined : String(row.workflow_name), reasons),
+				-1,
+			);
+			return true;
+		});
+	}
+
+	async claimReview(key: PendingReviewKey, request: ClaimRequest): Promise<ClaimResult> {
+		const nowMs = ms(request.now, 'now');
+		const before = request.takeOver ? await this.getPendingReview(key, request.now) : undefined;
+		const guard = request.takeOver ? '' : 'AND (claimed_by IS NULL OR claim_expires_ms <= ? OR claimed_by = ?)';
+		// RETURNING: the winner learns its claim from the UPDATE itself, without a second read.
+		const won = await this.driver.query<Row>(
+			`UPDATE hitl_pending_reviews SET claimed_by = ?, claimed_name = ?, claimed_ms = ?, claim_expires_ms = ?,
+			   claim_revision = claim_revision + 1
+			 WHERE execution_id = ? AND node_name = ? AND status = 'pending' ${guard}
+			 RETURNING claimed_by, claimed_name, claimed_ms, claim_expires_ms`,
+			[
+				request.reviewerId,
+				request.reviewerName ?? null,
+				nowMs,
+				nowMs + request.ttlMs,
+				key.executionId,
+				key.nodeName,
+				...(request.takeOver ? [] : [nowMs, request.reviewerId]),
+			],
+		);
+		const claim = won.length ? claimOf(won[0], nowMs) : undefined;
+		if (claim) {
+			const tookOverFrom = before?.claim && before.claim.reviewerId !== request.reviewerId ? before.claim : undefined;
+			return { ok: true, claim, ...(tookOverFrom ? { tookOverFrom } : {}) };
+		}
+		const current = await this.getPendingReview(key, request.now);
+		if (!current || current.status !== 'pending') return { ok: false, why: 'notPending', status: current?.status ?? 'unknown' };
+		if (current.claim && current.claim.reviewerId !== request.reviewerId) return { ok: false, why: 'claimedByOther', claim: current.claim };
+		// Changed by a concurrent writer between the UPDATE and the read: report it as theirs.
+		return { ok: false, why: 'notPending', status: current.status };
+	}
+
+	async releaseClaim(key: PendingReviewKey, reviewerId: string): Promise<boolean> {
+		const changed = await this.driver.run(
+			`UPDATE hitl_pending_reviews SET claimed_by = NULL, claimed_name = NULL, claimed_ms = NULL, claim_expires_ms = NULL,
+			   claim_revision = claim_revision + 1
+			 WHERE execution_id = ? AND node_name = ? AND claimed_by = ?`,
+			[key.executionId, key.nodeName, reviewerId],
+		);
+		return changed > 0;
+	}
+}
