@@ -10,6 +10,8 @@ import type { SqlDriver, SqlExecutor, SqlScalar, SqlValue } from './sqlDriver';
 import { migrate, readSchemaVersion } from './schema';
 import type { PendingReviewStore } from './pendingReviewTypes';
 import { SqlPendingReviews } from './sqlPendingReviews';
+import type { ReviewSlaStore } from './reviewSlaTypes';
+import { SqlReviewSla } from './sqlReviewSla';
 import type {
 	AuditEntry,
 	AuditFilter,
@@ -288,6 +290,7 @@ const STATS_WORK_MEM = '64MB';
 
 export class SqlHitlStore implements HitlStore {
 	readonly pendingReviews: PendingReviewStore;
+	readonly reviewSla: ReviewSlaStore;
 
 	private constructor(
 		private readonly driver: SqlDriver,
@@ -295,6 +298,7 @@ export class SqlHitlStore implements HitlStore {
 		readonly location: string,
 	) {
 		this.pendingReviews = new SqlPendingReviews(driver);
+		this.reviewSla = new SqlReviewSla(driver);
 	}
 
 	/** Wraps a driver, creating or migrating the schema first. */
