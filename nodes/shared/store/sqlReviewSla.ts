@@ -72,9 +72,13 @@ export class SqlReviewSla implements ReviewSlaStore {
 
 	async listSlaSteps(key: PendingReviewKey): Promise<SlaStepRecord[]> {
 		const rows = await this.driver.query<Row>(
-			'SELECT step, emitted_at FROM hitl_review_sla_steps WHERE execution_id = ? AND node_name = ? ORDER BY emitted_ms, step',
+			'SELECT step, emitted_at, emitted_ms FROM hitl_review_sla_steps WHERE execution_id = ? AND node_name = ?',
 			[key.executionId, key.nodeName],
 		);
-		return rows.filter((row) => isStep(row.step)).map((row) => ({ step: row.step as SlaStep, emittedAt: String(row.emitted_at) }));
+		// In time order; steps emitted in one poll share a time and keep the order a review crosses them.
+		return rows
+			.filter((row) => isStep(row.step))
+			.sort((a, b) => Number(a.emitted_ms) - Number(b.emitted_ms) || SLA_STEPS.indexOf(a.step as SlaStep) - SLA_STEPS.indexOf(b.step as SlaStep))
+			.map((row) => ({ step: row.step as SlaStep, emittedAt: String(row.emitted_at) }));
 	}
 }
