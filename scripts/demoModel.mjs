@@ -24,8 +24,42 @@ export const DEMO_MARK = '[Demo model: a canned answer, not written by an AI]';
  * answer shows one route: a delivery question goes out alone, a refund goes to a person, an
  * investment question gets a reply that promises returns — which the Compliance Check's
  * financial-promises pack blocks — and anything else is too unsure to send.
+ *
+ * The collections template's notices (its message says who owes what, since when, on which
+ * channel, and whether this is the first contact) get a notice with the disclosure the debt
+ * collection pack requires for that case — the mini-Miranda on a first contact, the collector
+ * notice later, and the recording notice first on a call — so each passes the template's checks
+ * and waits for a reviewer, as every notice does there.
  */
 export const CANNED_ANSWERS = [
+	{
+		when: /\bowes\b[\s\S]*\bChannel: (?:voice|phone|call)\b/i,
+		intent: 'collections',
+		confidence: 0.9,
+		reply:
+			'This call may be recorded for quality and training purposes. Hello, this is the collections team calling about the past-due balance on your account. ' +
+			'This is an attempt to collect a debt and any information obtained will be used for that purpose. This communication is from a debt collector. ' +
+			'Can we agree today on a payment or a payment plan that works for you? If you believe you do not owe this amount, you can dispute it within 30 days.',
+	},
+	{
+		when: /\bowes\b[\s\S]*\bfirst contact with the debtor\b/i,
+		intent: 'collections',
+		confidence: 0.9,
+		reply:
+			'Dear customer,\n\nOur records show a balance on your account that is past due. Please pay it through the payment link in your account, ' +
+			'or reply to this e-mail to agree a payment plan that works for you. If you believe you do not owe this amount, you can dispute it within 30 days ' +
+			'of this notice and we will look into it.\n\nThis is an attempt to collect a debt and any information obtained will be used for that purpose.\n\n' +
+			'Kind regards,\nThe collections team',
+	},
+	{
+		when: /\bowes\b[\s\S]*\bdue since\b/i,
+		intent: 'collections',
+		confidence: 0.9,
+		reply:
+			'Dear customer,\n\nWe wrote to you earlier about the past-due balance on your account, and it is still open. Please pay it through the payment ' +
+			'link in your account, or reply to this e-mail to agree a payment plan. If you have already paid, please disregard this message.\n\n' +
+			'This communication is from a debt collector.\n\nKind regards,\nThe collections team',
+	},
 	{
 		when: /\b(invest\w*|savings)\b/i,
 		intent: 'investment',

@@ -14,6 +14,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { getFieldValue, splitFieldPath } from '../shared/fieldPath';
 import { mergeHitl } from '../shared/itemContract';
 import { errorItem, itemLabel, toItemError } from '../shared/itemErrors';
+import { checkedNumber, type NumberSpec } from '../shared/nodeParameters';
 import { buildRulesDocument, type ComplianceSettings, type DisclosureSetting, type PatternSetting } from './buildRulesDocument';
 import { compileRuleset, type CompiledRuleset } from './checkCompliance';
 import { checkField, combineFieldResults, earlierFindings } from './checkFields';
@@ -123,6 +124,19 @@ export class ComplianceCheck implements INodeType {
 	}
 }
 
+const MIN_CONFIDENCE: NumberSpec = {
+	label: 'Options → Minimum Confidence',
+	min: 0,
+	max: 1,
+	description: 'Use 0.5 (the default) for findings backed by a checksum, a format or a context word; lower it to also get weak ones.',
+};
+
+const PATTERN_TIMEOUT: NumberSpec = {
+	label: 'Options → Custom Pattern Time Limit (Ms)',
+	min: 10,
+	description: 'Set the time budget of the custom patterns per text to at least 10 ms (250 ms is the default).',
+};
+
 interface ShellOptions {
 	caseIdField?: string;
 	patternTimeoutMs?: number;
@@ -156,13 +170,10 @@ function readSettings(context: IExecuteFunctions, itemIndex: number): { settings
 			description: 'Use two-letter ISO 3166 codes separated by commas, such as IL, JP, CN, IN.',
 		});
 	}
-	const minConfidence = options.minConfidence === undefined ? undefined : Number(options.minConfidence);
-	if (minConfidence !== undefined && !(minConfidence >= 0 && minConfidence <= 1)) {
-		throw new NodeOperationError(context.getNode(), `Minimum Confidence must be between 0 and 1 (got "${String(options.minConfidence)}")`, {
-			itemIndex,
-			description: 'Use 0.5 (the default) for findings backed by a checksum, a format or a context word; lower it to also get weak ones.',
-		});
-	}
+	const minConfidence =
+		options.minConfidence === undefined ? undefined : checkedNumber(context.getNode(), options.minConfidence, MIN_CONFIDENCE, itemIndex);
+	const patternTimeoutMs =
+		options.patternTimeoutMs === undefined ? undefined : checkedNumber(context.getNode(), options.patternTimeoutMs, PATTERN_TIMEOUT, itemIndex);
 	const settings: ComplianceSettings = {
 		piiTypes: get<PiiType[]>('piiTypes', []),
 		piiSeverity: get('piiSeverity', 'review'),
@@ -201,7 +212,7 @@ function readSettings(context: IExecuteFunctions, itemIndex: number): { settings
 		settings,
 		options: {
 			caseIdField: (options.caseIdField as string | undefined) || undefined,
-			patternTimeoutMs: options.patternTimeoutMs === undefined ? undefined : Number(options.patternTimeoutMs),
+			patternTimeoutMs,
 			defaultCountry: (defaultCountry || undefined) as CountryCode | undefined,
 			phoneCountries: phoneCountries.countries.length > 0 ? phoneCountries.countries : undefined,
 			minConfidence,

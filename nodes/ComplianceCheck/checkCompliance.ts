@@ -5,6 +5,7 @@
  */
 import type { CountryCode } from 'libphonenumber-js';
 
+import { valueMeets } from '../shared/conditions';
 import { getFieldValue } from '../shared/fieldPath';
 import type { Severity, Violation } from '../shared/itemContract';
 import { BoundedPatternRunner, compileUserPattern } from './compileUserPattern';
@@ -131,23 +132,21 @@ export function compileRuleset(document: VersionedRulesDocument, options: Compli
 	};
 }
 
-/** Whether a rule's conditions hold for this item (no conditions: always). */
+/**
+ * Whether a rule's conditions hold for this item (no conditions: always). What `equals`, `in` and
+ * `exists` mean is the package's one condition semantics (nodes/shared/conditions.ts), the same
+ * as the Confidence Gate's Conditions: text compared without regard to case or surrounding
+ * spaces, blank text not set.
+ */
 export function conditionsHold(conditions: Condition[] | undefined, item: Record<string, unknown>): boolean {
 	if (!conditions) return true;
 	return conditions.every((condition) => {
 		const value = getFieldValue(item, condition.field);
-		if (condition.exists !== undefined) return (value !== undefined && value !== null) === condition.exists;
-		if (condition.equals !== undefined) return sameScalar(value, condition.equals);
-		if (condition.notEquals !== undefined) return !sameScalar(value, condition.notEquals);
-		return (condition.in ?? []).some((option) => sameScalar(value, option));
+		if (condition.exists !== undefined) return valueMeets(value, condition.exists ? 'exists' : 'notExists');
+		if (condition.equals !== undefined) return valueMeets(value, 'equals', condition.equals);
+		if (condition.notEquals !== undefined) return valueMeets(value, 'notEquals', condition.notEquals);
+		return (condition.in ?? []).some((option) => valueMeets(value, 'equals', option));
 	});
-}
-
-/** Compares leniently across types ("true" equals true, "3" equals 3): item fields are often strings. */
-function sameScalar(value: unknown, expected: string | number | boolean): boolean {
-	if (value === expected) return true;
-	if (value === undefined || value === null || typeof value === 'object') return false;
-	return String(value).trim().toLowerCase() === String(expected).trim().toLowerCase();
 }
 
 const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, review: 1, block: 2 };

@@ -7,9 +7,9 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { advanceDetector, type DetectorSettings, type DetectorState } from '../shared/calibration/driftDetector';
 import { expectedOverride } from '../shared/calibration/estimatePrecision';
-import { sharedHitlStore, type HitlStore } from '../shared/store';
+import type { HitlStore } from '../shared/store';
 import type { JsonValue } from '../shared/store/types';
-import { nodeStoreConfig, storeOpenError } from '../shared/storeCredential';
+import { openNodeStore } from '../shared/storeCredential';
 import { driftFor, learnPolicies, type DriftState, type LearnedPolicy, type LearningSettings } from './learnFromReviews';
 import { numberParameter } from './numberParameter';
 import { windowRoutedBins } from './windowAggregate';
@@ -53,16 +53,9 @@ export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive
 		: undefined;
 	const sliceField = String(context.getNodeParameter('options.intentField', 0, 'hitl.draft.intent') || 'hitl.draft.intent');
 
-	let store: HitlStore;
-	try {
-		store = await sharedHitlStore(await nodeStoreConfig(context));
-	} catch (error) {
-		throw storeOpenError(
-			context.getNode(),
-			error,
-			'Check the HITL Store credential (its Test button opens the store), or turn off "Adapt to Reviewers\' Decisions".',
-		);
-	}
+	const store = await openNodeStore(context, {
+		hint: 'Check the HITL Store credential (its Test button opens the store), or turn off "Adapt to Reviewers\' Decisions".',
+	});
 	const workflowId = context.getWorkflow().id || undefined;
 	const since = new Date(Date.now() - days * 86_400_000).toISOString();
 	const learned = learnPolicies(await windowRoutedBins(store, workflowId, since), learning);

@@ -14,27 +14,20 @@
  */
 import { createHash } from 'node:crypto';
 
+import {
+	conditionHolds as fieldConditionHolds,
+	conditionText as asText,
+	CONDITION_OPERATORS,
+	type ConditionOperator,
+} from '../shared/conditions';
 import { getFieldValue } from '../shared/fieldPath';
 import type { Compliance, Gate, GateReason, GateRoute } from '../shared/itemContract';
 import { percentText, type DriftState, type LearnedPolicy } from './learnFromReviews';
 
 export type RuleRoute = Exclude<GateRoute, 'auto'>;
 
-export const CONDITION_OPERATORS = [
-	'equals',
-	'notEquals',
-	'contains',
-	'notContains',
-	'greaterThan',
-	'greaterThanOrEqual',
-	'lessThan',
-	'lessThanOrEqual',
-	'exists',
-	'notExists',
-	'isTrue',
-] as const;
-
-export type ConditionOperator = (typeof CONDITION_OPERATORS)[number];
+// The conditions' operators and what they mean are the package's, shared with Compliance Check.
+export { CONDITION_OPERATORS, type ConditionOperator };
 
 export interface FieldCondition {
 	field: string;
@@ -117,45 +110,9 @@ function thresholdFor(policy: GatePolicy, facts: GateFacts): { value: number; te
 	return base.reviewAll || base.value >= match.threshold ? base : forIntent;
 }
 
-function asNumber(value: unknown): number | undefined {
-	if (typeof value === 'boolean') return undefined;
-	return parseScore(value);
-}
-
-function asText(value: unknown): string {
-	if (value === null || value === undefined) return '';
-	return typeof value === 'object' ? JSON.stringify(value) : String(value);
-}
-
-/** Whether one field condition holds for the item. */
+/** Whether one field condition holds for the item: nodes/shared/conditions.ts says what each operator means. */
 export function conditionHolds(json: Record<string, unknown>, condition: FieldCondition): boolean {
-	const actual = getFieldValue(json, condition.field);
-	const expected = condition.value;
-	switch (condition.operator) {
-		case 'exists':
-			return actual !== undefined && actual !== null && actual !== '';
-		case 'notExists':
-			return actual === undefined || actual === null || actual === '';
-		case 'isTrue':
-			return actual === true || actual === 'true';
-		case 'equals':
-			return asText(actual) === expected;
-		case 'notEquals':
-			return asText(actual) !== expected;
-		case 'contains':
-			return Array.isArray(actual) ? actual.map(asText).includes(expected) : asText(actual).includes(expected);
-		case 'notContains':
-			return Array.isArray(actual) ? !actual.map(asText).includes(expected) : !asText(actual).includes(expected);
-		default: {
-			const left = asNumber(actual);
-			const right = asNumber(expected);
-			if (left === undefined || right === undefined) return false;
-			if (condition.operator === 'greaterThan') return left > right;
-			if (condition.operator === 'greaterThanOrEqual') return left >= right;
-			if (condition.operator === 'lessThan') return left < right;
-			return left <= right;
-		}
-	}
+	return fieldConditionHolds(json, condition);
 }
 
 const OPERATOR_TEXT: Record<ConditionOperator, string> = {

@@ -10,7 +10,15 @@
  *   would have gone out on their own, sent to a person instead);
  * - cost per escalated case = LLM cost of items routed to review / their number.
  */
-import type { DecisionOutcome, DecisionStats, ReviewerStats } from '../shared/store/types';
+import {
+	ACCEPTED_DECISION,
+	DECISION_OUTCOMES,
+	isLabelledDecision,
+	LABELLED_DECISIONS,
+	OVERRIDE_DECISIONS,
+	type DecisionOutcome,
+} from '../shared/itemContract';
+import type { DecisionStats, ReviewerStats } from '../shared/store/types';
 import { wilsonLowerBound } from '../shared/calibration/wilsonBound';
 import { isSelfDeclared } from './reviewerIdentity';
 
@@ -50,16 +58,7 @@ const ratio = (part: number, whole: number) => (whole > 0 ? part / whole : null)
 
 export function computeMetrics(stats: DecisionStats, options: MetricsOptions): OversightMetrics {
 	const byRoute = { auto: 0, review: 0, block: 0, none: 0 };
-	const byDecision: Record<DecisionOutcome, number> = {
-		auto: 0,
-		blocked: 0,
-		approved: 0,
-		edited: 0,
-		rejected: 0,
-		escalated: 0,
-		timedOut: 0,
-		none: 0,
-	};
+	const byDecision = Object.fromEntries(DECISION_OUTCOMES.map((decision) => [decision, 0])) as Record<DecisionOutcome, number>;
 	let audited = 0;
 	let auditedApproved = 0;
 	let totalCost = 0;
@@ -71,13 +70,14 @@ export function computeMetrics(stats: DecisionStats, options: MetricsOptions): O
 		totalCost += outcome.costUsd;
 		priced += outcome.costCount;
 		if (outcome.route === 'review') reviewCost += outcome.costUsd;
-		if (outcome.sampledForAudit && ['approved', 'edited', 'rejected'].includes(outcome.decision)) {
+		if (outcome.sampledForAudit && isLabelledDecision(outcome.decision)) {
 			audited += outcome.count;
-			if (outcome.decision === 'approved') auditedApproved += outcome.count;
+			if (outcome.decision === ACCEPTED_DECISION) auditedApproved += outcome.count;
 		}
 	}
 	const volume = stats.total;
-	const reviewed = byDecision.approved + byDecision.edited + byDecision.rejected;
+	const countOf = (decisions: readonly DecisionOutcome[]) => decisions.reduce((sum, decision) => sum + byDecision[decision], 0);
+	const reviewed = countOf(LABELLED_DECISIONS);
 	const share = options.rubberStampShare ?? 0.5;
 	return {
 		volume,
@@ -87,7 +87,7 @@ export function computeMetrics(stats: DecisionStats, options: MetricsOptions): O
 		escalationRate: ratio(byRoute.review, volume),
 		blockRate: ratio(byRoute.block, volume),
 		reviewed,
-		overrideRate: ratio(byDecision.edited + byDecision.rejected, reviewed),
+		overrideRate: ratio(countOf(OVERRIDE_DECISIONS), reviewed),
 		rejectionRate: ratio(byDecision.rejected, reviewed),
 		timeToDecision: stats.timeToDecision,
 		autoPrecision: {

@@ -102,3 +102,30 @@ export function unreadableReviewItem(json: Record<string, unknown>, error: strin
 		error: `This item could not be read: ${error}`,
 	};
 }
+
+/** An item that could not be read, and why (a ReviewContentError names the field). */
+export interface UnreadableItem {
+	itemIndex: number;
+	error: unknown;
+}
+
+/**
+ * The page's view of every item, built the same way for execute() (which fails on an unreadable
+ * item unless "continue on fail" is on) and webhook() (which shows it with its error, so a person
+ * still decides it).
+ */
+export function buildReviewItems(
+	jsons: readonly Record<string, unknown>[],
+	options: ReviewContentOptions,
+): { views: ReviewItemView[]; unreadable: UnreadableItem[] } {
+	const unreadable: UnreadableItem[] = [];
+	const views = jsons.map((json, itemIndex) => {
+		try {
+			return buildReviewItem(json, options);
+		} catch (error) {
+			unreadable.push({ itemIndex, error });
+			return unreadableReviewItem(json, (error as Error).message);
+		}
+	});
+	return { views, unreadable };
+}

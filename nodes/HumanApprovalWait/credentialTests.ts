@@ -40,6 +40,11 @@ export function explainSmtpFailure(smtp: SmtpCredential, error: unknown): string
 		}
 		return `The mail server at ${at} refused the login of "${smtp.user}" (${said}): check User and Password (some providers want an app password).`;
 	}
+	// Before the generic connection check, which would call this timeout a firewall: nodemailer
+	// reports a server that waits for a TLS handshake (465) as a greeting that never came.
+	if (code === 'ETIMEDOUT' && /greeting/i.test(said) && !smtp.secure) {
+		return `The mail server at ${at} sent no SMTP greeting (${said}): it probably expects TLS from the first byte (port 465): switch SSL/TLS on.`;
+	}
 	const explained = explainConnectionError(error, {
 		server: 'the mail server',
 		host: String(smtp.host),
@@ -50,9 +55,6 @@ export function explainSmtpFailure(smtp: SmtpCredential, error: unknown): string
 		tlsInstead: 'switch SSL/TLS on',
 	});
 	if (explained) return `Mail server ${at}: ${explained}`;
-	if (code === 'ETIMEDOUT' && /greeting/i.test(said) && !smtp.secure) {
-		return `The mail server at ${at} sent no SMTP greeting (${said}): it probably expects TLS from the first byte (port 465): switch SSL/TLS on.`;
-	}
 	if (typeof responseCode === 'number') {
 		return `The mail server at ${at} answered ${said}: check Host, Port and Client Host Name.`;
 	}

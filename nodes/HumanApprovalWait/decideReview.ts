@@ -118,7 +118,3 @@ export function decideReview(
 	return { finished: verdicts.every((verdict) => verdict.status === 'decided'), verdicts };
 }
 
-/** Whether this reviewer has already answered every item they could (so a new form is refused). */
-export function hasAnswered(answers: readonly ReviewerAnswer[], reviewerId: string): boolean {
-	return answers.some((answer) => answer.reviewerId === reviewerId);
-}

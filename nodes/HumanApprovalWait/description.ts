@@ -1,5 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+/**
+ * The node's icons, for every version. n8n resolves an icon's `file:` path against the file it
+ * loaded — the wrapper, HumanApprovalWait.node.ts — so the icon files stay beside it, not in v1/.
+ */
+export const NODE_ICON = { light: 'file:humanApprovalWait.svg', dark: 'file:humanApprovalWait.dark.svg' } as const;
+
 export const DEFAULT_REASONS = 'Wrong or missing information, Tone, Compliance risk, Should not be answered, Other';
 
 export const approvalDescription: INodeProperties[] = [

@@ -15,15 +15,13 @@ import { maskCardData } from '../shared/paymentCardData';
 import { derivePriority, priorityName, readPriority } from '../shared/reviewPriority';
 import { bareSignature, linkHash, reviewLinkFields, splitResumeUrl, viaInboxUrl, type ReviewLinkParts } from '../shared/reviewInboxLinks';
 import { sealReviewUrl, signInboxReviewer } from '../shared/reviewSignatures';
-import { sharedHitlStore, storeConfigFromCredential, type HitlStore, type PendingReviewItem, type ReviewClaim } from '../shared/store';
+import type { HitlStore, PendingReviewItem } from '../shared/store';
 import { itemLabel } from '../shared/itemErrors';
-import { STORE_CREDENTIAL, storeOpenError } from '../shared/storeCredential';
-import type { ItemVerdict } from './decideReview';
+import { openNodeStore } from '../shared/storeCredential';
+import type { ReviewInboxFacts, ReviewStep } from './answerReviewRequest';
 import type { ApprovalSettings } from './readSettings';
 import type { ReviewItemView } from './renderReviewPage';
 
-/** How long a claim made from the review page holds (the inbox's claims use its own setting). */
-export const DEFAULT_CLAIM_MINUTES = 15;
 const SUMMARY_LENGTH = 140;
 
 type Context = IExecuteFunctions | IWebhookFunctions;
@@ -45,13 +43,11 @@ function readInboxSettings(context: Context): InboxSettings {
 	return { inboxUrl, summary: get('inboxSummary', 'excerpt') === 'none' ? 'none' : 'excerpt' };
 }
 
-async function openStore(context: Context): Promise<HitlStore> {
-	const data = await context.getCredentials(STORE_CREDENTIAL);
-	try {
-		return await sharedHitlStore(storeConfigFromCredential(data as Record<string, unknown>));
-	} catch (error) {
-		throw storeOpenError(context.getNode(), error, 'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".');
-	}
+function openStore(context: Context): Promise<HitlStore> {
+	return openNodeStore(context, {
+		credentialRequired: true,
+		hint: 'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
+	});
 }
 
 function itemFacts(json: Record<string, unknown>, view: ReviewItemView, summary: InboxSettings['summary']): PendingReviewItem {
@@ -148,26 +144,11 @@ export async function openReviewInInbox(
 	};
 }
 
-export interface ReviewPageInboxView {
-	priority?: string;
-	claim?: { by: string; at: string; mine: boolean };
-	/** Where the form posts (the inbox, which forwards while the review is pending). */
-	formAction?: string;
-	formFields?: Record<string, string>;
-	/** A "Claim this review" form (named reviewers, with an inbox). */
-	claimForm?: { action: string; fields: Record<string, string> };
-	/** The reader's personal Review Inbox link (named reviewers, with an inbox). */
-	inboxLink?: string;
-}
-
 export interface ReviewInboxHooks {
 	/** `secret`: the HITL Review Secret, for a named reviewer's personal inbox link. */
-	pageView(reviewer: { id: string } | undefined, secret?: string): Promise<ReviewPageInboxView>;
-	/** A problem sentence when another reviewer holds the claim and this one did not take over. */
-	claimProblem(reviewerId: string, takeOver: boolean): Promise<string | undefined>;
-	answered(reviewerId: string, takeOver: boolean): Promise<void>;
-	decided(verdicts: readonly ItemVerdict[], at: string): Promise<void>;
-	expired(at: string): Promise<void>;
+	facts(secret: string | undefined): Promise<ReviewInboxFacts>;
+	/** After the step: a claim ends with the answer; a decision or a late answer past the deadline closes the review. */
+	after(step: ReviewStep, method: 'GET' | 'POST', now: Date): Promise<void>;
 }
 
 /**
@@ -182,10 +163,6 @@ export function personalInboxLink(inboxUrl: string, secret: string, reviewerId: 
 	return url.toString();
 }
 
-function claimantName(claim: ReviewClaim): string {
-	return claim.reviewerName ?? claim.reviewerId;
-}
-
 /** Called by webhook(); undefined without "Record in Store". */
 export async function reviewInboxHooks(context: IWebhookFunctions, settings: ApprovalSettings): Promise<ReviewInboxHooks | undefined> {
 	if (!settings.useStore) return undefined;
@@ -194,57 +171,49 @@ export async function reviewInboxHooks(context: IWebhookFunctions, settings: App
 	const key = { executionId: context.getExecutionId(), nodeName: context.getNode().name };
 	const query = context.getQueryData() as Record<string, unknown>;
 	const signature = typeof query.signature === 'string' ? bareSignature(query.signature) : '';
-	const audit = (event: string, actor: string, detail: Record<string, string | null>) =>
-		store.appendAudit({ ...key, event, actor, detail }).then(() => undefined);
+	// Who the link says is asking; the step verifies the signature before anything is shown.
+	const reviewerId = settings.reviewerMode === 'named' && typeof query.reviewer === 'string' ? query.reviewer : undefined;
+	const rsig = typeof query.rsig === 'string' ? query.rsig : '';
 	return {
-		async pageView(reviewer, secret) {
+		async facts(secret) {
 			const review = await store.pendingReviews.getPendingReview(key, new Date().toISOString());
-			if (!review) return {};
-			const view: ReviewPageInboxView = { priority: priorityName(review.priority) };
-			if (review.claim) {
-				view.claim = { by: claimantName(review.claim), at: review.claim.claimedAt, mine: review.claim.reviewerId === reviewer?.id };
-			}
+			if (!review) return { view: {} };
+			const view: ReviewInboxFacts['view'] = { priority: priorityName(review.priority) };
+			const claim = review.claim
+				? { reviewerId: review.claim.reviewerId, by: review.claim.reviewerName ?? review.claim.reviewerId, at: review.claim.claimedAt }
+				: undefined;
 			if (inbox.inboxUrl && signature) {
-				const rsig = typeof query.rsig === 'string' ? query.rsig : '';
-				const fields = reviewLinkFields({ ...key, signature, ...(reviewer && rsig ? { reviewerId: reviewer.id, rsig } : {}) });
+				const fields = reviewLinkFields({ ...key, signature, ...(reviewerId && rsig ? { reviewerId, rsig } : {}) });
 				view.formAction = inbox.inboxUrl;
 				view.formFields = { ...fields, inboxAction: 'answer' };
-				if (reviewer && rsig && review.claim?.reviewerId !== reviewer.id) {
-					view.claimForm = { action: inbox.inboxUrl, fields: { ...fields, inboxAction: review.claim ? 'takeOver' : 'claim' } };
+				if (reviewerId && rsig && claim?.reviewerId !== reviewerId) {
+					view.claimForm = { action: inbox.inboxUrl, fields: { ...fields, inboxAction: claim ? 'takeOver' : 'claim' } };
 				}
-				if (reviewer && secret) view.inboxLink = personalInboxLink(inbox.inboxUrl, secret, reviewer.id);
+				if (reviewerId && secret) view.inboxLink = personalInboxLink(inbox.inboxUrl, secret, reviewerId);
 			}
-			return view;
+			return { view, ...(claim ? { claim } : {}) };
 		},
-		async claimProblem(reviewerId, takeOver) {
-			const review = await store.pendingReviews.getPendingReview(key, new Date().toISOString());
-			const claim = review?.claim;
-			if (!claim || claim.reviewerId === reviewerId || takeOver) return undefined;
-			const minutes = Math.max(0, Math.round((Date.now() - Date.parse(claim.claimedAt)) / 60_000));
-			await audit('refused', reviewerId, { why: 'claimedByOther', claimedBy: claim.reviewerId });
-			return `${claimantName(claim)} is reviewing this (claimed ${minutes === 1 ? '1 minute' : `${minutes} minutes`} ago). Tick “Take over” to answer anyway; the take-over is recorded.`;
-		},
-		async answered(reviewerId, takeOver) {
-			const now = new Date().toISOString();
-			const review = await store.pendingReviews.getPendingReview(key, now);
-			if (takeOver && review?.claim && review.claim.reviewerId !== reviewerId) {
-				await audit('takenOver', reviewerId, { from: review.claim.reviewerId, via: 'answer' });
+		async after(step, method, now) {
+			const at = now.toISOString();
+			const answered = step.audit.find((event) => event.event === 'answered');
+			if (answered?.actor) {
+				const review = await store.pendingReviews.getPendingReview(key, at);
+				if (review?.claim) await store.pendingReviews.releaseClaim(key, review.claim.reviewerId);
 			}
-			if (review?.claim) await store.pendingReviews.releaseClaim(key, review.claim.reviewerId);
-		},
-		async decided(verdicts, at) {
-			const decidedBy = [
-				...new Set(verdicts.flatMap((verdict) => (verdict.status === 'decided' ? verdict.reviewers.map((reviewer) => reviewer.name ?? reviewer.id) : []))),
-			];
-			await store.pendingReviews.closePendingReview(key, {
-				status: 'decided',
-				at,
-				decisions: verdicts.map((verdict) => (verdict.status === 'decided' ? verdict.decision : 'pending')),
-				decidedBy,
-			});
-		},
-		async expired(at) {
-			await store.pendingReviews.closePendingReview(key, { status: 'expired', at });
+			if (step.outputs) {
+				const decisions: string[] = [];
+				const decidedBy = new Set<string>();
+				for (const output of step.outputs) {
+					for (const { itemIndex, review } of output) {
+						decisions[itemIndex] = review.decision;
+						for (const reviewer of review.reviewers) decidedBy.add(reviewer.name ?? reviewer.id);
+					}
+				}
+				await store.pendingReviews.closePendingReview(key, { status: 'decided', at, decisions, decidedBy: [...decidedBy] });
+			}
+			// A GET changes nothing: an answer posted after the deadline marks the review expired.
+			const expired = step.audit.some((event) => event.event === 'refused' && (event.detail as { why?: string } | undefined)?.why === 'expired');
+			if (expired && method === 'POST') await store.pendingReviews.closePendingReview(key, { status: 'expired', at });
 		},
 	};
 }

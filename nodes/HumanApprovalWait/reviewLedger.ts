@@ -16,23 +16,31 @@ export interface LedgerState {
 	finishedAt?: string;
 }
 
-export type AddAnswersResult =
-	| { accepted: true; state: LedgerState; finished: boolean }
-	| { accepted: false; state: LedgerState; why: 'alreadyAnswered' | 'alreadyDecided' };
+/** One line of a review's audit trail (the store's hitl_audit; nothing without "Record in Store"). */
+export interface ReviewAuditEvent {
+	event: 'requested' | 'refused' | 'linkOpened' | 'answered' | 'decided' | 'takenOver';
+	/** The named reviewer's id, `link` for the shared link, `system` for the node itself. */
+	actor: string;
+	detail: JsonValue;
+	/** Set where a retried request must not write the event twice. */
+	idempotencyKey?: string;
+}
 
 export interface ReviewLedger {
-	readonly durable: boolean;
-	read(): Promise<LedgerState>;
-	/** Adds one reviewer's answers unless they answered before or the review is finished. */
-	addAnswers(
-		reviewerId: string,
-		answers: ReviewerAnswer[],
-		originalTexts: readonly string[],
-		approvalsNeeded: number,
-		now: string,
-	): Promise<AddAnswersResult>;
-	audit(event: string, actor: string | undefined, detail: JsonValue, idempotencyKey?: string, caseId?: string): Promise<void>;
+	/**
+	 * Runs `step` on the current state. When it returns a `ledgerChange`, that state is stored by
+	 * compare-and-set; if another request changed the state in between, `step` runs again on the
+	 * state that won. Returns the step that was stored (or that changed nothing).
+	 */
+	update<Step extends { ledgerChange?: LedgerState }>(step: (state: LedgerState) => Step): Promise<Step>;
+	audit(events: readonly ReviewAuditEvent[]): Promise<void>;
 }
+
+export type ClosedReason = 'alreadyAnswered' | 'alreadyDecided';
+
+export type AddAnswersResult =
+	| { accepted: true; state: LedgerState; finished: boolean }
+	| { accepted: false; state: LedgerState; why: ClosedReason };
 
 function asState(value: JsonValue | undefined): LedgerState {
 	if (value && typeof value === 'object' && !Array.isArray(value) && Array.isArray(value.answers)) {
@@ -41,7 +49,17 @@ function asState(value: JsonValue | undefined): LedgerState {
 	return { answers: [] };
 }
 
-/** The pure step both ledgers share. */
+/**
+ * Why this reviewer can add nothing: the review is finished, or they answered before (one
+ * answer per reviewer; the shared link counts as one reviewer). The one place this is decided.
+ */
+export function whyClosedTo(state: LedgerState, reviewerId: string): ClosedReason | undefined {
+	if (state.finishedAt) return 'alreadyDecided';
+	if (state.answers.some((answer) => answer.reviewerId === reviewerId)) return 'alreadyAnswered';
+	return undefined;
+}
+
+/** The state with one reviewer's answers added, finished when every item is decided. */
 export function applyAnswers(
 	current: LedgerState,
 	reviewerId: string,
@@ -50,10 +68,8 @@ export function applyAnswers(
 	approvalsNeeded: number,
 	now: string,
 ): AddAnswersResult {
-	if (current.finishedAt) return { accepted: false, state: current, why: 'alreadyDecided' };
-	if (current.answers.some((answer) => answer.reviewerId === reviewerId)) {
-		return { accepted: false, state: current, why: 'alreadyAnswered' };
-	}
+	const why = whyClosedTo(current, reviewerId);
+	if (why) return { accepted: false, state: current, why };
 	const all = [...current.answers, ...answers];
 	const { finished } = decideReview(all, originalTexts, approvalsNeeded);
 	return { accepted: true, finished, state: { answers: all, ...(finished ? { finishedAt: now } : {}) } };
@@ -65,16 +81,12 @@ const MEMORY_LIMIT = 10_000;
 export function memoryLedger(key: ReviewStateKey): ReviewLedger {
 	const id = `${key.executionId}\u0000${key.nodeName}`;
 	return {
-		durable: false,
-		async read() {
-			return memory.get(id) ?? { answers: [] };
-		},
-		async addAnswers(reviewerId, answers, originalTexts, approvalsNeeded, now) {
+		async update(step) {
 			// Synchronous read-modify-write: nothing can interleave within one process.
-			const result = applyAnswers(memory.get(id) ?? { answers: [] }, reviewerId, answers, originalTexts, approvalsNeeded, now);
-			if (result.accepted) {
+			const result = step(memory.get(id) ?? { answers: [] });
+			if (result.ledgerChange) {
 				if (memory.size >= MEMORY_LIMIT) memory.delete(memory.keys().next().value as string);
-				memory.set(id, result.state);
+				memory.set(id, result.ledgerChange);
 			}
 			return result;
 		},
@@ -84,28 +96,29 @@ export function memoryLedger(key: ReviewStateKey): ReviewLedger {
 
 export function storeLedger(store: HitlStore, key: ReviewStateKey): ReviewLedger {
 	return {
-		durable: true,
-		async read() {
-			return asState((await store.getReviewState(key))?.state);
-		},
-		async addAnswers(reviewerId, answers, originalTexts, approvalsNeeded, now) {
-			let result: AddAnswersResult | undefined;
+		async update(step) {
+			const first = step(asState((await store.getReviewState(key))?.state));
+			// A request that changes nothing (a page view, a refusal) writes nothing.
+			if (!first.ledgerChange) return first;
+			let stored = first;
 			await store.updateReviewState(key, (current) => {
-				result = applyAnswers(asState(current), reviewerId, answers, originalTexts, approvalsNeeded, now);
-				return result.state as unknown as JsonValue;
+				const state = asState(current);
+				stored = step(state);
+				return (stored.ledgerChange ?? state) as unknown as JsonValue;
 			});
-			return result!;
+			return stored;
 		},
-		async audit(event, actor, detail, idempotencyKey, caseId) {
-			await store.appendAudit({
-				executionId: key.executionId,
-				nodeName: key.nodeName,
-				event,
-				...(actor ? { actor } : {}),
-				detail,
-				...(idempotencyKey ? { idempotencyKey } : {}),
-				...(caseId ? { caseId } : {}),
-			});
+		async audit(events) {
+			for (const { event, actor, detail, idempotencyKey } of events) {
+				await store.appendAudit({
+					executionId: key.executionId,
+					nodeName: key.nodeName,
+					event,
+					actor,
+					detail,
+					...(idempotencyKey ? { idempotencyKey } : {}),
+				});
+			}
 		},
 	};
 }

@@ -13,9 +13,11 @@ import {
 	type INodeTypeDescription,
 } from 'n8n-workflow';
 
+import { LLM_API_CREDENTIAL } from '../shared/credentialNames';
 import { getFieldValue } from '../shared/fieldPath';
 import { mergeHitl } from '../shared/itemContract';
 import { errorItem, ItemFieldError, itemLabel, toItemError } from '../shared/itemErrors';
+import { checkedNumber, type NumberSpec } from '../shared/nodeParameters';
 import { createChatClient, type LlmConnection } from './chatClient';
 import { llmDraftDescription } from './description';
 import { draftReply, type DraftCase, type DraftNote, type DraftSettings } from './draftReply';
@@ -55,6 +57,7 @@ export class LlmDraft implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
+		// The name is a literal (it is LLM_API_CREDENTIAL): n8n's community-node lint reads it here.
 		// Tested by the node, not by a request on the credential: n8n would show only the bare status
 		// ("Not Found") or error code ("ECONNREFUSED"), not which URL answered and what to change.
 		credentials: [{ name: 'llmApi', required: true, testedBy: 'llmApiTest' }],
@@ -95,7 +98,7 @@ export class LlmDraft implements INodeType {
 		const quirks: ProviderQuirks = {};
 		const results = await runPool(
 			items,
-			Number(options.concurrency ?? 8),
+			checkedNumber(node, options.concurrency ?? 8, NUMBER_OPTIONS.concurrency, 0),
 			async (item, itemIndex, signal) => {
 				const job = readJob(this, parameters, item.json, itemIndex);
 				const settings = { ...job.settings, quirks };
@@ -187,6 +190,9 @@ function readJob(context: IExecuteFunctions, parameters: ParameterReader, json: 
 	const context_ = parameters.get<unknown>('context', itemIndex, '');
 	const method = parameters.get<ConfidenceMethod>('confidenceMethod', itemIndex, 'verbalized');
 	const caseIdField = String(options.caseIdField ?? '').trim();
+	const option = (name: keyof typeof NUMBER_OPTIONS, fallback: number) =>
+		checkedNumber(context.getNode(), options[name] ?? fallback, NUMBER_OPTIONS[name], itemIndex);
+	const samples = method === 'consistency' || method === 'combined' ? parameters.get<number>('samples', itemIndex, 5) : 1;
 	return {
 		input: {
 			message: text,
@@ -196,25 +202,70 @@ function readJob(context: IExecuteFunctions, parameters: ParameterReader, json: 
 		settings: {
 			model,
 			instructions: parameters.get<string>('instructions', itemIndex, ''),
-			temperature: Number(options.temperature ?? 0.2),
-			maxTokens: Number(options.maxTokens ?? 1024),
+			temperature: option('temperature', 0.2),
+			maxTokens: option('maxTokens', 1024),
 			method,
-			samples: method === 'consistency' || method === 'combined' ? Number(parameters.get<number>('samples', itemIndex, 5)) : 1,
+			samples: samples === 1 ? 1 : checkedNumber(context.getNode(), samples, SAMPLES, itemIndex),
 			promptVersion: options.promptVersion ? String(options.promptVersion) : undefined,
 			prices: {
-				inputPerMillion: Number(options.inputPricePerMillion ?? 0),
-				outputPerMillion: Number(options.outputPricePerMillion ?? 0),
+				inputPerMillion: option('inputPricePerMillion', 0),
+				outputPerMillion: option('outputPricePerMillion', 0),
 			},
 			retry: {
-				maxRetries: Math.max(0, Math.floor(Number(options.maxRetries ?? 3))),
-				timeoutMs: Math.max(1, Number(options.timeout ?? 60)) * 1000,
+				maxRetries: option('maxRetries', 3),
+				timeoutMs: option('timeout', 60) * 1000,
 			},
 		},
 	};
 }
 
+/** Samples (K) of the Consistency and Combined methods: the panel's range. */
+const SAMPLES: NumberSpec = {
+	label: 'Samples (K)',
+	min: 2,
+	max: 20,
+	integer: true,
+	description: 'Set Samples (K) to a whole number from 2 to 20 (5 is a good start).',
+};
+
+/** The number options and their ranges, as the panel offers them. */
+const NUMBER_OPTIONS = {
+	concurrency: {
+		label: 'Options → Concurrency',
+		min: 1,
+		max: 64,
+		integer: true,
+		description: 'Set Concurrency to how many requests may be in flight at once, from 1 to 64.',
+	},
+	temperature: { label: 'Options → Temperature', min: 0, max: 2, description: 'Set Temperature from 0 to 2 (0.2 is the default).' },
+	maxTokens: {
+		label: 'Options → Max Tokens',
+		min: 0,
+		integer: true,
+		description: 'Set Max Tokens to the longest answer allowed, in tokens (1024 is the default).',
+	},
+	inputPricePerMillion: {
+		label: 'Options → Input Price per 1M Tokens (USD)',
+		min: 0,
+		description: 'Set the price in USD per million prompt tokens, or 0 to record no cost.',
+	},
+	outputPricePerMillion: {
+		label: 'Options → Output Price per 1M Tokens (USD)',
+		min: 0,
+		description: 'Set the price in USD per million completion tokens, or 0 to record no cost.',
+	},
+	maxRetries: {
+		label: 'Options → Max Retries',
+		min: 0,
+		max: 10,
+		integer: true,
+		description: 'Set Max Retries from 0 to 10: how often a rate-limited or failed request is tried again.',
+	},
+	timeout: { label: 'Options → Timeout (Seconds)', min: 1, description: 'Set Timeout to at least 1 second per attempt.' },
+} satisfies Record<string, NumberSpec>;
+
 async function readConnection(context: IExecuteFunctions | ILoadOptionsFunctions): Promise<LlmConnection> {
-	const read = llmConnectionFromCredential(await context.getCredentials('llmApi'));
+	const read = llmConnectionFromCredential(await context.getCredentials(LLM_API_CREDENTIAL));
 	if (!read.ok) {
 		throw new NodeOperationError(context.getNode(), read.problem, {
 			description: 'Fix Extra Headers in the LLM API credential.',

@@ -3,9 +3,10 @@
  * and a score in [0, 1]. CONFIDENCE.md explains each method and the research it follows; the
  * numbers here (weights, blends) are the ones documented there.
  */
+import type { ConfidenceMethod } from '../shared/itemContract';
 import type { DraftAnswer, Judgement } from './draftAnswer';
 
-export type ConfidenceMethod = 'logprobs' | 'verbalized' | 'consistency' | 'judge' | 'combined';
+export type { ConfidenceMethod };
 
 export interface TopLogprob {
 	token: string;

@@ -10,8 +10,7 @@ import {
 import { MIN_REVIEW_SECRET_LENGTH } from '../shared/reviewSignatures';
 import { hitlReviewSecretTest } from '../shared/reviewSecretTest';
 import { hitlStoreTest } from '../shared/store/credentialTest';
-import { sharedHitlStore, storeConfigFromCredential } from '../shared/store';
-import { STORE_CREDENTIAL, storeOpenError } from '../shared/storeCredential';
+import { openNodeStore } from '../shared/storeCredential';
 import { serveInbox, type InboxSettings } from './serveInbox';
 
 const REVIEW_SECRET_CREDENTIAL = 'hitlReviewSecretApi'; // credentials/HitlReviewSecretApi.credentials.ts
@@ -135,14 +134,8 @@ export class ReviewInbox implements INodeType {
 			claimMinutes: Math.max(1, Number(this.getNodeParameter('claimMinutes', 15)) || 15),
 			pageSize: Math.max(1, Math.min(500, Math.trunc(Number(this.getNodeParameter('pageSize', 50)) || 50))),
 		};
-		let store;
-		try {
-			// Without a credential: the embedded store in the n8n user folder, as the Feedback Log's default.
-			const data = node.credentials?.[STORE_CREDENTIAL] ? await this.getCredentials(STORE_CREDENTIAL) : undefined;
-			store = await sharedHitlStore(storeConfigFromCredential(data as Record<string, unknown> | undefined));
-		} catch (error) {
-			throw storeOpenError(node, error, 'Check the HITL Store credential (its Test button opens the store).');
-		}
+		// Without a credential: the embedded store in the n8n user folder, as the Feedback Log's default.
+		const store = await openNodeStore(this, { hint: 'Check the HITL Store credential (its Test button opens the store).' });
 		const answer = await serveInbox(store, settings, {
 			method: request.method,
 			query: this.getQueryData() as Record<string, unknown>,

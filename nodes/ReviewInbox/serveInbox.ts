@@ -8,7 +8,7 @@
  * - POST claim / take over / release: compare-and-set in the store, then back where it came from.
  * A GET changes nothing but an "inboxViewed" audit line.
  */
-import { linkHash, readReviewLinkParts, reviewPageUrl, splitResumeUrl, viaInboxUrl, type ReviewLinkParts } from '../shared/reviewInboxLinks';
+import { linkHash, readReviewLinkParts, reviewPageUrl, splitResumeUrl, type ReviewLinkParts } from '../shared/reviewInboxLinks';
 import { openSealedReviewUrl, signInboxReviewer, signReviewer, verifyInboxReviewer, verifyReviewer } from '../shared/reviewSignatures';
 import type { HitlStore, PendingReviewFilter, StoredPendingReview } from '../shared/store';
 import {
@@ -83,6 +83,7 @@ export async function serveInbox(store: HitlStore, settings: InboxSettings, requ
 	const fields = isPost ? request.body : request.query;
 	const action = isPost ? text(fields, 'inboxAction') : '';
 	if (action === 'claim' || action === 'takeOver' || action === 'release') return changeClaim(store, settings, request, action);
+	if (!isPost && text(fields, 'open')) return openFromInbox(store, settings, request);
 	const parts = readReviewLinkParts(fields);
 	if (parts) return forwardToReview(store, settings, parts, isPost, request.now);
 	if (isPost) return page(400, renderInboxMessage({ title: settings.title, heading: 'Nothing to do', text: 'This form is not one the inbox knows.', kind: 'error' }));
@@ -137,22 +138,59 @@ async function forwardToReview(
 	);
 }
 
-/** The reader's own link to a review, through the inbox; or why there is none. */
-function openLink(settings: InboxSettings, review: StoredPendingReview, viewer: Viewer | undefined): { url?: string; why?: string } {
+/**
+ * The "Open review" link of a row, or why there is none. It names the review and the reader; the
+ * sealed link is opened only when it is followed (see openFromInbox), not for every row shown.
+ */
+function openLink(settings: InboxSettings, review: StoredPendingReview, viewer: Viewer | undefined, identity: Record<string, string>): { url?: string; why?: string } {
 	if (!review.sealedLink || !settings.secret) {
 		return { why: 'Open it from the link in the message you were sent (this review keeps no link the inbox can open).' };
 	}
-	const resumeUrl = openSealedReviewUrl(settings.secret, review.sealedLink);
-	if (!resumeUrl) return { why: 'Sealed with another HITL Review Secret: open it from the link you were sent.' };
-	const { signature } = splitResumeUrl(resumeUrl);
-	const parts: ReviewLinkParts = { executionId: review.executionId, nodeName: review.nodeName, signature };
-	if (review.reviewerMode === 'link') return { url: viaInboxUrl(settings.inboxUrl, parts) };
-	if (!viewer) return { why: 'Named reviewers open it from their personal inbox link.' };
-	if (!review.reviewers.some((reviewer) => reviewer.id === viewer.id)) {
+	if (review.reviewerMode === 'named' && !viewer) return { why: 'Named reviewers open it from their personal inbox link.' };
+	if (viewer && review.reviewerMode === 'named' && !review.reviewers.some((reviewer) => reviewer.id === viewer.id)) {
 		return { why: `For ${review.reviewers.map((reviewer) => reviewer.name).join(', ')}.` };
 	}
-	const rsig = signReviewer(settings.secret, { executionId: review.executionId, nodeId: review.nodeId, reviewerId: viewer.id });
-	return { url: viaInboxUrl(settings.inboxUrl, { ...parts, reviewerId: viewer.id, rsig }) };
+	const url = new URL(settings.inboxUrl);
+	for (const [name, value] of Object.entries({ ...identity, open: review.executionId, node: review.nodeName })) url.searchParams.set(name, value);
+	return { url: url.toString() };
+}
+
+/** Follows an inbox "Open review" link: to the reader's own review page while pending, else the status. */
+async function openFromInbox(store: HitlStore, settings: InboxSettings, request: InboxRequest): Promise<InboxResponse> {
+	const viewer = identify(settings, request.query);
+	if (viewer === null) return refusedLink(settings);
+	const key = { executionId: text(request.query, 'open'), nodeName: text(request.query, 'node') };
+	const review = await store.pendingReviews.getPendingReview(key, request.now);
+	if (!review) return page(404, renderInboxMessage({ title: settings.title, heading: 'No such review', text: 'It may have been deleted by retention.', kind: 'error' }));
+	const back = viewer && settings.secret ? personalInboxUrl(settings, viewer.id, text(request.query, 'isig')) : settings.inboxUrl;
+	const link = openLink(settings, review, viewer, {});
+	if (review.status !== 'pending' || isExpired(review, request.now)) {
+		return page(
+			200,
+			renderReviewStatusPage({
+				title: review.title,
+				status: isExpired(review, request.now) ? 'expired' : review.status,
+				...(review.decisions ? { decisions: review.decisions } : {}),
+				...(review.decidedBy ? { decidedBy: review.decidedBy } : {}),
+				...(review.closedAt ? { closedAt: review.closedAt } : {}),
+				...(review.deadline ? { deadline: review.deadline } : {}),
+				inboxUrl: back,
+				triedToAnswer: false,
+			}),
+		);
+	}
+	const resumeUrl = link.url && settings.secret && review.sealedLink ? openSealedReviewUrl(settings.secret, review.sealedLink) : undefined;
+	if (!resumeUrl) {
+		return page(403, renderInboxMessage({ title: settings.title, heading: 'Not from this inbox', text: link.why ?? 'This review cannot be opened here.', kind: 'warn', backUrl: back }));
+	}
+	const { signature } = splitResumeUrl(resumeUrl);
+	const parts: ReviewLinkParts = { executionId: review.executionId, nodeName: review.nodeName, signature };
+	if (review.reviewerMode === 'named' && viewer) {
+		parts.reviewerId = viewer.id;
+		parts.rsig = signReviewer(settings.secret!, { executionId: review.executionId, nodeId: review.nodeId, reviewerId: viewer.id });
+	}
+	if (!review.resumeBase) return page(404, renderInboxMessage({ title: settings.title, heading: 'No such review', text: 'The store keeps no page address for it.', kind: 'error' }));
+	return { status: 303, location: reviewPageUrl(review.resumeBase, parts) };
 }
 
 function mayClaim(review: StoredPendingReview, viewer: Viewer): boolean {
@@ -196,7 +234,7 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 	]);
 	const rows: InboxRowView[] = reviews.map((review) => {
 		const expired = isExpired(review, request.now);
-		const open = expired ? { why: 'Expired: the item went on as “timed out”.' } : openLink(settings, review, viewer);
+		const open = expired ? { why: 'Expired: the item went on as “timed out”.' } : openLink(settings, review, viewer, identity);
 		const mine = !!viewer && review.claim?.reviewerId === viewer.id;
 		return {
 			title: review.title,

@@ -29,7 +29,45 @@ export type HitlPart = keyof typeof PART_PRODUCERS;
 
 const score01 = z.number().min(0).max(1);
 
-export const confidenceMethodSchema = z.enum(['logprobs', 'verbalized', 'consistency', 'judge', 'combined']);
+// The package's vocabulary, declared here once. Every other place — node option lists, the
+// store's types and SQL, the metrics — imports these lists; test/unit/contract/vocabulary.test.ts
+// checks the store's SQL against them.
+
+/** How LLM Draft scored a draft (`hitl.draft.confidence.method`). */
+export const CONFIDENCE_METHODS = ['logprobs', 'verbalized', 'consistency', 'judge', 'combined'] as const;
+
+/** Where the Confidence Gate sent an item (`hitl.gate.route`), in the order of its outputs. */
+export const GATE_ROUTES = ['auto', 'review', 'block'] as const;
+
+/** What the reviewers decided (`hitl.review.decision`). */
+export const REVIEW_DECISIONS = ['approved', 'edited', 'rejected', 'escalated', 'timedOut'] as const;
+
+/**
+ * What finally happened to an item, as the Feedback Log records it: the reviewers' decision when a
+ * person answered, else `auto` (the gate let it go out alone), `blocked` (the gate stopped it) or
+ * `none` (neither ran).
+ */
+export const DECISION_OUTCOMES = ['auto', 'blocked', ...REVIEW_DECISIONS, 'none'] as const;
+
+/**
+ * The labelling rule: a decision is a label on the draft's quality when a person judged the draft
+ * itself — approved unchanged (acceptable) or edited or rejected (not acceptable, an override).
+ * An escalation, a timeout, an automatic send or a block says nothing about the draft. Calibration,
+ * learned thresholds, the drift detector and the override rate all count these and only these.
+ */
+export const ACCEPTED_DECISION = 'approved' as const;
+export const OVERRIDE_DECISIONS = ['edited', 'rejected'] as const;
+export const LABELLED_DECISIONS = [ACCEPTED_DECISION, ...OVERRIDE_DECISIONS] as const;
+
+export type DecisionOutcome = (typeof DECISION_OUTCOMES)[number];
+export type LabelledOutcome = (typeof LABELLED_DECISIONS)[number];
+
+/** Whether a recorded decision labels the draft (see {@link LABELLED_DECISIONS}). */
+export function isLabelledDecision(decision: string): decision is LabelledOutcome {
+	return (LABELLED_DECISIONS as readonly string[]).includes(decision);
+}
+
+export const confidenceMethodSchema = z.enum(CONFIDENCE_METHODS);
 
 export const draftSchema = z.looseObject({
 	text: z.string(),
@@ -86,7 +124,7 @@ export const complianceSchema = z.looseObject({
 	fields: z.array(checkedFieldResultSchema).optional(),
 });
 
-export const gateRouteSchema = z.enum(['auto', 'review', 'block']);
+export const gateRouteSchema = z.enum(GATE_ROUTES);
 
 export const gateReasonSchema = z.object({ code: z.string(), detail: z.string() });
 
@@ -109,7 +147,7 @@ export const gateSchema = z.looseObject({
 	slice: z.string().optional(),
 });
 
-export const reviewDecisionSchema = z.enum(['approved', 'edited', 'rejected', 'escalated', 'timedOut']);
+export const reviewDecisionSchema = z.enum(REVIEW_DECISIONS);
 
 /** One reviewer's answer; `at` is the ISO time of the answer. */
 export const reviewerSchema = z.looseObject({

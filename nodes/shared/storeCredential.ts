@@ -1,16 +1,41 @@
 /**
  * The store a node works with: its HITL Store credential when one is chosen, else the embedded
  * default in the n8n user folder, so the nodes that read or write decisions work out of the box.
+ * Every node opens it one way, `openNodeStore`: the process-wide shared store for that credential
+ * (one PostgreSQL pool or SQLite handle, reused by every execution, closed when n8n stops).
  */
-import { NodeOperationError, type IExecuteFunctions, type INode } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INode, type IWebhookFunctions } from 'n8n-workflow';
 
-import { storeConfigFromCredential, type StoreConfig } from './store';
+import { sharedHitlStore, storeConfigFromCredential, type HitlStore, type StoreConfig } from './store';
 
 export const STORE_CREDENTIAL = 'hitlStore';
 
-export async function nodeStoreConfig(context: IExecuteFunctions): Promise<StoreConfig> {
+type StoreContext = IExecuteFunctions | IWebhookFunctions;
+
+export async function nodeStoreConfig(context: StoreContext): Promise<StoreConfig> {
 	const data = context.getNode().credentials?.[STORE_CREDENTIAL] ? await context.getCredentials(STORE_CREDENTIAL) : undefined;
 	return storeConfigFromCredential(data as Record<string, unknown> | undefined);
+}
+
+export interface OpenNodeStoreOptions {
+	/** What the user should check when the store does not open (appended to the cause). */
+	hint: string;
+	/**
+	 * The node declares the credential required: read it even when none is chosen, so n8n's own
+	 * "no credentials set" error names what is missing (rather than falling back to the embedded file).
+	 */
+	credentialRequired?: boolean;
+}
+
+/** The shared store for this node's credential; callers never close it. */
+export async function openNodeStore(context: StoreContext, options: OpenNodeStoreOptions): Promise<HitlStore> {
+	const required = options.credentialRequired ? await context.getCredentials(STORE_CREDENTIAL) : undefined;
+	try {
+		const config = required ? storeConfigFromCredential(required as Record<string, unknown>) : await nodeStoreConfig(context);
+		return await sharedHitlStore(config);
+	} catch (error) {
+		throw storeOpenError(context.getNode(), error, options.hint);
+	}
 }
 
 /**

@@ -45,6 +45,14 @@ export function listPackageNodes(): PackageNode[] {
 	});
 }
 
+/**
+ * The node type n8n runs for a workflow node of `typeVersion` (the newest without one): a
+ * VersionedNodeType hands out one class per version, a plain node type is its own.
+ */
+export function nodeTypeOfVersion(node: INodeType | IVersionedNodeType, version?: number): INodeType {
+	return 'nodeVersions' in node ? node.getNodeType(version) : node;
+}
+
 export function loadPackageNodes(): Map<string, INodeType | IVersionedNodeType> {
 	return new Map(listPackageNodes().map(({ type, node }) => [type, node]));
 }

@@ -35,6 +35,8 @@ export class PostgresDriver implements SqlDriver {
 			ssl: config.ssl === 'allowUnauthorized' ? { rejectUnauthorized: false } : config.ssl === true,
 			max: config.maxConnections ?? 10,
 			connectionTimeoutMillis: 15_000,
+			// Names the store's sessions in pg_stat_activity, for operators (and the tests that count them).
+			application_name: 'n8n-nodes-hitl',
 		});
 		// An idle client losing its connection must not crash n8n; the next query reconnects.
 		this.pool.on('error', () => undefined);

@@ -164,9 +164,19 @@ const MIGRATIONS: Migration[] = [
 				claim_revision INTEGER NOT NULL,
 				PRIMARY KEY (execution_id, node_name)
 			)`,
-			// The inbox's first page: pending reviews by priority, then time left, then age.
-			'CREATE INDEX hitl_pending_reviews_queue ON hitl_pending_reviews (status, priority DESC, deadline_sort_ms, requested_ms)',
+			// The inbox's first page: pending reviews by priority, then time left, then age — the
+			// whole ORDER BY, so the first 50 rows are read off the index without sorting.
+			'CREATE INDEX hitl_pending_reviews_queue ON hitl_pending_reviews (status, priority DESC, deadline_sort_ms, requested_ms, execution_id, node_name)',
 			'CREATE INDEX hitl_pending_reviews_workflow ON hitl_pending_reviews (workflow_id, status)',
+			// Pending counts per reason, per workflow and in all, kept in step with the table in the
+			// same transaction: the inbox shows them on every page without scanning every review.
+			`CREATE TABLE hitl_pending_counts (
+				kind TEXT NOT NULL,
+				count_key TEXT NOT NULL,
+				label TEXT NOT NULL,
+				pending INTEGER NOT NULL,
+				PRIMARY KEY (kind, count_key)
+			)`,
 		],
 	},
 	{

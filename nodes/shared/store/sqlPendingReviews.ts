@@ -5,9 +5,12 @@
  * claim expired OR it is mine`): both SQLite and PostgreSQL apply a single UPDATE atomically, so
  * of several reviewers racing for one review — in one n8n process or several — exactly one
  * changes the row and wins; the others read who did.
+ *
+ * `hitl_pending_counts` keeps the pending counts per reason, per workflow and in all, changed in
+ * the same transaction as the row it counts, so the inbox reads them without scanning.
  */
 import { maskCardDataDeep } from '../paymentCardData';
-import type { SqlDriver, SqlValue } from './sqlDriver';
+import type { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
 import type {
 	ClaimRequest,
 	ClaimResult,
@@ -117,6 +120,25 @@ export function pendingReviewFromRow(row: Row, nowMs: number): StoredPendingRevi
 	return review;
 }
 
+/** The counter rows one review adds to (or, closed, takes from). */
+function countKeys(workflowId: string | undefined, workflowName: string | undefined, reasons: string[]): { kind: string; key: string; label: string }[] {
+	return [
+		{ kind: 'all', key: '', label: '' },
+		...(workflowId ? [{ kind: 'workflow', key: workflowId, label: workflowName ?? workflowId }] : []),
+		...[...new Set(reasons)].map((reason) => ({ kind: 'reason', key: reason, label: reason })),
+	];
+}
+
+async function changeCounts(tx: SqlExecutor, keys: { kind: string; key: string; label: string }[], delta: 1 | -1): Promise<void> {
+	for (const { kind, key, label } of keys) {
+		await tx.run(
+			`INSERT INTO hitl_pending_counts (kind, count_key, label, pending) VALUES (?, ?, ?, ?)
+			 ON CONFLICT (kind, count_key) DO UPDATE SET pending = hitl_pending_counts.pending + excluded.pending, label = excluded.label`,
+			[kind, key, label, delta],
+		);
+	}
+}
+
 const ORDER = 'ORDER BY priority DESC, deadline_sort_ms ASC, requested_ms ASC, execution_id ASC, node_name ASC';
 
 export class SqlPendingReviews implements PendingReviewStore {
@@ -127,7 +149,8 @@ export class SqlPendingReviews implements PendingReviewStore {
 		const reasons = tagList(record.items.flatMap((item) => item.reasons));
 		const intents = tagList(record.items.map((item) => item.intent));
 		const deadlineMs = record.deadline ? ms(record.deadline, 'deadline') : null;
-		await this.driver.run(
+		await this.driver.transaction(async (tx) => {
+			const inserted = await tx.run(
 			`INSERT INTO hitl_pending_reviews (execution_id, node_name, node_id, workflow_id, workflow_name, title, item_count,
 			   items, reasons, intents, reviewer_ids, reviewers, reviewer_mode, priority, requested_at, requested_ms, deadline,
 			   deadline_ms, deadline_sort_ms, sealed_link, resume_base, link_hash, respond_by, respond_by_ms, backup_reviewers, status, claim_revision)
@@ -161,7 +184,9 @@ export class SqlPendingReviews implements PendingReviewStore {
 				record.respondBy ? ms(record.respondBy, 'respondBy') : null,
 				record.backupReviewers?.length ? JSON.stringify(record.backupReviewers) : null,
 			],
-		);
+			);
+			if (inserted === 1) await changeCounts(tx, countKeys(record.workflowId, record.workflowName, record.items.flatMap((item) => item.reasons)), 1);
+		});
 	}
 
 	async getPendingReview(key: PendingReviewKey, now: string): Promise<StoredPendingReview | undefined> {
@@ -186,59 +211,72 @@ export class SqlPendingReviews implements PendingReviewStore {
 	}
 
 	async countPendingReviews(filter: PendingReviewFilter): Promise<number> {
+		if (!filter.workflowId && !filter.intent && !filter.reason && !filter.reviewerId) {
+			const rows = await this.driver.query<{ pending: unknown }>("SELECT pending FROM hitl_pending_counts WHERE kind = 'all' AND count_key = ''");
+			return Number(rows[0]?.pending ?? 0);
+		}
 		const where = whereOf(filter);
 		const rows = await this.driver.query<{ n: unknown }>(`SELECT COUNT(*) AS n FROM hitl_pending_reviews WHERE ${where.sql}`, where.params);
 		return Number(rows[0]?.n ?? 0);
 	}
 
 	async listPendingWorkflows(): Promise<{ id: string; name: string }[]> {
-		const rows = await this.driver.query<{ workflow_id: unknown; workflow_name: unknown }>(
-			`SELECT workflow_id, MAX(workflow_name) AS workflow_name FROM hitl_pending_reviews
-			 WHERE status = 'pending' AND workflow_id IS NOT NULL GROUP BY workflow_id ORDER BY MAX(workflow_name), workflow_id`,
+		const rows = await this.driver.query<{ count_key: unknown; label: unknown }>(
+			"SELECT count_key, label FROM hitl_pending_counts WHERE kind = 'workflow' AND pending > 0 ORDER BY label, count_key",
 		);
-		return rows.map((row) => ({ id: String(row.workflow_id), name: String(row.workflow_name ?? row.workflow_id) }));
+		return rows.map((row) => ({ id: String(row.count_key), name: String(row.label) }));
 	}
 
 	async countPendingByReason(): Promise<Record<string, number>> {
-		// Grouped by the combination of reasons (few distinct ones), split here.
-		const rows = await this.driver.query<{ reasons: unknown; n: unknown }>(
-			"SELECT reasons, COUNT(*) AS n FROM hitl_pending_reviews WHERE status = 'pending' GROUP BY reasons",
+		const rows = await this.driver.query<{ count_key: unknown; pending: unknown }>(
+			"SELECT count_key, pending FROM hitl_pending_counts WHERE kind = 'reason' AND pending > 0",
 		);
-		const counts: Record<string, number> = {};
-		for (const row of rows) {
-			for (const reason of String(row.reasons ?? '').split('|').filter(Boolean)) {
-				counts[reason] = (counts[reason] ?? 0) + Number(row.n);
-			}
-		}
-		return counts;
+		return Object.fromEntries(rows.map((row) => [String(row.count_key), Number(row.pending)]));
 	}
 
 	async closePendingReview(key: PendingReviewKey, update: CloseReviewUpdate): Promise<boolean> {
-		const changed = await this.driver.run(
-			`UPDATE hitl_pending_reviews SET status = ?, closed_at = ?, closed_ms = ?, decisions = ?, decided_by = ?,
-			   claimed_by = NULL, claimed_name = NULL, claimed_ms = NULL, claim_expires_ms = NULL, claim_revision = claim_revision + 1
-			 WHERE execution_id = ? AND node_name = ? AND status = 'pending'`,
-			[
-				update.status,
-				update.at,
-				ms(update.at, 'at'),
-				update.decisions ? JSON.stringify(update.decisions) : null,
-				update.decidedBy ? JSON.stringify(maskCardDataDeep(update.decidedBy)) : null,
-				key.executionId,
-				key.nodeName,
-			],
-		);
-		return changed > 0;
+		return this.driver.transaction(async (tx) => {
+			const rows = await tx.query<Row>(
+				"SELECT workflow_id, workflow_name, reasons FROM hitl_pending_reviews WHERE execution_id = ? AND node_name = ? AND status = 'pending'",
+				[key.executionId, key.nodeName],
+			);
+			if (!rows.length) return false;
+			const changed = await tx.run(
+				`UPDATE hitl_pending_reviews SET status = ?, closed_at = ?, closed_ms = ?, decisions = ?, decided_by = ?,
+				   claimed_by = NULL, claimed_name = NULL, claimed_ms = NULL, claim_expires_ms = NULL, claim_revision = claim_revision + 1
+				 WHERE execution_id = ? AND node_name = ? AND status = 'pending'`,
+				[
+					update.status,
+					update.at,
+					ms(update.at, 'at'),
+					update.decisions ? JSON.stringify(update.decisions) : null,
+					update.decidedBy ? JSON.stringify(maskCardDataDeep(update.decidedBy)) : null,
+					key.executionId,
+					key.nodeName,
+				],
+			);
+			if (changed !== 1) return false;
+			const row = rows[0];
+			const reasons = String(row.reasons ?? '').split('|').filter(Boolean);
+			await changeCounts(
+				tx,
+				countKeys(row.workflow_id === null ? undefined : String(row.workflow_id), row.workflow_name === null ? undefined : String(row.workflow_name), reasons),
+				-1,
+			);
+			return true;
+		});
 	}
 
 	async claimReview(key: PendingReviewKey, request: ClaimRequest): Promise<ClaimResult> {
 		const nowMs = ms(request.now, 'now');
 		const before = request.takeOver ? await this.getPendingReview(key, request.now) : undefined;
 		const guard = request.takeOver ? '' : 'AND (claimed_by IS NULL OR claim_expires_ms <= ? OR claimed_by = ?)';
-		const changed = await this.driver.run(
+		// RETURNING: the winner learns its claim from the UPDATE itself, without a second read.
+		const won = await this.driver.query<Row>(
 			`UPDATE hitl_pending_reviews SET claimed_by = ?, claimed_name = ?, claimed_ms = ?, claim_expires_ms = ?,
 			   claim_revision = claim_revision + 1
-			 WHERE execution_id = ? AND node_name = ? AND status = 'pending' ${guard}`,
+			 WHERE execution_id = ? AND node_name = ? AND status = 'pending' ${guard}
+			 RETURNING claimed_by, claimed_name, claimed_ms, claim_expires_ms`,
 			[
 				request.reviewerId,
 				request.reviewerName ?? null,
@@ -249,11 +287,12 @@ export class SqlPendingReviews implements PendingReviewStore {
 				...(request.takeOver ? [] : [nowMs, request.reviewerId]),
 			],
 		);
-		const current = await this.getPendingReview(key, request.now);
-		if (changed === 1 && current?.claim?.reviewerId === request.reviewerId) {
+		const claim = won.length ? claimOf(won[0], nowMs) : undefined;
+		if (claim) {
 			const tookOverFrom = before?.claim && before.claim.reviewerId !== request.reviewerId ? before.claim : undefined;
-			return { ok: true, claim: current.claim, ...(tookOverFrom ? { tookOverFrom } : {}) };
+			return { ok: true, claim, ...(tookOverFrom ? { tookOverFrom } : {}) };
 		}
+		const current = await this.getPendingReview(key, request.now);
 		if (!current || current.status !== 'pending') return { ok: false, why: 'notPending', status: current?.status ?? 'unknown' };
 		if (current.claim && current.claim.reviewerId !== request.reviewerId) return { ok: false, why: 'claimedByOther', claim: current.claim };
 		// Changed by a concurrent writer between the UPDATE and the read: report it as theirs.

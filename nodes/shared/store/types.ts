@@ -17,7 +17,7 @@
  * the meaning of existing ones.
  */
 
-import type { Reviewer } from '../itemContract';
+import { DECISION_OUTCOMES, type DecisionOutcome, type GateRoute, type Reviewer } from '../itemContract';
 import type { PendingReviewStore } from './pendingReviewTypes';
 import type { ReviewSlaStore } from './reviewSlaTypes';
 
@@ -53,32 +53,10 @@ export interface PostgresStoreConfig {
 export type StoreConfig = EmbeddedStoreConfig | PostgresStoreConfig;
 
 /** Where a decision went at the gate; `null` when no Confidence Gate ran. */
-export type DecisionRoute = 'auto' | 'review' | 'block';
+export type DecisionRoute = GateRoute;
 
-/**
- * What finally happened to an item: a reviewer's decision when a human answered, else `auto`
- * (the gate let it go out alone), `blocked` (the gate stopped it) or `none` (neither ran).
- */
-export type DecisionOutcome =
-	| 'auto'
-	| 'blocked'
-	| 'approved'
-	| 'edited'
-	| 'rejected'
-	| 'escalated'
-	| 'timedOut'
-	| 'none';
-
-export const DECISION_OUTCOMES: readonly DecisionOutcome[] = [
-	'auto',
-	'blocked',
-	'approved',
-	'edited',
-	'rejected',
-	'escalated',
-	'timedOut',
-	'none',
-];
+// What finally happened to an item: the item contract declares the vocabulary once.
+export { DECISION_OUTCOMES, type DecisionOutcome };
 
 /**
  * The idempotency key of a decision: a retried execution re-records the same item of the same
@@ -352,18 +330,20 @@ export interface RetentionResult {
 	auditEntries: number;
 }
 
-export interface HitlStore {
-	readonly backend: StoreBackend;
-	/** Where the data lives, for `hitl.logged.store` and error messages (never a password). */
-	readonly location: string;
-
-	/** The schema version the database is at (created / migrated on open). */
-	schemaVersion(): Promise<number>;
-
+/** Decisions: recorded idempotently, read back row by row. */
+export interface DecisionStore {
 	/** Inserts each record unless its key exists; all in one transaction. Results in input order. */
 	recordDecisions(records: DecisionRecord[]): Promise<RecordOutcome[]>;
 	countDecisions(filter?: DecisionFilter): Promise<number>;
 	listDecisions(filter?: DecisionFilter, options?: ListDecisionsOptions): Promise<StoredDecision[]>;
+	/** The largest decision id recorded so far (undefined in an empty store). */
+	lastDecisionId(): Promise<string | undefined>;
+	/** Labelled score-routed drafts after a cursor, oldest first: what the drift detector reads. */
+	labelledDecisions(filter: LabelledDecisionFilter): Promise<LabelledDecision[]>;
+}
+
+/** Aggregates over the decisions of a window. */
+export interface DecisionAnalyticsStore {
 	/** The aggregates the Feedback Log's metrics and calibration are computed from. */
 	decisionStats(filter: DecisionFilter, options: StatsOptions): Promise<DecisionStats>;
 	/** Only the labelled confidence bins of decisionStats: what the Confidence Gate learns its threshold from. */
@@ -372,14 +352,10 @@ export interface HitlStore {
 	overrideCounts(filter: DecisionFilter): Promise<OverrideCounts>;
 	/** Score-routed drafts and their inverse-probability-weighted labels: what the Confidence Gate learns from. */
 	routedBins(filter: DecisionFilter): Promise<RoutedBin[]>;
-	/** The largest decision id recorded so far (undefined in an empty store). */
-	lastDecisionId(): Promise<string | undefined>;
-	/** Labelled score-routed drafts after a cursor, oldest first: what the drift detector reads. */
-	labelledDecisions(filter: LabelledDecisionFilter): Promise<LabelledDecision[]>;
-	getGateState(key: string): Promise<GateState | undefined>;
-	/** Compare-and-set as putReviewState: `expectedRevision` 0 = only if absent. */
-	putGateState(key: string, state: JsonValue, expectedRevision: number): Promise<PutReviewStateResult>;
+}
 
+/** Small JSON states shared by every n8n process, written by compare-and-set. */
+export interface SharedStateStore {
 	getReviewState(key: ReviewStateKey): Promise<ReviewState | undefined>;
 	putReviewState(key: ReviewStateKey, state: JsonValue, options?: PutReviewStateOptions): Promise<PutReviewStateResult>;
 	/**
@@ -391,13 +367,31 @@ export interface HitlStore {
 		mutate: (current: JsonValue | undefined) => JsonValue,
 	): Promise<ReviewState>;
 	deleteReviewState(key: ReviewStateKey): Promise<boolean>;
+	getGateState(key: string): Promise<GateState | undefined>;
+	/** Compare-and-set as putReviewState: `expectedRevision` 0 = only if absent. */
+	putGateState(key: string, state: JsonValue, expectedRevision: number): Promise<PutReviewStateResult>;
+}
 
+/** The audit trail of reviews. */
+export interface AuditStore {
 	/** Appends an audit entry; returns its id (the existing one for a repeated idempotencyKey). */
 	appendAudit(entry: AuditEntry): Promise<string>;
 	listAudit(filter?: AuditFilter): Promise<StoredAuditEntry[]>;
+}
 
+export interface RetentionStore {
 	/** Deletes decisions, review states and audit entries older than the ISO timestamp. */
 	deleteOlderThan(before: string): Promise<RetentionResult>;
+}
+
+/** The one store the nodes use: a facade over its concerns. */
+export interface HitlStore extends DecisionStore, DecisionAnalyticsStore, SharedStateStore, AuditStore, RetentionStore {
+	readonly backend: StoreBackend;
+	/** Where the data lives, for `hitl.logged.store` and error messages (never a password). */
+	readonly location: string;
+
+	/** The schema version the database is at (created / migrated on open). */
+	schemaVersion(): Promise<number>;
 
 	/** Pending reviews and claims: what the Review Inbox lists (issue 14). */
 	readonly pendingReviews: PendingReviewStore;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { agoText, INBOX_PAGE_HEADERS, renderInboxPage, timeLeftText } from '../../../nodes/ReviewInbox/renderInboxPage';
 import { personalInboxUrl, serveInbox, type InboxResponse, type InboxSettings } from '../../../nodes/ReviewInbox/serveInbox';
 import { derivePriority, readPriority } from '../../../nodes/shared/reviewPriority';
-import { linkHash, viaInboxUrl } from '../../../nodes/shared/reviewInboxLinks';
+import { linkHash } from '../../../nodes/shared/reviewInboxLinks';
 import { openSealedReviewUrl, sealReviewUrl, signInboxReviewer, signReviewer } from '../../../nodes/shared/reviewSignatures';
 import { openHitlStore, type HitlStore, type PendingReviewRecord } from '../../../nodes/shared/store';
 
@@ -130,10 +130,22 @@ describe('the inbox page', () => {
 		await store.pendingReviews.registerPendingReview(review('mine'));
 		await store.pendingReviews.registerPendingReview(review('theirs', { reviewers: [{ id: 'cy@example.com', name: 'Cy' }] }));
 		const page = html(await get(ana));
-		const rsig = signReviewer(SECRET, { executionId: 'mine', nodeId: 'haw-1', reviewerId: 'ana@example.com' });
-		const expected = viaInboxUrl(INBOX, { executionId: 'mine', nodeName: 'Human Approval Wait', signature: 'token-mine', reviewerId: 'ana@example.com', rsig });
-		expect(page).toContain(`href="${expected.replace(/&/g, '&amp;')}"`);
+		// The row names the review and the reader; no review token is on the page.
+		expect(page).not.toContain('token-mine');
+		const href = page.match(/<a class="btn" href="([^"]+)"/)![1].replace(/&amp;/g, '&');
+		expect(href).toBe(`${INBOX}?reviewer=ana%40example.com&isig=${ana.isig}&open=mine&node=Human+Approval+Wait`);
 		expect(page).toContain('For Cy.');
+		// Following it: Ana's own personal review link (her identity signed for this execution and node).
+		const rsig = signReviewer(SECRET, { executionId: 'mine', nodeId: 'haw-1', reviewerId: 'ana@example.com' });
+		const query = Object.fromEntries(new URL(href).searchParams);
+		expect(await get(query)).toEqual({ status: 303, location: `${resumeUrl('mine')}&reviewer=ana%40example.com&rsig=${rsig}` });
+		// Ana cannot open Cy's review from the inbox, nor open hers with Ben's identity.
+		expect((await get({ ...query, open: 'theirs' })).status).toBe(403);
+		expect((await get({ ...query, reviewer: 'ben@example.com' })).status).toBe(403);
+		expect(await get({ ...ben, open: 'mine', node: 'Human Approval Wait' })).toEqual({
+			status: 303,
+			location: `${resumeUrl('mine')}&reviewer=ben%40example.com&rsig=${signReviewer(SECRET, { executionId: 'mine', nodeId: 'haw-1', reviewerId: 'ben@example.com' })}`,
+		});
 	});
 
 	test('a tampered or foreign personal inbox link is refused', async () => {

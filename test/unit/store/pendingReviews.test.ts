@@ -100,6 +100,14 @@ describe.each(['embedded', 'postgres'] as const)('pending reviews and claims (%s
 		expect(decided).toMatchObject({ status: 'decided', decisions: ['approved'], decidedBy: ['Ana'], closedAt: at(2) });
 		expect((await pending.listPendingReviews({}, { now: at(4) })).map((entry) => entry.executionId)).not.toContain('high-soon');
 		expect(await pending.countPendingByReason()).toEqual({ LOW_CONFIDENCE: 3, COMPLIANCE_BLOCK: 1, RISK_FLAG: 1 });
+		expect(await pending.countPendingReviews({})).toBe(4);
+		expect(await pending.listPendingWorkflows()).toEqual([
+			{ id: 'wf-1', name: 'Support replies' },
+			{ id: 'wf-2', name: 'Support replies' },
+		]);
+		await pending.closePendingReview(key('other-wf'), { status: 'cancelled', at: at(5) });
+		expect(await pending.listPendingWorkflows()).toEqual([{ id: 'wf-1', name: 'Support replies' }]);
+		expect(await pending.countPendingByReason()).toEqual({ LOW_CONFIDENCE: 3 });
 	});
 
 	test('keeps no card number in a summary; keeps the sealed link as given', async () => {

@@ -534,6 +534,33 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		]);
 	});
 
+	test('a corrupt row fails with an error naming its table and column, on every read', async () => {
+		const config = await backend.fresh();
+		const store = await open(config);
+		await store.recordDecisions([baseDecision({ executionId: 'ok-1' }), baseDecision({ executionId: 'bad-json' }), baseDecision({ executionId: 'bad-decision' })]);
+		await store.putReviewState({ executionId: 'e1', nodeName: 'Approval' }, { votes: [] });
+		await store.putGateState('drift:w', { n: 1 }, 0);
+		await store.appendAudit({ executionId: 'e1', nodeName: 'Approval', event: 'answered', detail: { decision: 'approved' } });
+		expect(await store.listDecisions()).toHaveLength(3);
+
+		// What another tool, a hand edit or a damaged restore leaves behind.
+		await backend.rawQuery(config, `UPDATE hitl_decisions SET reviewers = '[{"id": "ana"' WHERE execution_id = 'bad-json'`);
+		await expect(store.listDecisions()).rejects.toThrow(/table hitl_decisions .*column reviewers .*is not valid JSON/);
+		await backend.rawQuery(config, `UPDATE hitl_decisions SET reviewers = '[{"decision": "approved"}]' WHERE execution_id = 'bad-json'`);
+		await expect(store.listDecisions()).rejects.toThrow(/table hitl_decisions .*column reviewers .*\(at 0\.id\)/);
+		await backend.rawQuery(config, `DELETE FROM hitl_decisions WHERE execution_id = 'bad-json'`);
+		await backend.rawQuery(config, `UPDATE hitl_decisions SET decision = 'maybe' WHERE execution_id = 'bad-decision'`);
+		await expect(store.listDecisions()).rejects.toThrow(/table hitl_decisions .*column decision has "maybe"/);
+		await expect(store.decisionStats({}, STATS_OPTIONS)).rejects.toThrow(/table hitl_decisions .*column decision has "maybe"/);
+
+		await backend.rawQuery(config, `UPDATE hitl_review_state SET state = 'not json'`);
+		await expect(store.getReviewState({ executionId: 'e1', nodeName: 'Approval' })).rejects.toThrow(/table hitl_review_state .*column state .*is not valid JSON/);
+		await backend.rawQuery(config, `UPDATE hitl_gate_state SET state = '{"n":'`);
+		await expect(store.getGateState('drift:w')).rejects.toThrow(/table hitl_gate_state .*column state/);
+		await backend.rawQuery(config, `UPDATE hitl_audit SET detail = '{oops'`);
+		await expect(store.listAudit()).rejects.toThrow(/table hitl_audit .*column detail .*is not valid JSON/);
+	});
+
 	test('lists decisions page by page', async () => {
 		const store = await open();
 		const random = seededRandom(3);

@@ -10,7 +10,6 @@ import {
 	ICredentialsHelper,
 	Workflow,
 	type ICredentialDataDecryptedObject,
-	type INodeType,
 	type INodeTypes,
 	type IRun,
 	type IWebhookData,
@@ -18,7 +17,7 @@ import {
 	type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 
-import { loadPackageNodes } from '../../support/packageNodes';
+import { loadPackageNodes, nodeTypeOfVersion } from '../../support/packageNodes';
 import type { WorkflowJson } from '../harness';
 
 export interface FakeResponse {
@@ -76,7 +75,11 @@ export async function callReviewWebhook(
 	const packageNodes = loadPackageNodes();
 	const nodeTypes: INodeTypes = {
 		getByName: (type) => packageNodes.get(type)!,
-		getByNameAndVersion: (type) => packageNodes.get(type) as INodeType,
+		// Only the package's own types are needed; others (the trigger) resolve to nothing, as before.
+		getByNameAndVersion: (type, version) => {
+			const nodeType = packageNodes.get(type);
+			return (nodeType ? nodeTypeOfVersion(nodeType, version) : undefined)!;
+		},
 		getKnownTypes: () => ({}),
 	};
 	const workflow = new Workflow({
@@ -121,6 +124,9 @@ export async function callReviewWebhook(
 		params: {},
 	} as never;
 	additionalData.httpResponse = fakeResponse as never;
+	// No parameters from an open editor: n8n-core then checks a credential's display options
+	// against the node's own parameters (a workflow whose nodes name their credentials, as saved ones do).
+	additionalData.currentNodeParameters = undefined;
 	additionalData.credentialsHelper = new Credentials(credentials);
 
 	const webhookData = {

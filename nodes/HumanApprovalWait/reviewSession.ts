@@ -1,0 +1,99 @@
+/**
+ * What execute() and webhook() read from n8n, read one way for both — the n8n side of the node's
+ * functional core (startReview.ts, answerReviewRequest.ts).
+ *
+ * How state crosses from execute() to webhook(): n8n gives a resumed node's webhook() the node's
+ * parameters, its input items and its credentials — the same ones execute() had — but nothing
+ * execute() computed. So everything that can be derived again is: the settings (readSettings),
+ * the review items (buildReviewItems), the signatures of personal links and forms (HMACs over
+ * the execution, the node and the reviewer with the review secret, see reviewerLinks.ts).
+ * The one thing execute() computes that webhook() cannot derive is the review's times (when it
+ * was requested, its deadline); they cross in the execution's custom data
+ * ({@link keepReviewTimes} / {@link readReviewTimes}), which n8n persists with the execution in
+ * every mode and process. The review ledger (reviewLedger.ts) is not a channel from execute():
+ * it holds what reviewers answered, from one webhook() call to the next.
+ */
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type IWebhookFunctions,
+} from 'n8n-workflow';
+
+import { openNodeStore } from '../shared/storeCredential';
+import { buildReviewItems, type UnreadableItem } from './buildReviewItems';
+import { MIN_SECRET_LENGTH } from './credentialTests';
+import { readSettings, REVIEW_SECRET_CREDENTIAL, type ApprovalSettings } from './readSettings';
+import type { ReviewItemView } from './renderReviewPage';
+import { decodeReviewTimes, encodeReviewTimes, reviewTimesKey, type ReviewTimes } from './reviewDeadline';
+import { memoryLedger, storeLedger, type ReviewLedger } from './reviewLedger';
+
+type Context = IExecuteFunctions | IWebhookFunctions;
+
+export interface ReviewSession {
+	settings: ApprovalSettings;
+	/** Which review: the execution and the node (its id signs links, its name keys the ledger). */
+	review: { executionId: string; nodeId: string; nodeName: string };
+	/** The items under review: execute()'s input, the same items webhook() finds waiting. */
+	items: INodeExecutionData[];
+	/** The page's view of each item, and the items that could not be read. */
+	views: ReviewItemView[];
+	unreadable: UnreadableItem[];
+}
+
+export function readReviewSession(context: Context): ReviewSession {
+	const settings = readSettings(context);
+	const node = context.getNode();
+	const items = 'getInputData' in context ? context.getInputData() : readWaitingItems(context);
+	const { views, unreadable } = buildReviewItems(
+		items.map((item) => item.json),
+		settings.content,
+	);
+	return { settings, review: { executionId: context.getExecutionId(), nodeId: node.id, nodeName: node.name }, items, views, unreadable };
+}
+
+/**
+ * The items waiting at this node. n8n hands a resumed webhook its waiting node's input as the
+ * context's connection input (WebhookContext), readable through `$input`.
+ */
+function readWaitingItems(context: IWebhookFunctions): INodeExecutionData[] {
+	const items = context.evaluateExpression('{{ $input.all() }}', 0);
+	if (!Array.isArray(items) || items.length === 0) {
+		throw new NodeOperationError(context.getNode(), 'The items waiting for review could not be read', {
+			description: 'This execution has no input items at the Human Approval Wait node.',
+		});
+	}
+	return items as INodeExecutionData[];
+}
+
+/** The review's times, for webhook(): in custom data, persisted with the execution. */
+export function keepReviewTimes(context: IExecuteFunctions, times: ReviewTimes): void {
+	context.customData.set(reviewTimesKey(context.getNode().id), encodeReviewTimes(times));
+}
+
+export function readReviewTimes(context: IWebhookFunctions): ReviewTimes | undefined {
+	return decodeReviewTimes(context.customData.get(reviewTimesKey(context.getNode().id)));
+}
+
+/** The HITL Review Secret (named reviewers only), refused when too short to sign links safely. */
+export async function readReviewSecret(context: Context, settings: ApprovalSettings): Promise<string | undefined> {
+	if (settings.reviewerMode !== 'named') return undefined;
+	const credential = await context.getCredentials<{ secret?: string }>(REVIEW_SECRET_CREDENTIAL);
+	const secret = credential.secret ?? '';
+	if (secret.length < MIN_SECRET_LENGTH) {
+		throw new NodeOperationError(context.getNode(), 'The HITL Review Secret is too short', {
+			description: `Personal review links are signed with it: use at least ${MIN_SECRET_LENGTH} (better 32) random characters.`,
+		});
+	}
+	return secret;
+}
+
+export async function openLedger(context: Context, session: ReviewSession): Promise<ReviewLedger> {
+	const key = { executionId: session.review.executionId, nodeName: session.review.nodeName };
+	if (!session.settings.useStore) return memoryLedger(key);
+	const store = await openNodeStore(context, {
+		credentialRequired: true,
+		hint: 'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
+	});
+	return storeLedger(store, key);
+}

@@ -1,0 +1,292 @@
+/**
+ * Decisions: recording them (idempotent on execution + node + item, one transaction per batch,
+ * with one child row per reviewer answer and per fired rule) and reading them back row by row.
+ */
+import { z } from 'zod/v4';
+
+import { confidencePercent } from './confidencePercent';
+import { insertMany, insertStatement, type TypedColumns } from './batchInsert';
+import { LABELLED, whereDecisions } from './decisionFilter';
+import type { SqlDriver, SqlExecutor, SqlScalar } from './sqlDriver';
+import { decisionRowSchema, integer, nullable, parseRow, parseRows, real, text } from './storeRows';
+import { requireMs, toMs } from './timestamps';
+import type {
+	DecisionFilter,
+	DecisionRecord,
+	DecisionStore,
+	LabelledDecision,
+	LabelledDecisionFilter,
+	ListDecisionsOptions,
+	RecordOutcome,
+	StoredDecision,
+} from './types';
+import { withoutCardData } from './withoutCardData';
+
+/** The decision table's columns, with their PostgreSQL types for the array (unnest) insert. */
+const DECISION_COLUMNS: TypedColumns = [
+	['execution_id', 'text'],
+	['node_name', 'text'],
+	['item_index', 'int4'],
+	['case_id', 'text'],
+	['workflow_id', 'text'],
+	['workflow_name', 'text'],
+	['route', 'text'],
+	['decision', 'text'],
+	['confidence', 'float8'],
+	['confidence_pct', 'int4'],
+	['confidence_method', 'text'],
+	['model', 'text'],
+	['prompt_version', 'text'],
+	['input_text', 'text'],
+	['draft_text', 'text'],
+	['final_text', 'text'],
+	['texts_hashed', 'int4'],
+	['edited', 'int4'],
+	['edit_distance', 'int4'],
+	['reviewers', 'text'],
+	['reason', 'text'],
+	['comment', 'text'],
+	['rule_ids', 'text'],
+	['sampled_for_audit', 'int4'],
+	['time_to_decision_ms', 'int8'],
+	['prompt_tokens', 'int4'],
+	['completion_tokens', 'int4'],
+	['cost_usd', 'float8'],
+	['requested_at', 'text'],
+	['decided_at', 'text'],
+	['recorded_at', 'text'],
+	['recorded_ms', 'int8'],
+	['review_probability', 'float8'],
+	['slice', 'text'],
+];
+const REVIEWER_COLUMNS: TypedColumns = [
+	['decision_id', 'int8'],
+	['reviewer_id', 'text'],
+	['reviewer_name', 'text'],
+	['decision', 'text'],
+	['answer_ms', 'int8'],
+	['page_ms', 'int8'],
+];
+const RULE_COLUMNS: TypedColumns = [
+	['decision_id', 'int8'],
+	['rule_id', 'text'],
+];
+
+/** A probability in [0, 1], or null (a broken value is no evidence). Labels weigh 1/p only where p > 0. */
+function reviewProbabilityOf(record: DecisionRecord): number | null {
+	const p = record.reviewProbability;
+	return typeof p === 'number' && Number.isFinite(p) && p >= 0 && p <= 1 ? p : null;
+}
+
+function decisionRow(record: DecisionRecord): SqlScalar[] {
+	return [
+		record.executionId,
+		record.nodeName,
+		record.itemIndex,
+		record.caseId,
+		record.workflowId,
+		record.workflowName,
+		record.route,
+		record.decision,
+		record.confidence,
+		record.confidence === null ? null : confidencePercent(record.confidence),
+		record.confidenceMethod,
+		record.model,
+		record.promptVersion,
+		record.inputText ?? null,
+		record.draftText,
+		record.finalText,
+		record.textsHashed ? 1 : 0,
+		record.edited ? 1 : 0,
+		record.editDistance,
+		JSON.stringify(record.reviewers),
+		record.reason,
+		record.comment,
+		JSON.stringify(record.ruleIds),
+		record.sampledForAudit ? 1 : 0,
+		record.timeToDecisionMs,
+		record.promptTokens,
+		record.completionTokens,
+		record.costUsd,
+		record.requestedAt,
+		record.decidedAt,
+		record.recordedAt,
+		requireMs(record.recordedAt, 'recordedAt'),
+		reviewProbabilityOf(record),
+		record.slice ?? null,
+	];
+}
+
+function storedDecision(raw: unknown): StoredDecision {
+	const row = parseRow('hitl_decisions', decisionRowSchema, raw);
+	return {
+		id: String(row.id),
+		executionId: row.execution_id,
+		nodeName: row.node_name,
+		itemIndex: row.item_index,
+		caseId: row.case_id,
+		workflowId: row.workflow_id,
+		workflowName: row.workflow_name,
+		route: row.route,
+		decision: row.decision,
+		confidence: row.confidence,
+		confidenceMethod: row.confidence_method,
+		model: row.model,
+		promptVersion: row.prompt_version,
+		inputText: row.input_text,
+		draftText: row.draft_text,
+		finalText: row.final_text,
+		textsHashed: row.texts_hashed,
+		edited: row.edited,
+		editDistance: row.edit_distance,
+		reviewers: row.reviewers,
+		reason: row.reason,
+		comment: row.comment,
+		ruleIds: row.rule_ids,
+		sampledForAudit: row.sampled_for_audit,
+		timeToDecisionMs: row.time_to_decision_ms,
+		promptTokens: row.prompt_tokens,
+		completionTokens: row.completion_tokens,
+		costUsd: row.cost_usd,
+		requestedAt: row.requested_at,
+		decidedAt: row.decided_at,
+		recordedAt: row.recorded_at,
+		reviewProbability: row.review_probability,
+		slice: row.slice,
+	};
+}
+
+const insertedKeySchema = z.object({ id: integer, execution_id: text, node_name: text, item_index: integer });
+const idSchema = z.object({ id: integer });
+const countSchema = z.object({ n: integer });
+const maxIdSchema = z.object({ id: nullable(integer) });
+const labelledRowSchema = decisionRowSchema
+	.pick({ id: true, model: true, prompt_version: true, decision: true, slice: true, recorded_at: true })
+	.extend({ confidence: real });
+
+const keyOf = (executionId: string, nodeName: string, itemIndex: number) => `${executionId}\u0000${nodeName}\u0000${itemIndex}`;
+
+/** What a recording transaction inserted, for whoever maintains figures derived from the rows. */
+export interface RecordedBatch {
+	records: DecisionRecord[];
+	ids: string[];
+}
+
+export class DecisionLog implements DecisionStore {
+	constructor(
+		private readonly driver: SqlDriver,
+		/** Runs inside the recording transaction, after the rows went in (the maintained aggregates). */
+		private readonly afterInsert: (tx: SqlExecutor, batch: RecordedBatch) => Promise<void> = async () => undefined,
+	) {}
+
+	async recordDecisions(given: DecisionRecord[]): Promise<RecordOutcome[]> {
+		if (given.length === 0) return [];
+		const records = given.map((record) => withoutCardData(record, 'executionId', 'nodeName', 'itemIndex'));
+		const rows = records.map(decisionRow);
+		return this.driver.transaction(async (tx) => {
+			const inserted = new Map<string, string>();
+			const chunk = this.driver.insertChunkRows;
+			for (let start = 0; start < rows.length; start += chunk) {
+				const insert = insertStatement(this.driver.dialect, 'hitl_decisions', DECISION_COLUMNS, rows.slice(start, start + chunk));
+				const returned = await tx.query(
+					`${insert.sql} ON CONFLICT (execution_id, node_name, item_index) DO NOTHING
+					 RETURNING id, execution_id, node_name, item_index`,
+					insert.params,
+				);
+				for (const row of parseRows('hitl_decisions', insertedKeySchema, returned)) {
+					inserted.set(keyOf(row.execution_id, row.node_name, row.item_index), String(row.id));
+				}
+			}
+			const outcomes: RecordOutcome[] = [];
+			const batch: RecordedBatch = { records: [], ids: [] };
+			const seen = new Set<string>();
+			for (const record of records) {
+				const key = keyOf(record.executionId, record.nodeName, Number(record.itemIndex));
+				const id = inserted.get(key);
+				if (id !== undefined && !seen.has(key)) {
+					seen.add(key);
+					outcomes.push({ id, inserted: true });
+					batch.records.push(record);
+					batch.ids.push(id);
+				} else {
+					outcomes.push({ id: id ?? (await this.existingId(tx, record)), inserted: false });
+				}
+			}
+			await this.insertChildren(tx, batch);
+			await this.afterInsert(tx, batch);
+			return outcomes;
+		});
+	}
+
+	private async existingId(tx: SqlExecutor, record: DecisionRecord): Promise<string> {
+		const rows = await tx.query('SELECT id FROM hitl_decisions WHERE execution_id = ? AND node_name = ? AND item_index = ?', [
+			record.executionId,
+			record.nodeName,
+			record.itemIndex,
+		]);
+		return String(parseRow('hitl_decisions', idSchema, rows[0]).id);
+	}
+
+	private async insertChildren(tx: SqlExecutor, { records, ids }: RecordedBatch): Promise<void> {
+		const reviewerRows: SqlScalar[][] = [];
+		const ruleRows: SqlScalar[][] = [];
+		records.forEach((record, index) => {
+			const id = Number(ids[index]);
+			const requestedMs = toMs(record.requestedAt);
+			for (const vote of record.reviewers) {
+				const atMs = toMs(vote.at);
+				const answerMs = requestedMs !== null && atMs !== null ? Math.max(0, atMs - requestedMs) : null;
+				const pageMs = typeof vote.timeOnPageMs === 'number' && Number.isFinite(vote.timeOnPageMs) ? Math.max(0, Math.round(vote.timeOnPageMs)) : null;
+				reviewerRows.push([id, vote.id, vote.name ?? null, vote.decision, answerMs, pageMs]);
+			}
+			for (const ruleId of new Set(record.ruleIds)) ruleRows.push([id, ruleId]);
+		});
+		await insertMany(this.driver, tx, 'hitl_decision_reviewers', REVIEWER_COLUMNS, reviewerRows);
+		await insertMany(this.driver, tx, 'hitl_decision_rules', RULE_COLUMNS, ruleRows);
+	}
+
+	async countDecisions(filter?: DecisionFilter): Promise<number> {
+		const where = whereDecisions(filter);
+		const rows = await this.driver.query(`SELECT COUNT(*) AS n FROM hitl_decisions d ${where.sql}`, where.params);
+		return parseRow('hitl_decisions', countSchema, rows[0]).n;
+	}
+
+	async listDecisions(filter?: DecisionFilter, options: ListDecisionsOptions = {}): Promise<StoredDecision[]> {
+		const where = whereDecisions(filter);
+		const params = [...where.params];
+		let sql = `SELECT d.* FROM hitl_decisions d ${where.sql}`;
+		if (options.afterId !== undefined) {
+			sql += ' AND d.id > ?';
+			params.push(Number(options.afterId));
+		}
+		sql += ' ORDER BY d.id LIMIT ?';
+		params.push(Math.max(1, Math.floor(options.limit ?? 1000)));
+		return (await this.driver.query(sql, params)).map(storedDecision);
+	}
+
+	async lastDecisionId(): Promise<string | undefined> {
+		const [row] = await this.driver.query('SELECT MAX(id) AS id FROM hitl_decisions');
+		const { id } = parseRow('hitl_decisions', maxIdSchema, row);
+		return id === null ? undefined : String(id);
+	}
+
+	async labelledDecisions(filter: LabelledDecisionFilter): Promise<LabelledDecision[]> {
+		const where = whereDecisions(filter);
+		const params = [...where.params];
+		let sql = `SELECT d.id AS id, d.model AS model, d.prompt_version AS prompt_version, d.confidence AS confidence,
+		                  d.decision AS decision, d.slice AS slice, d.recorded_at AS recorded_at
+		           FROM hitl_decisions d ${where.sql}
+		           AND d.confidence IS NOT NULL AND d.review_probability > 0 AND d.decision IN ${LABELLED}`;
+		sql += ' ORDER BY d.id LIMIT ?';
+		params.push(Math.max(1, Math.floor(filter.limit ?? 5000)));
+		return parseRows('hitl_decisions', labelledRowSchema, await this.driver.query(sql, params)).map((row) => ({
+			id: String(row.id),
+			model: row.model,
+			promptVersion: row.prompt_version,
+			confidence: row.confidence,
+			approved: row.decision === 'approved',
+			slice: row.slice,
+			recordedAt: row.recorded_at,
+		}));
+	}
+}
