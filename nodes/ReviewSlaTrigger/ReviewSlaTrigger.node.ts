@@ -12,8 +12,7 @@ import { dueSlaSteps, type SlaPolicy, type SlaStep } from '../shared/reviewSlaSt
 import { MIN_REVIEW_SECRET_LENGTH } from '../shared/reviewSignatures';
 import { hitlReviewSecretTest } from '../shared/reviewSecretTest';
 import { hitlStoreTest } from '../shared/store/credentialTest';
-import { sharedHitlStore, storeConfigFromCredential } from '../shared/store';
-import { STORE_CREDENTIAL, storeOpenError } from '../shared/storeCredential';
+import { openNodeStore } from '../shared/storeCredential';
 import { slaNotice } from './slaNotice';
 
 const REVIEW_SECRET_CREDENTIAL = 'hitlReviewSecretApi'; // credentials/HitlReviewSecretApi.credentials.ts
@@ -159,14 +158,8 @@ export class ReviewSlaTrigger implements INodeType {
 				});
 			}
 		}
-		let store;
-		try {
-			// Without a credential: the embedded store in the n8n user folder, as the Review Inbox's default.
-			const data = node.credentials?.[STORE_CREDENTIAL] ? await this.getCredentials(STORE_CREDENTIAL) : undefined;
-			store = await sharedHitlStore(storeConfigFromCredential(data as Record<string, unknown> | undefined));
-		} catch (error) {
-			throw storeOpenError(node, error, 'Check the HITL Store credential (its Test button opens the store).');
-		}
+		// Without a credential: the embedded store in the n8n user folder, as the Review Inbox's default.
+		const store = await openNodeStore(this, { hint: 'Check the HITL Store credential (its Test button opens the store).' });
 		const nowMs = Date.now();
 		const now = new Date(nowMs).toISOString();
 		// "Fetch Test Event" in the editor previews what is due without recording it, so trying the
