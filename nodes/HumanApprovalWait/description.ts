@@ -256,6 +256,17 @@ export const approvalDescription: INodeProperties[] = [
 		displayOptions: { show: { useStore: [true] } },
 	},
 	{
+		displayName: 'Respond Within (Minutes)',
+		name: 'respondWithinMinutes',
+		type: 'number',
+		typeOptions: { minValue: 0, numberPrecision: 4 },
+		default: 0,
+		placeholder: 'e.g. {{ $json.hitl.gate.route === "block" ? 15 : 30 }}',
+		description:
+			'A softer promise than the Time Limit: when a person should have answered, stored with the review for the Review SLA Trigger (reminders, overdue notices, escalation). 0: no target. With several items the shortest counts. Fractions are allowed (0.5 = 30 seconds).',
+		displayOptions: { show: { useStore: [true] } },
+	},
+	{
 		displayName: 'Inbox Summary',
 		name: 'inboxSummary',
 		type: 'options',

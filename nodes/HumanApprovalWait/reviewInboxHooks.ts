@@ -87,6 +87,26 @@ function reviewPriority(context: IExecuteFunctions, items: INodeExecutionData[])
 	return highest;
 }
 
+/**
+ * The review's respond-within target (issue 15) as an ISO time, from "Respond Within (Minutes)"
+ * per item (an expression may differ per item; the shortest counts); undefined for 0 / empty.
+ */
+function respondBy(context: IExecuteFunctions, items: INodeExecutionData[], requestedAt: string): string | undefined {
+	let shortest: number | undefined;
+	items.forEach((_item, itemIndex) => {
+		const given = context.getNodeParameter('respondWithinMinutes', itemIndex, 0);
+		const minutes = given === '' || given === null || given === undefined ? 0 : Number(given);
+		if (!Number.isFinite(minutes) || minutes < 0) {
+			throw new NodeOperationError(context.getNode(), `${itemLabel(itemIndex)}: "Respond Within (Minutes)" is not a number of minutes: ${String(given)}`, {
+				itemIndex,
+				description: 'Give 0 or more minutes (fractions allowed), or 0 for no target.',
+			});
+		}
+		if (minutes > 0) shortest = Math.min(shortest ?? Infinity, minutes);
+	});
+	return shortest === undefined ? undefined : new Date(Date.parse(requestedAt) + Math.round(shortest * 60_000)).toISOString();
+}
+
 export interface HandedOutLinks {
 	link: string;
 	personalLinks: { id: string; name: string; email?: string; url: string }[];
@@ -115,6 +135,7 @@ export async function openReviewInInbox(
 	const executionId = context.getExecutionId();
 	const workflow = context.getWorkflow();
 	const { resumeBase, signature } = splitResumeUrl(links.link);
+	const target = respondBy(context, args.items, args.times.requestedAt);
 	const store = await openStore(context);
 	await store.pendingReviews.registerPendingReview({
 		executionId,
@@ -129,6 +150,7 @@ export async function openReviewInInbox(
 		reviewerMode: settings.reviewerMode,
 		reviewers: settings.reviewers.map((reviewer) => ({ id: reviewer.id, name: reviewer.name })),
 		priority: reviewPriority(context, args.items),
+		...(target ? { respondBy: target } : {}),
 		...(args.secret ? { sealedLink: sealReviewUrl(args.secret, links.link) } : {}),
 		resumeBase,
 		linkHash: linkHash(executionId, signature),

@@ -4,13 +4,13 @@
  * Every node opens it one way, `openNodeStore`: the process-wide shared store for that credential
  * (one PostgreSQL pool or SQLite handle, reused by every execution, closed when n8n stops).
  */
-import { NodeOperationError, type IExecuteFunctions, type INode, type IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type INode, type IPollFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { sharedHitlStore, storeConfigFromCredential, type HitlStore, type StoreConfig } from './store';
 
 export const STORE_CREDENTIAL = 'hitlStore';
 
-type StoreContext = IExecuteFunctions | IWebhookFunctions;
+type StoreContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions;
 
 export async function nodeStoreConfig(context: StoreContext): Promise<StoreConfig> {
 	const data = context.getNode().credentials?.[STORE_CREDENTIAL] ? await context.getCredentials(STORE_CREDENTIAL) : undefined;

@@ -10,7 +10,7 @@
  * The e2e tier (test/e2e) runs the same nodes in a real n8n server.
  */
 import { mock } from 'jest-mock-extended';
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import { ExecutionLifecycleHooks, PollContext, WorkflowExecute } from 'n8n-core';
 import {
 	ICredentialsHelper,
 	LoggerProxy,
@@ -258,4 +258,39 @@ export async function runWorkflow(workflowJson: WorkflowJson, options: RunOption
 			return runs[runs.length - 1].data?.main?.[outputIndex] ?? [];
 		},
 	};
+}
+
+/**
+ * Runs a polling trigger's `poll()` once with n8n-core's own PollContext: in `trigger` mode as
+ * n8n's ActiveWorkflows does for an active workflow on each poll time, in `manual` mode as the
+ * editor's "Fetch Test Event" does. Returns what poll() returned (null: nothing to emit).
+ */
+export async function pollTrigger(
+	workflowJson: WorkflowJson,
+	nodeName: string,
+	options: { mode?: 'trigger' | 'manual'; credentials?: Record<string, ICredentialDataDecryptedObject> } = {},
+): Promise<INodeExecutionData[][] | null> {
+	const nodeTypes = new PackageNodeTypes();
+	const workflow = new Workflow({
+		id: 'workflow-test',
+		name: workflowJson.name ?? 'workflow test',
+		nodes: workflowJson.nodes,
+		connections: workflowJson.connections,
+		nodeTypes,
+		settings: workflowJson.settings,
+		active: true,
+	});
+	const node = workflow.getNode(nodeName);
+	if (!node) throw new Error(`No node "${nodeName}" in the workflow`);
+	const nodeType = nodeTypes.getByNameAndVersion(node.type, node.typeVersion);
+	if (!nodeType.poll) throw new Error(`Node "${nodeName}" is not a polling trigger`);
+	const additionalData = mock<IWorkflowExecuteAdditionalData>({
+		instanceBaseUrl: 'http://localhost:5678/',
+		webhookBaseUrl: 'http://localhost:5678/webhook',
+		variables: {},
+	} as Partial<IWorkflowExecuteAdditionalData> as never);
+	additionalData.credentialsHelper = new TestCredentialsHelper(options.credentials ?? {});
+	const mode = options.mode ?? 'trigger';
+	const context = new PollContext(workflow, node, additionalData, mode, mode === 'manual' ? 'manual' : 'activate');
+	return nodeType.poll.call(context);
 }

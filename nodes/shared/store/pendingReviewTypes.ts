@@ -46,6 +46,10 @@ export interface PendingReviewRecord extends PendingReviewKey {
 	/** The resume URL without its token, and a hash of execution and token (see reviewInboxLinks.ts). */
 	resumeBase?: string;
 	linkHash?: string;
+	/** The respond-within target (issue 15): when a person should have answered; steps in reviewSlaSteps.ts. */
+	respondBy?: string;
+	/** Who may answer once the review is escalated (issue 15), with their e-mail when given. */
+	backupReviewers?: { id: string; name: string; email?: string }[];
 }
 
 export interface ReviewClaim {

@@ -189,6 +189,26 @@ const MIGRATIONS: Migration[] = [
 			)`,
 		],
 	},
+	{
+		// Review SLAs (issue 15): a respond-within target and backup reviewers per pending review, and
+		// one row per SLA step emitted — its primary key makes "each step once" a compare-and-set
+		// (see sqlReviewSla.ts).
+		version: 6,
+		statements: () => [
+			'ALTER TABLE hitl_pending_reviews ADD COLUMN respond_by TEXT',
+			'ALTER TABLE hitl_pending_reviews ADD COLUMN respond_by_ms BIGINT',
+			'ALTER TABLE hitl_pending_reviews ADD COLUMN backup_reviewers TEXT',
+			'CREATE INDEX hitl_pending_reviews_sla ON hitl_pending_reviews (status, respond_by_ms)',
+			`CREATE TABLE hitl_review_sla_steps (
+				execution_id TEXT NOT NULL,
+				node_name TEXT NOT NULL,
+				step TEXT NOT NULL,
+				emitted_at TEXT NOT NULL,
+				emitted_ms BIGINT NOT NULL,
+				PRIMARY KEY (execution_id, node_name, step)
+			)`,
+		],
+	},
 ];
 
 // Guards against a migration added without bumping the version the interface announces.

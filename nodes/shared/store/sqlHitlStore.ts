@@ -2,7 +2,7 @@
  * The HitlStore over any SqlDriver: one facade over the store's concerns, each in its own file —
  * decisions (decisionLog), analytics (decisionAnalytics), shared review and gate states
  * (sharedStates), the audit trail (auditLog), retention (retention) and pending reviews with
- * their claims (sqlPendingReviews). The same statements serve
+ * their claims (sqlPendingReviews), review-SLA steps (sqlReviewSla). The same statements serve
  * the embedded (SQLite) and the PostgreSQL back end, so the contract tests exercise one
  * implementation on two engines.
  */
@@ -15,6 +15,8 @@ import { migrate, readSchemaVersion } from './schema';
 import type { PendingReviewStore } from './pendingReviewTypes';
 import { SharedStates } from './sharedStates';
 import { SqlPendingReviews } from './sqlPendingReviews';
+import type { ReviewSlaStore } from './reviewSlaTypes';
+import { SqlReviewSla } from './sqlReviewSla';
 import type { SqlDriver } from './sqlDriver';
 import type { HitlStore, StoreBackend } from './types';
 
@@ -26,6 +28,7 @@ export class SqlHitlStore implements HitlStore {
 	private readonly retention: Retention;
 	/** Pending reviews and claims (the Review Inbox, issue 14). */
 	readonly pendingReviews: PendingReviewStore;
+	readonly reviewSla: ReviewSlaStore;
 
 	private constructor(
 		private readonly driver: SqlDriver,
@@ -39,6 +42,7 @@ export class SqlHitlStore implements HitlStore {
 		this.audit = new AuditLog(driver);
 		this.retention = new Retention(driver);
 		this.pendingReviews = new SqlPendingReviews(driver);
+		this.reviewSla = new SqlReviewSla(driver);
 	}
 
 	/** Wraps a driver, creating or migrating the schema first. */

@@ -79,7 +79,8 @@ function claimOf(row: Row, nowMs: number): ReviewClaim | undefined {
 	};
 }
 
-function fromRow(row: Row, nowMs: number): StoredPendingReview {
+/** A `hitl_pending_reviews` row as a review (also read by sqlReviewSla.ts). */
+export function pendingReviewFromRow(row: Row, nowMs: number): StoredPendingReview {
 	const claim = claimOf(row, nowMs);
 	const optional = (column: string) => (row[column] === null || row[column] === undefined ? undefined : String(row[column]));
 	const review: StoredPendingReview = {
@@ -108,6 +109,11 @@ function fromRow(row: Row, nowMs: number): StoredPendingReview {
 	if (resumeBase) review.resumeBase = resumeBase;
 	if (linkHash) review.linkHash = linkHash;
 	if (closedAt) review.closedAt = closedAt;
+	const respondBy = optional('respond_by');
+	if (respondBy) review.respondBy = respondBy;
+	if (row.backup_reviewers !== null && row.backup_reviewers !== undefined) {
+		review.backupReviewers = JSON.parse(String(row.backup_reviewers)) as NonNullable<StoredPendingReview['backupReviewers']>;
+	}
 	if (row.decisions !== null && row.decisions !== undefined) review.decisions = JSON.parse(String(row.decisions)) as string[];
 	if (row.decided_by !== null && row.decided_by !== undefined) review.decidedBy = JSON.parse(String(row.decided_by)) as string[];
 	if (claim && review.status === 'pending') review.claim = claim;
@@ -147,8 +153,8 @@ export class SqlPendingReviews implements PendingReviewStore {
 			const inserted = await tx.run(
 			`INSERT INTO hitl_pending_reviews (execution_id, node_name, node_id, workflow_id, workflow_name, title, item_count,
 			   items, reasons, intents, reviewer_ids, reviewers, reviewer_mode, priority, requested_at, requested_ms, deadline,
-			   deadline_ms, deadline_sort_ms, sealed_link, resume_base, link_hash, status, claim_revision)
-			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0)
+			   deadline_ms, deadline_sort_ms, sealed_link, resume_base, link_hash, respond_by, respond_by_ms, backup_reviewers, status, claim_revision)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0)
 			 ON CONFLICT (execution_id, node_name) DO NOTHING`,
 			[
 				given.executionId,
@@ -174,6 +180,9 @@ export class SqlPendingReviews implements PendingReviewStore {
 				given.sealedLink ?? null,
 				given.resumeBase ?? null,
 				given.linkHash ?? null,
+				record.respondBy ?? null,
+				record.respondBy ? ms(record.respondBy, 'respondBy') : null,
+				record.backupReviewers?.length ? JSON.stringify(record.backupReviewers) : null,
 			],
 			);
 			if (inserted === 1) await changeCounts(tx, countKeys(record.workflowId, record.workflowName, record.items.flatMap((item) => item.reasons)), 1);
@@ -185,7 +194,7 @@ export class SqlPendingReviews implements PendingReviewStore {
 			key.executionId,
 			key.nodeName,
 		]);
-		return rows.length ? fromRow(rows[0], ms(now, 'now')) : undefined;
+		return rows.length ? pendingReviewFromRow(rows[0], ms(now, 'now')) : undefined;
 	}
 
 	async listPendingReviews(filter: PendingReviewFilter, options: ListPendingOptions): Promise<StoredPendingReview[]> {
@@ -198,7 +207,7 @@ export class SqlPendingReviews implements PendingReviewStore {
 			offset,
 		]);
 		const nowMs = ms(options.now, 'now');
-		return rows.map((row) => fromRow(row, nowMs));
+		return rows.map((row) => pendingReviewFromRow(row, nowMs));
 	}
 
 	async countPendingReviews(filter: PendingReviewFilter): Promise<number> {

@@ -19,11 +19,13 @@
 
 import { DECISION_OUTCOMES, type DecisionOutcome, type GateRoute, type Reviewer } from '../itemContract';
 import type { PendingReviewStore } from './pendingReviewTypes';
+import type { ReviewSlaStore } from './reviewSlaTypes';
 
 export type * from './pendingReviewTypes';
+export type * from './reviewSlaTypes';
 
 /** Bumped with every schema migration; the store records it in its `hitl_schema_version` table. */
-export const STORE_SCHEMA_VERSION = 5;
+export const STORE_SCHEMA_VERSION = 6;
 
 export type StoreBackend = 'embedded' | 'postgres';
 
@@ -399,6 +401,8 @@ export interface HitlStore extends DecisionStore, DecisionAnalyticsStore, Shared
 
 	/** Pending reviews and claims: what the Review Inbox lists (issue 14). */
 	readonly pendingReviews: PendingReviewStore;
+	/** Which review-SLA steps were emitted (issue 15). */
+	readonly reviewSla: ReviewSlaStore;
 
 	close(): Promise<void>;
 }

@@ -134,6 +134,22 @@ describe('the n8n editor with the package installed', () => {
 		await page.locator(`${byTestId('canvas-node')}[data-node-name="Review Inbox"]`).waitFor();
 	});
 
+	test('finds the Review SLA Trigger by its name and by "reminder" on a new workflow, adds it and opens its parameters', async () => {
+		await page.goto(`${n8n.baseUrl}/workflow/new`);
+		await page.locator(byTestId('canvas-plus-button')).click();
+		await search('Review SLA');
+		await panelItem('Review SLA Trigger').first().waitFor({ timeout: 15_000 });
+		await search('reminder');
+		await panelItem('Review SLA Trigger').first().waitFor({ timeout: 15_000 });
+		await panelItem('Review SLA Trigger').first().click();
+		const addButton = creator().getByRole('button', { name: 'Add to workflow' });
+		if (await addButton.count()) await addButton.click();
+		const ndv = page.locator(byTestId('ndv'));
+		await ndv.getByText('Remind At (% of Target)', { exact: true }).first().waitFor();
+		await page.keyboard.press('Escape');
+		await page.locator(`${byTestId('canvas-node')}[data-node-name="Review SLA Trigger"]`).waitFor();
+	});
+
 	test('Compliance Check\'s empty Rules JSON shows no error marker; a broken one does', async () => {
 		await openPanelOnNewWorkflow();
 		await search('Compliance Check');

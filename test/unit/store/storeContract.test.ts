@@ -193,6 +193,7 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		await backend.rawQuery(config, 'DROP TABLE hitl_gate_state');
 		await backend.rawQuery(config, 'DROP TABLE hitl_pending_reviews');
 		await backend.rawQuery(config, 'DROP TABLE hitl_pending_counts');
+		await backend.rawQuery(config, 'DROP TABLE hitl_review_sla_steps');
 		await backend.rawQuery(config, 'DELETE FROM hitl_schema_version WHERE version > 1');
 
 		const upgraded = await open(config);
