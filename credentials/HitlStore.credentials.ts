@@ -6,10 +6,7 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
  * processes must see the same data. The Feedback Log node tests the connection (it opens the
  * store and creates the schema).
  */
-// The test (testedBy: 'hitlStoreTest') sits in the versioned nodes' v1/ classes, which the
-// credential-test-required rule cannot see (it reads only the node files package.json lists);
-// test/workflow/packageManifest.test.ts checks every credential's test on the loaded node versions.
-// eslint-disable-next-line n8n-nodes-base/cred-class-name-unsuffixed, @n8n/community-nodes/credential-test-required -- a database, not an API; the name is what users see in the credential list
+// eslint-disable-next-line n8n-nodes-base/cred-class-name-unsuffixed -- a database, not an API; the name is what users see in the credential list
 export class HitlStore implements ICredentialType {
 	// eslint-disable-next-line n8n-nodes-base/cred-class-field-name-unsuffixed -- see the class name
 	name = 'hitlStore';
