@@ -7,6 +7,7 @@
  */
 import type { ItemDecision } from './decideReview';
 import { escapeHtml } from '../shared/escapeHtml';
+import { pageLayout } from '../shared/pageLayout';
 import { maskCardDataDeep } from '../shared/paymentCardData';
 import { highlightFindings } from './highlightFindings';
 import type { EnteredAnswers, EnteredItem } from './readEnteredAnswers';
@@ -84,24 +85,7 @@ function formatTime(iso: string): string {
 }
 
 function layout(title: string, body: string): string {
-	return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)}</title>
-<style>${REVIEW_PAGE_STYLE}</style>
-</head>
-<body>
-<a class="skip" href="#main">Skip to the review</a>
-<div class="wrap">
-${body}
-<footer>Human review · n8n-nodes-hitl</footer>
-</div>
-</body>
-</html>`;
+	return pageLayout({ title, style: REVIEW_PAGE_STYLE, skipLabel: 'Skip to the review', footer: 'Human review · n8n-nodes-hitl', body });
 }
 
 function renderHighlightedDraft(item: ReviewItemView, idPrefix: string): string {

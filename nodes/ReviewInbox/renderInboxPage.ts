@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 
 import { escapeHtml } from '../shared/escapeHtml';
+import { pageLayout } from '../shared/pageLayout';
 import { priorityName } from '../shared/reviewPriority';
 import { pageHeaders, REVIEW_PAGE_STYLE } from '../shared/reviewPageStyle';
 
@@ -141,24 +142,14 @@ export interface InboxPageView {
 }
 
 function layout(title: string, body: string, script: boolean): string {
-	return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="robots" content="noindex, nofollow">
-<meta name="referrer" content="no-referrer">
-<title>${escapeHtml(title)}</title>
-<style>${INBOX_PAGE_STYLE}</style>
-</head>
-<body>
-<a class="skip" href="#main">Skip to the reviews</a>
-<div class="wrap">
-${body}
-<footer>Review inbox · n8n-nodes-hitl</footer>
-</div>${script ? `\n<script>${COUNTDOWN_SCRIPT}</script>` : ''}
-</body>
-</html>`;
+	return pageLayout({
+		title,
+		style: INBOX_PAGE_STYLE,
+		skipLabel: 'Skip to the reviews',
+		footer: 'Review inbox · n8n-nodes-hitl',
+		body,
+		script: script ? COUNTDOWN_SCRIPT : undefined,
+	});
 }
 
 function hidden(fields: Record<string, string>): string {

@@ -4,15 +4,16 @@
  */
 import { z } from 'zod/v4';
 
+import { LABELLED_DECISIONS as CONTRACT_LABELLED, OVERRIDE_DECISIONS } from '../itemContract';
 import type { SqlExecutor, SqlValue } from './sqlDriver';
 import { integer, nullable, parseRow } from './storeRows';
 import { requireMs } from './timestamps';
 import type { DecisionFilter, DecisionOutcome } from './types';
 
-/** A human answered with one of these: the decisions that label a draft right or wrong. */
-export const LABELLED_DECISIONS: readonly DecisionOutcome[] = ['approved', 'edited', 'rejected'];
-/** Of those, the ones that say the draft was not good enough. */
-export const OVERRIDDEN_DECISIONS: readonly DecisionOutcome[] = ['edited', 'rejected'];
+/** A human answered with one of these: the decisions that label a draft right or wrong (the item contract's list). */
+export const LABELLED_DECISIONS: readonly DecisionOutcome[] = CONTRACT_LABELLED;
+/** Of those, the ones that say the draft was not good enough (the item contract's list). */
+export const OVERRIDDEN_DECISIONS: readonly DecisionOutcome[] = OVERRIDE_DECISIONS;
 const sqlList = (values: readonly string[]) => `(${values.map((value) => `'${value}'`).join(',')})`;
 export const LABELLED = sqlList(LABELLED_DECISIONS);
 export const OVERRIDDEN = sqlList(OVERRIDDEN_DECISIONS);
