@@ -12,8 +12,8 @@ import { hitlReviewSecretTest } from '../shared/reviewSecretTest';
 import { hitlStoreTest } from '../shared/store/credentialTest';
 import { openNodeStore } from '../shared/storeCredential';
 import { serveInbox, type InboxSettings } from './serveInbox';
+import { HITL_REVIEW_SECRET_CREDENTIAL as REVIEW_SECRET_CREDENTIAL } from '../shared/credentialNames';
 
-const REVIEW_SECRET_CREDENTIAL = 'hitlReviewSecretApi'; // credentials/HitlReviewSecretApi.credentials.ts
 
 /**
  * The reviewers' queue: a trigger whose webhook serves the Review Inbox page for every pending

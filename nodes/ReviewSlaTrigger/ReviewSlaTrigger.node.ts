@@ -14,8 +14,8 @@ import { hitlReviewSecretTest } from '../shared/reviewSecretTest';
 import { hitlStoreTest } from '../shared/store/credentialTest';
 import { openNodeStore } from '../shared/storeCredential';
 import { slaNotice } from './slaNotice';
+import { HITL_REVIEW_SECRET_CREDENTIAL as REVIEW_SECRET_CREDENTIAL } from '../shared/credentialNames';
 
-const REVIEW_SECRET_CREDENTIAL = 'hitlReviewSecretApi'; // credentials/HitlReviewSecretApi.credentials.ts
 
 function readPolicy(context: IPollFunctions): SlaPolicy {
 	const node = context.getNode();

@@ -8,7 +8,10 @@ import { NodeOperationError, type IExecuteFunctions, type INode, type IPollFunct
 
 import { sharedHitlStore, storeConfigFromCredential, type HitlStore, type StoreConfig } from './store';
 
-export const STORE_CREDENTIAL = 'hitlStore';
+import { HITL_STORE_CREDENTIAL } from './credentialNames';
+
+/** The HITL Store credential's name, as declared once for the package. */
+export const STORE_CREDENTIAL = HITL_STORE_CREDENTIAL;
 
 type StoreContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions;
 
