@@ -98,6 +98,19 @@ describe('a workflow saved with Human Approval Wait version 1', () => {
 		}
 	});
 
+	it('a saved "Answer By" in the past fails with what to change', async () => {
+		const past: WorkflowJson = {
+			...saved,
+			nodes: saved.nodes.map((node) =>
+				node.name === WAIT ? { ...node, parameters: { ...node.parameters, deadlineMode: 'atTime', deadlineAt: '2020-01-01T00:00:00Z' } } : node,
+			),
+		};
+		const run = await runWorkflow(past, { input: [input], executionId: '902', credentials });
+		expect(run.status).toBe('error');
+		expect(run.error?.message).toBe('"Answer By" (2020-01-01T00:00:00.000Z) is already in the past');
+		expect((run.error as { description?: string }).description).toBe('Set "Time Limit" to None, or give a positive amount or a date in the future.');
+	});
+
 	it('times out onto output 0, and the Feedback Log after it records that', async () => {
 		const executionId = '901';
 		const waiting = await runWorkflow(saved, { input: [input], executionId, credentials });
