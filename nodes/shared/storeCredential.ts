@@ -15,7 +15,7 @@ export const STORE_CREDENTIAL = HITL_STORE_CREDENTIAL;
 
 type StoreContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions;
 
-export async function nodeStoreConfig(context: StoreContext): Promise<StoreConfig> {
+async function nodeStoreConfig(context: StoreContext): Promise<StoreConfig> {
 	const data = context.getNode().credentials?.[STORE_CREDENTIAL] ? await context.getCredentials(STORE_CREDENTIAL) : undefined;
 	return storeConfigFromCredential(data as Record<string, unknown> | undefined);
 }
@@ -47,7 +47,7 @@ export async function openNodeStore(context: StoreContext, options: OpenNodeStor
  * with a generic sentence ("The service refused the connection"), which would hide which store
  * and what to fix.
  */
-export function storeOpenError(node: INode, error: unknown, hint: string): NodeOperationError {
+function storeOpenError(node: INode, error: unknown, hint: string): NodeOperationError {
 	const cause = error instanceof Error ? error.message : String(error);
 	return new NodeOperationError(node, 'The HITL store cannot be opened', { description: `${cause}. ${hint}` });
 }

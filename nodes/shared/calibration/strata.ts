@@ -12,14 +12,7 @@ export const STRATUM_COUNT = 100 / STRATUM_PERCENT;
  * One confidence percent of a stratum (the store's bin): the calibration model fits on these, so
  * that a threshold can sit on any percent and no score is moved to its stratum's centre.
  */
-export interface ScoreCell {
-	percent: number;
-	routed: number;
-	labelled: number;
-	weight: number;
-	weightSquared: number;
-	weightApproved: number;
-}
+export type ScoreCell = Pick<RoutedBin, 'percent' | 'routed' | 'labelled' | 'weight' | 'weightSquared' | 'weightApproved'>;
 
 export interface Stratum {
 	/** The stratum covers [lower, lower + STRATUM_PERCENT/100); the last one includes 1. */

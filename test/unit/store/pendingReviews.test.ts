@@ -3,12 +3,8 @@
  * SQLite file and a real PostgreSQL server. Racing claimants use separate store instances (their
  * own connections), as reviewers on different n8n processes would.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { openHitlStore, type HitlStore, type PendingReviewRecord, type StoreConfig } from '../../../nodes/shared/store';
-import { startPostgres, type TestPostgres } from '../../support/postgres';
+import type { PendingReviewRecord } from '../../../nodes/shared/store';
+import { storeFixture } from '../../support/storeBackends';
 
 jest.setTimeout(180_000);
 
@@ -38,30 +34,7 @@ function review(executionId: string, overrides: Partial<PendingReviewRecord> = {
 const key = (executionId: string) => ({ executionId, nodeName: 'Human Approval Wait' });
 
 describe.each(['embedded', 'postgres'] as const)('pending reviews and claims (%s)', (backend) => {
-	let dir = '';
-	let postgres: TestPostgres | undefined;
-	let counter = 0;
-	const opened: HitlStore[] = [];
-
-	async function freshConfig(): Promise<StoreConfig> {
-		if (backend === 'embedded') return { backend: 'embedded', filePath: join(dir, `inbox-${++counter}.sqlite`) };
-		return postgres!.createDatabase(`hitl_inbox_${process.pid}_${++counter}`);
-	}
-	async function open(config: StoreConfig): Promise<HitlStore> {
-		const store = await openHitlStore(config);
-		opened.push(store);
-		return store;
-	}
-
-	beforeAll(async () => {
-		dir = mkdtempSync(join(tmpdir(), 'hitl-inbox-store-'));
-		if (backend === 'postgres') postgres = await startPostgres();
-	});
-	afterAll(async () => {
-		await Promise.all(opened.map((store) => store.close().catch(() => undefined)));
-		await postgres?.stop();
-		rmSync(dir, { recursive: true, force: true });
-	});
+	const { freshConfig, open } = storeFixture(backend, 'inbox');
 
 	test('lists pending reviews by priority, then deadline (none last), then age; filters; counts per reason', async () => {
 		const store = await open(await freshConfig());

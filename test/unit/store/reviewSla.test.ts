@@ -5,12 +5,8 @@
  * compare-and-set — racing pollers use separate store instances (their own connections), as n8n
  * processes in queue mode would, and a reopened store (a restart) still knows what was emitted.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-import { openHitlStore, type HitlStore, type PendingReviewRecord, type StoreConfig } from '../../../nodes/shared/store';
-import { startPostgres, type TestPostgres } from '../../support/postgres';
+import type { PendingReviewRecord } from '../../../nodes/shared/store';
+import { storeFixture } from '../../support/storeBackends';
 
 jest.setTimeout(180_000);
 
@@ -36,30 +32,7 @@ function review(executionId: string, overrides: Partial<PendingReviewRecord> = {
 }
 
 describe.each(['embedded', 'postgres'] as const)('review SLA steps in the store (%s)', (backend) => {
-	let dir = '';
-	let postgres: TestPostgres | undefined;
-	let counter = 0;
-	const opened: HitlStore[] = [];
-
-	async function freshConfig(): Promise<StoreConfig> {
-		if (backend === 'embedded') return { backend: 'embedded', filePath: join(dir, `sla-${++counter}.sqlite`) };
-		return postgres!.createDatabase(`hitl_sla_${process.pid}_${++counter}`);
-	}
-	async function open(config: StoreConfig): Promise<HitlStore> {
-		const store = await openHitlStore(config);
-		opened.push(store);
-		return store;
-	}
-
-	beforeAll(async () => {
-		dir = mkdtempSync(join(tmpdir(), 'hitl-sla-store-'));
-		if (backend === 'postgres') postgres = await startPostgres();
-	});
-	afterAll(async () => {
-		await Promise.all(opened.map((store) => store.close().catch(() => undefined)));
-		await postgres?.stop();
-		rmSync(dir, { recursive: true, force: true });
-	});
+	const { freshConfig, open } = storeFixture(backend, 'sla');
 
 	test('keeps the target and the backup reviewers with the pending review', async () => {
 		const store = await open(await freshConfig());
