@@ -252,7 +252,7 @@ export const approvalDescription: INodeProperties[] = [
 		default: '',
 		placeholder: 'https://n8n.example.com/webhook/review-inbox',
 		description:
-			"The Production URL of a Review Inbox trigger on the same store. When set, the links sent and the review form go through the inbox, so a reviewer who opens or answers a review that is already decided is told by whom and how. Empty: links go straight to the review page.",
+			"The Production URL of a Review Inbox trigger on the same store. The links sent and the review form go through the inbox, so a reviewer who opens or answers a review that is already decided is told by whom and how. Empty: the Review Inbox most recently activated on the same store is used; with no active inbox, links go straight to the review page (and n8n itself answers a late reviewer with a 409).",
 		displayOptions: { show: { useStore: [true] } },
 	},
 	{

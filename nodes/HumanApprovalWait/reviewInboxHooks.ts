@@ -13,7 +13,15 @@ import {
 
 import { maskCardData } from '../shared/paymentCardData';
 import { derivePriority, priorityName, readPriority } from '../shared/reviewPriority';
-import { bareSignature, linkHash, reviewLinkFields, splitResumeUrl, viaInboxUrl, type ReviewLinkParts } from '../shared/reviewInboxLinks';
+import {
+	bareSignature,
+	linkHash,
+	registeredInboxUrl,
+	reviewLinkFields,
+	splitResumeUrl,
+	viaInboxUrl,
+	type ReviewLinkParts,
+} from '../shared/reviewInboxLinks';
 import { sealReviewUrl, signInboxReviewer } from '../shared/reviewSignatures';
 import type { HitlStore, PendingReviewItem } from '../shared/store';
 import { itemLabel } from '../shared/itemErrors';
@@ -41,6 +49,14 @@ function readInboxSettings(context: Context): InboxSettings {
 		});
 	}
 	return { inboxUrl, summary: get('inboxSummary', 'excerpt') === 'none' ? 'none' : 'excerpt' };
+}
+
+/**
+ * The inbox links go through: "Review Inbox URL" when given, else the Review Inbox registered on
+ * the same store by its activation (the most recent one), else none (links to the review page).
+ */
+async function inboxUrlOf(inbox: InboxSettings, store: HitlStore): Promise<string> {
+	return inbox.inboxUrl || ((await registeredInboxUrl(store)) ?? '');
 }
 
 function openStore(context: Context): Promise<HitlStore> {
@@ -114,7 +130,8 @@ export interface HandedOutLinks {
 
 /**
  * Called by execute() before the reviewers are notified: registers the review and returns the
- * links to hand out (through the inbox when "Review Inbox URL" is set). Without "Record in
+ * links to hand out (through the inbox: "Review Inbox URL", or the one registered on the store,
+ * see inboxUrlOf). Without "Record in
  * Store" it returns the links unchanged.
  */
 export async function openReviewInInbox(
@@ -155,13 +172,14 @@ export async function openReviewInInbox(
 		resumeBase,
 		linkHash: linkHash(executionId, signature),
 	});
-	if (!inbox.inboxUrl) return links;
+	const inboxUrl = await inboxUrlOf(inbox, store);
+	if (!inboxUrl) return links;
 	const parts: ReviewLinkParts = { executionId, nodeName: node.name, signature };
 	return {
-		link: viaInboxUrl(inbox.inboxUrl, parts),
+		link: viaInboxUrl(inboxUrl, parts),
 		personalLinks: links.personalLinks.map((entry) => {
 			const rsig = new URL(entry.url).searchParams.get('rsig') ?? '';
-			return { ...entry, url: viaInboxUrl(inbox.inboxUrl, { ...parts, reviewerId: entry.id, rsig }) };
+			return { ...entry, url: viaInboxUrl(inboxUrl, { ...parts, reviewerId: entry.id, rsig }) };
 		}),
 	};
 }
@@ -204,14 +222,15 @@ export async function reviewInboxHooks(context: IWebhookFunctions, settings: App
 			const claim = review.claim
 				? { reviewerId: review.claim.reviewerId, by: review.claim.reviewerName ?? review.claim.reviewerId, at: review.claim.claimedAt }
 				: undefined;
-			if (inbox.inboxUrl && signature) {
+			const inboxUrl = signature ? await inboxUrlOf(inbox, store) : '';
+			if (inboxUrl) {
 				const fields = reviewLinkFields({ ...key, signature, ...(reviewerId && rsig ? { reviewerId, rsig } : {}) });
-				view.formAction = inbox.inboxUrl;
+				view.formAction = inboxUrl;
 				view.formFields = { ...fields, inboxAction: 'answer' };
 				if (reviewerId && rsig && claim?.reviewerId !== reviewerId) {
-					view.claimForm = { action: inbox.inboxUrl, fields: { ...fields, inboxAction: claim ? 'takeOver' : 'claim' } };
+					view.claimForm = { action: inboxUrl, fields: { ...fields, inboxAction: claim ? 'takeOver' : 'claim' } };
 				}
-				if (reviewerId && secret) view.inboxLink = personalInboxLink(inbox.inboxUrl, secret, reviewerId);
+				if (reviewerId && secret) view.inboxLink = personalInboxLink(inboxUrl, secret, reviewerId);
 			}
 			return { view, ...(claim ? { claim } : {}) };
 		},

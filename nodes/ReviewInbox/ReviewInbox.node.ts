@@ -1,6 +1,7 @@
 import {
 	NodeConnectionTypes,
 	NodeOperationError,
+	type IHookFunctions,
 	type INodeType,
 	type INodeTypeDescription,
 	type IWebhookFunctions,
@@ -10,6 +11,7 @@ import {
 import { MIN_REVIEW_SECRET_LENGTH } from '../shared/reviewSignatures';
 import { hitlReviewSecretTest } from '../shared/reviewSecretTest';
 import { hitlStoreTest } from '../shared/store/credentialTest';
+import { isInboxRegistered, registerInbox, unregisterInbox } from '../shared/reviewInboxLinks';
 import { openNodeStore } from '../shared/storeCredential';
 import { serveInbox, type InboxSettings } from './serveInbox';
 import { HITL_REVIEW_SECRET_CREDENTIAL as REVIEW_SECRET_CREDENTIAL } from '../shared/credentialNames';
@@ -20,9 +22,6 @@ import { HITL_REVIEW_SECRET_CREDENTIAL as REVIEW_SECRET_CREDENTIAL } from '../sh
  * review of every workflow that records to the same HITL store. It starts no execution: each
  * request is answered by the node itself (the workflow is just this node, and active).
  */
-// The lint rule below is for trigger nodes that register a webhook with a third-party service;
-// this one's webhook is n8n's own production URL, there is nothing to register elsewhere.
-// eslint-disable-next-line @n8n/community-nodes/webhook-lifecycle-complete
 export class ReviewInbox implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Review Inbox',
@@ -109,6 +108,40 @@ export class ReviewInbox implements INodeType {
 
 	methods = { credentialTest: { hitlStoreTest, hitlReviewSecretTest } };
 
+	/**
+	 * Activation registers the inbox's production URL in its HITL store, so that a Human Approval
+	 * Wait on the same store with an empty "Review Inbox URL" hands out links through it (issue 11
+	 * defect 5: a late reviewer is then told who decided instead of n8n's own answer); deactivation
+	 * removes it. "Listen for test event" registers nothing: the test URL lives only while listening.
+	 */
+	webhookMethods = {
+		default: {
+			async checkExists(this: IHookFunctions): Promise<boolean> {
+				const url = productionUrl(this);
+				if (!url) return true;
+				return isInboxRegistered(await openRegistryStore(this), url);
+			},
+			async create(this: IHookFunctions): Promise<boolean> {
+				const url = productionUrl(this);
+				if (!url) return true;
+				const workflow = this.getWorkflow();
+				await registerInbox(await openRegistryStore(this), {
+					url,
+					workflowId: String(workflow.id ?? ''),
+					nodeName: this.getNode().name,
+					registeredAt: new Date().toISOString(),
+				});
+				return true;
+			},
+			async delete(this: IHookFunctions): Promise<boolean> {
+				const url = productionUrl(this);
+				if (!url) return true;
+				await unregisterInbox(await openRegistryStore(this), url);
+				return true;
+			},
+		},
+	};
+
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const request = this.getRequestObject();
 		const response = this.getResponseObject();
@@ -157,4 +190,17 @@ export class ReviewInbox implements INodeType {
 		// No workflowData: a request to the inbox starts no execution.
 		return { noWebhookResponse: true };
 	}
+}
+
+/** The production URL to register; undefined for a test listener (manual mode). */
+function productionUrl(context: IHookFunctions): string | undefined {
+	if (context.getActivationMode() === 'manual' || context.getMode() === 'manual') return undefined;
+	const url = context.getNodeWebhookUrl('default');
+	return url && /^https?:\/\//.test(url) ? url : undefined;
+}
+
+function openRegistryStore(context: IHookFunctions) {
+	return openNodeStore(context, {
+		hint: 'The inbox registers its address in the store when the workflow is activated. Check the HITL Store credential (its Test button opens the store).',
+	});
 }

@@ -14,6 +14,8 @@
  */
 import { createHash } from 'node:crypto';
 
+import type { SharedStateStore } from './store';
+
 export interface ReviewLinkParts {
 	executionId: string;
 	nodeName: string;
@@ -91,4 +93,69 @@ export function reviewPageUrl(resumeBase: string, parts: ReviewLinkParts): strin
 		url.searchParams.set('rsig', parts.rsig);
 	}
 	return url.toString();
+}
+
+/**
+ * Where Human Approval Wait finds an inbox without a "Review Inbox URL" (issue 11 defect 5 on the
+ * default path): each active Review Inbox trigger registers its production URL in the store's
+ * small shared states when n8n activates it, and removes it when it is deactivated. A review on
+ * the same store then hands out links through the most recently registered inbox.
+ *
+ * Kept under one key of the shared states (compare-and-set, so two inboxes activated at once in
+ * different processes do not lose each other); retention does not delete it.
+ */
+export const INBOX_REGISTRY_KEY = 'hitl:review-inboxes';
+
+export interface InboxRegistration {
+	/** The trigger's production URL (`<n8n>/webhook/<path>`). */
+	url: string;
+	workflowId: string;
+	nodeName: string;
+	registeredAt: string;
+}
+
+/** The part of the store the registry needs (the store's shared states). */
+export type InboxRegistryStore = Pick<SharedStateStore, 'getGateState' | 'putGateState'>;
+
+const MAX_REGISTRY_RETRIES = 20;
+
+function readRegistrations(state: unknown): InboxRegistration[] {
+	const list = (state as { inboxes?: unknown } | undefined)?.inboxes;
+	if (!Array.isArray(list)) return [];
+	return list.filter(
+		(entry): entry is InboxRegistration =>
+			!!entry && typeof entry === 'object' && typeof (entry as InboxRegistration).url === 'string' && /^https?:\/\//.test((entry as InboxRegistration).url),
+	);
+}
+
+async function changeRegistrations(store: InboxRegistryStore, change: (current: InboxRegistration[]) => InboxRegistration[]): Promise<InboxRegistration[]> {
+	for (let attempt = 0; attempt < MAX_REGISTRY_RETRIES; attempt++) {
+		const stored = await store.getGateState(INBOX_REGISTRY_KEY);
+		const next = change(readRegistrations(stored?.state));
+		const written = await store.putGateState(INBOX_REGISTRY_KEY, { inboxes: next.map((entry) => ({ ...entry })) }, stored?.revision ?? 0);
+		if (written.ok) return next;
+	}
+	throw new Error(`The Review Inbox registry in the HITL store kept changing under ${MAX_REGISTRY_RETRIES} attempts to update it; activate the workflow again.`);
+}
+
+/** Registers (or refreshes) an inbox; the latest registration is the one reviews use. */
+export function registerInbox(store: InboxRegistryStore, registration: InboxRegistration): Promise<InboxRegistration[]> {
+	return changeRegistrations(store, (current) => [...current.filter((entry) => entry.url !== registration.url), registration]);
+}
+
+/** Removes an inbox's registration (its workflow was deactivated); others stay. */
+export function unregisterInbox(store: InboxRegistryStore, url: string): Promise<InboxRegistration[]> {
+	return changeRegistrations(store, (current) => current.filter((entry) => entry.url !== url));
+}
+
+/** Whether this URL is registered. */
+export async function isInboxRegistered(store: InboxRegistryStore, url: string): Promise<boolean> {
+	const stored = await store.getGateState(INBOX_REGISTRY_KEY);
+	return readRegistrations(stored?.state).some((entry) => entry.url === url);
+}
+
+/** The inbox reviews on this store use when none is given: the most recently registered one. */
+export async function registeredInboxUrl(store: InboxRegistryStore): Promise<string | undefined> {
+	const stored = await store.getGateState(INBOX_REGISTRY_KEY);
+	return readRegistrations(stored?.state).at(-1)?.url;
 }

@@ -4,7 +4,7 @@
  * Every node opens it one way, `openNodeStore`: the process-wide shared store for that credential
  * (one PostgreSQL pool or SQLite handle, reused by every execution, closed when n8n stops).
  */
-import { NodeOperationError, type IExecuteFunctions, type INode, type IPollFunctions, type IWebhookFunctions } from 'n8n-workflow';
+import { NodeOperationError, type IExecuteFunctions, type IHookFunctions, type INode, type IPollFunctions, type IWebhookFunctions } from 'n8n-workflow';
 
 import { sharedHitlStore, storeConfigFromCredential, type HitlStore, type StoreConfig } from './store';
 
@@ -13,7 +13,8 @@ import { HITL_STORE_CREDENTIAL } from './credentialNames';
 /** The HITL Store credential's name, as declared once for the package. */
 export const STORE_CREDENTIAL = HITL_STORE_CREDENTIAL;
 
-type StoreContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions;
+// IHookFunctions: the Review Inbox registers itself in the store when n8n activates it.
+type StoreContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions | IHookFunctions;
 
 async function nodeStoreConfig(context: StoreContext): Promise<StoreConfig> {
 	const data = context.getNode().credentials?.[STORE_CREDENTIAL] ? await context.getCredentials(STORE_CREDENTIAL) : undefined;
