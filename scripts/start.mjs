@@ -5,9 +5,13 @@
  *   1. an LLM for the templates: OPENAI_API_KEY (OPENAI_BASE_URL, HITL_MODEL) when set, else the
  *      demo model (scripts/demoModel.mjs: canned answers on loopback), stored as the "LLM API"
  *      credential that the templates' LLM Draft nodes point at;
- *   2. the templates imported (again when a file changed), the webhook ones published;
+ *   2. the templates imported (again when a file changed), the webhook ones published, the
+ *      Review Inbox among them (as a shared inbox on the embedded store: the support template's
+ *      review links go through it, so a late reviewer is told who decided), with a "HITL Store"
+ *      credential on the embedded store for the Human Approval Wait that records to it;
  *   3. n8n on loopback (HITL_HOST to listen elsewhere), an owner account with a random password
- *      kept in the user folder, and three closing lines: where to open, how to log in, a curl;
+ *      kept in the user folder, and four closing lines: where to open, how to log in, the review
+ *      inbox, a curl;
  *   4. Ctrl-C (SIGINT, SIGTERM, SIGHUP) stops n8n, its task runners and the demo model.
  *
  * Usage: node scripts/start.mjs <n8n folder> <n8n user folder>
@@ -25,8 +29,12 @@ import { DEMO_MARK, startDemoModel } from './demoModel.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TEMPLATES = path.join(ROOT, 'templates');
 
-/** The one credential `npm start` manages; the templates' LLM Draft nodes refer to it by id. */
+/** The credentials `npm start` manages; the templates' nodes refer to them by id. */
 const LLM_CREDENTIAL = { id: 'hitlStartLlmApi1', type: 'llmApi', name: 'LLM API' };
+/** The embedded store in the user folder, the same file the nodes use without a credential. */
+const STORE_CREDENTIAL = { id: 'hitlStartStore01', type: 'hitlStore', name: 'HITL Store (embedded)', data: { backend: 'embedded', filePath: '' } };
+/** The Review Inbox template's path (its Production URL is <n8n>/webhook/review-inbox). */
+const INBOX_PATH = 'review-inbox';
 const DEMO_CREDENTIAL_NAME = 'LLM API (demo model: canned answers)';
 const OWNER_FILE = 'owner-login.json';
 const OWNER_EMAIL = 'owner@hitl.local';
@@ -174,11 +182,31 @@ async function storeLlmCredential() {
 
 // ---- 2. the templates -----------------------------------------------------------------------------
 
+/** The HITL Store credential, once: kept as it is afterwards (the user may point it at PostgreSQL). */
+async function storeStoreCredential() {
+	if (readDatabase('SELECT id FROM credentials_entity WHERE id = ?', STORE_CREDENTIAL.id).length > 0) return;
+	const folder = mkdtempSync(path.join(tmpdir(), 'hitl-start-'));
+	try {
+		const file = path.join(folder, 'credentials.json');
+		writeFileSync(file, JSON.stringify([STORE_CREDENTIAL]), { mode: 0o600 });
+		const output = await n8nCli(['import:credentials', `--input=${file}`]);
+		if (readDatabase('SELECT id FROM credentials_entity WHERE id = ?', STORE_CREDENTIAL.id).length === 0) {
+			throw new Error(`n8n import:credentials failed:\n${output.slice(-3000)}`);
+		}
+	} finally {
+		rmSync(folder, { recursive: true, force: true });
+	}
+}
+
 /** A template as npm start imports it: its LLM Draft nodes on the managed credential (and HITL_MODEL). */
 function preparedTemplate(file) {
 	const workflow = JSON.parse(readFileSync(file, 'utf8'));
 	for (const node of workflow.nodes) {
 		if (node.credentials?.llmApi) node.credentials.llmApi = { id: LLM_CREDENTIAL.id, name: LLM_CREDENTIAL.name };
+		if (node.credentials?.hitlStore) node.credentials.hitlStore = { id: STORE_CREDENTIAL.id, name: STORE_CREDENTIAL.name };
+		// One local address for everyone (no personal links to hand out, no secret to set up); the
+		// node's Access switches it to personal inbox links for a team.
+		if (node.type === 'n8n-nodes-hitl.reviewInbox') node.parameters.access = 'shared';
 		if (node.type === 'n8n-nodes-hitl.llmDraft' && process.env.HITL_MODEL) {
 			node.parameters.model = { __rl: true, mode: 'id', value: process.env.HITL_MODEL };
 		}
@@ -186,7 +214,9 @@ function preparedTemplate(file) {
 	return workflow;
 }
 
-const startsOnWebhook = (workflow) => workflow.nodes.some((node) => node.type === 'n8n-nodes-base.webhook');
+// The Review Inbox is a trigger with a webhook: published like the webhook templates, and its
+// activation registers it in the store for the support template's review links.
+const startsOnWebhook = (workflow) => workflow.nodes.some((node) => ['n8n-nodes-base.webhook', 'n8n-nodes-hitl.reviewInbox'].includes(node.type));
 
 /**
  * Imports each template once, and again when it changed (file, HITL_MODEL), so that edits made in
@@ -289,6 +319,7 @@ function firstTicketsCurl() {
 try {
 	mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
 	await storeLlmCredential();
+	await storeStoreCredential();
 	const webhookWorkflowIds = await importTemplates();
 	if (stopping) await new Promise(() => {}); // Ctrl-C during the imports: stopAll() exits
 	log(`starting n8n on ${localBase} (user folder ${userFolder})`);
@@ -302,8 +333,8 @@ try {
 	await waitUntilServing(webhookWorkflowIds);
 	const howToLogIn = await ensureOwner();
 	if (demoModel) log('the tickets below are answered by the DEMO MODEL: canned answers, not an AI');
-	// The last three lines of the start: where to open, how to log in, a first ticket.
-	process.stdout.write(`\nOpen     ${publicBase}\nLog in   ${howToLogIn}\nTry it   ${firstTicketsCurl()}\n`);
+	// The last four lines of the start: where to open, how to log in, the reviewers' queue, a first ticket.
+	process.stdout.write(`\nOpen     ${publicBase}\nLog in   ${howToLogIn}\nInbox    ${publicBase}/webhook/${INBOX_PATH}\nTry it   ${firstTicketsCurl()}\n`);
 } catch (error) {
 	if (!stopping) {
 		log(error instanceof Error ? error.message : String(error));

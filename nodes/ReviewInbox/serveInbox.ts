@@ -110,6 +110,19 @@ async function forwardToReview(
 	now: string,
 ): Promise<InboxResponse> {
 	const review = await store.pendingReviews.getPendingReview(parts, now);
+	if (!review && !isPost) {
+		// A link handed out just before the review started waiting (a webhook's answer, unfurled by a
+		// chat at once): say so rather than "not valid" (issue 11 defects 5 and 6).
+		return page(
+			409,
+			renderInboxMessage({
+				title: settings.title,
+				heading: 'This review is not open yet',
+				text: 'No review is waiting at this link yet. If you just received it, open it again in a moment; otherwise check that you opened the whole link.',
+				kind: 'warn',
+			}),
+		);
+	}
 	// Holding the link is proven by the execution's token, whose hash the store keeps.
 	if (!review?.linkHash || review.linkHash !== linkHash(parts.executionId, parts.signature)) return refusedLink(settings);
 	if (review.status === 'pending' && !isExpired(review, now) && review.resumeBase) {

@@ -1,11 +1,12 @@
 /**
  * `npm start` as a newcomer meets it, on a machine with no LLM API key: the command itself runs (the
  * build, the package install, the imports, n8n, the demo model, the owner set-up), in a throw-away
- * user folder on a free port. Its console must end with three lines — where to open, how to log in,
- * a curl — and each of them must work: the login opens n8n, where every template is imported; the
- * curl gets one reply sent on its own, one review link and one block; the review link, opened in
- * Chromium at phone size and approved, finishes the execution. Ctrl-C then stops every process the
- * command started.
+ * user folder on a free port. Its console must end with four lines — where to open, how to log in,
+ * the review inbox, a curl — and each of them must work: the login opens n8n, where every template
+ * is imported; the inbox serves the queue; the curl gets one reply sent on its own, one review link
+ * and one block; the review link, opened in Chromium at phone size by two reviewers, is approved by
+ * the first and finishes the execution, and the second, pressing Reject later, is told who decided
+ * (issue 11 defect 5). Ctrl-C then stops every process the command started.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -22,6 +23,7 @@ const execFileAsync = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const TEMPLATES = path.join(ROOT, 'templates');
 const SUPPORT_TEMPLATE = JSON.parse(readFileSync(path.join(TEMPLATES, 'support-reply-with-review.json'), 'utf8')) as { id: string };
+const INBOX_TEMPLATE = JSON.parse(readFileSync(path.join(TEMPLATES, 'review-inbox.json'), 'utf8')) as { id: string };
 const DEMO_MARK = '[Demo model: a canned answer, not written by an AI]';
 
 async function freePort(): Promise<number> {
@@ -147,10 +149,11 @@ describe('npm start without an API key', () => {
 	});
 
 	test('the console ends with where to open, how to log in and a curl, and says the model is a demo', () => {
-		const closing = stdout.trimEnd().split('\n').slice(-3);
+		const closing = stdout.trimEnd().split('\n').slice(-4);
 		expect(closing[0]).toBe(`Open     http://127.0.0.1:${port}`);
 		expect(closing[1]).toMatch(/^Log in\s+\S+@\S+ \/ \S+ /);
-		expect(closing[2]).toMatch(/^Try it\s+curl /);
+		expect(closing[2]).toBe(`Inbox    http://127.0.0.1:${port}/webhook/review-inbox`);
+		expect(closing[3]).toMatch(/^Try it\s+curl /);
 		expect(stderr).toMatch(/no OPENAI_API_KEY, so the DEMO MODEL answers at http:\/\/127\.0\.0\.1:\d+\/v1: canned answers, not an AI/);
 	});
 
@@ -175,6 +178,8 @@ describe('npm start without an API key', () => {
 			expect.arrayContaining(templates.map(({ id, name }) => ({ id, name }))),
 		);
 		expect(listed.data.find((workflow) => workflow.id === SUPPORT_TEMPLATE.id)?.active).toBe(true);
+		// the inbox the support template's review links go through is active too
+		expect(listed.data.find((workflow) => workflow.id === INBOX_TEMPLATE.id)?.active).toBe(true);
 		// A wrong password is refused: the login above proves the printed one, not an open door.
 		const wrong = await fetch(`${line('Open')}/rest/login`, {
 			method: 'POST',
@@ -184,7 +189,13 @@ describe('npm start without an API key', () => {
 		expect(wrong.status).toBe(401);
 	});
 
-	test('the printed curl: one reply sent on its own, one review link, one block; approving on a phone finishes the review', async () => {
+	test('the printed inbox answers with the queue of pending reviews', async () => {
+		const inbox = await fetch(line('Inbox')!);
+		expect(inbox.status).toBe(200);
+		expect(await inbox.text()).toContain('Review inbox');
+	});
+
+	test('the printed curl: one reply sent on its own, one review link, one block; approving on a phone finishes the review, a late second reviewer is told who decided', async () => {
 		const { stdout: answered } = await execFileAsync('bash', ['-c', line('Try it')!], { timeout: 300_000 });
 		const answers = answered
 			.trim()
@@ -197,24 +208,38 @@ describe('npm start without an API key', () => {
 		]);
 		const [sent, inReview, blocked] = answers;
 		expect(sent.reply).toContain(DEMO_MARK);
-		expect(inReview.reviewUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/webhook-waiting/\\d+`));
+		// through the inbox npm start activated: n8n keeps calling it after the decision
+		expect(inReview.reviewUrl).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${port}/webhook/review-inbox\\?node=Human%20review&execution=\\d+&signature=`));
 		expect(blocked.reasons!.map((reason) => reason.code)).toContain('COMPLIANCE_BLOCK');
 		// the console says, for each draft, that the demo model wrote it
 		expect(stdout).toMatch(/\[demo model\] canned "delivery" answer, confidence 0\.95, to: Where is my parcel\?/);
 
-		const executionId = /webhook-waiting\/(\d+)/.exec(inReview.reviewUrl!)![1];
-		// The link answers at once (409 "running already" until the execution waits), then serves the page.
+		const executionId = /execution=(\d+)/.exec(inReview.reviewUrl!)![1];
+		// The link answers at once (409 "not open yet" until the review waits), then serves the page.
 		await waitFor('the review to wait', () => readExecutions('WHERE e.id = ? AND e.status = ?', executionId, 'waiting')[0]);
 
 		const browser = await launchBrowser();
 		try {
-			const context = await browser.newContext({ ...PHONE });
-			const page = await context.newPage();
-			await page.goto(inReview.reviewUrl!);
-			await page.getByText('The shoes do not fit. I want a refund.').first().waitFor();
+			const page = await (await browser.newContext({ ...PHONE })).newPage();
+			const second = await (await browser.newContext({ ...PHONE })).newPage();
+			for (const reviewer of [page, second]) {
+				await reviewer.goto(inReview.reviewUrl!);
+				await reviewer.getByText('The shoes do not fit. I want a refund.').first().waitFor();
+			}
 			await expect(page.getByLabel('Draft reply').inputValue()).resolves.toContain(DEMO_MARK);
+			await page.getByLabel('Your name').fill('Ana');
 			await Promise.all([page.waitForURL(() => true, { waitUntil: 'load' }), page.getByRole('button', { name: 'Approve', exact: true }).click()]);
-			await expect(page.getByRole('status').textContent()).resolves.toContain('Decision recorded');
+			await expect(page.getByRole('status').first().textContent()).resolves.toContain('Decision recorded');
+			await waitFor('the approved execution to finish', () => readExecutions('WHERE e.id = ? AND e.status = ?', executionId, 'success')[0]);
+
+			// The second reviewer had the page open and presses Reject after the flow finished.
+			await Promise.all([second.waitForURL(() => true, { waitUntil: 'load' }), second.getByRole('button', { name: 'Reject', exact: true }).click()]);
+			const told = await second.locator('main').innerText();
+			expect(told).toMatch(/already decided by Ana: approved at \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Your answer was not recorded\./);
+			expect(told).not.toContain('Your response has been recorded');
+			// and the link, opened again, says the same
+			expect((await second.goto(inReview.reviewUrl!))?.status()).toBe(200);
+			await expect(second.locator('main').innerText()).resolves.toMatch(/already decided by Ana: approved at \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
 		} finally {
 			await browser.close();
 		}
@@ -224,6 +249,16 @@ describe('npm start without an API key', () => {
 		const [approved] = outputItems(finished, 'Send approved reply');
 		expect(approved.hitl).toMatchObject({ caseId: 'DEMO-2', draft: { model: 'hitl-demo-canned' }, review: { decision: 'approved' } });
 		expect((outputItems(finished, 'Log decision')[0].hitl as { logged?: unknown }).logged).toBeDefined();
+		// one decision in the embedded store for the case, Ana's approval
+		const db = new DatabaseSync(path.join(userFolder, '.n8n', 'hitl.sqlite'), { readOnly: true });
+		try {
+			const rows = db
+				.prepare('SELECT d.decision, r.reviewer_name FROM hitl_decisions d LEFT JOIN hitl_decision_reviewers r ON r.decision_id = d.id WHERE d.case_id = ?')
+				.all('DEMO-2');
+			expect(rows).toEqual([{ decision: 'approved', reviewer_name: 'Ana' }]);
+		} finally {
+			db.close();
+		}
 	});
 
 	test('the weekly report of the same n8n counts the three decisions', async () => {

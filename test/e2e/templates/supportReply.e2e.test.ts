@@ -2,17 +2,22 @@
  * The "Support reply with human review" template, as an admin would use it: imported into a real
  * n8n, one credential set (the LLM API, here pointing at the local OpenAI-compatible server),
  * published, and called over its webhook. A confident answer is sent on its own, a refund goes to
- * a person who approves it in a real browser, and every outcome lands in the Feedback Log.
+ * a person who approves it in a real browser, and every outcome lands in the Feedback Log. The
+ * "Review inbox" template runs beside it, as `npm start` sets it up (active, shared, embedded
+ * store): a second reviewer who answers after the first is told who decided (issue 11 defect 5).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 
 import { startFakeLlmServer, type FakeLlmServer } from '../../llm/fakeLlmServer';
-import { launchBrowser } from '../approval/browser';
+import { launchBrowser, PHONE } from '../approval/browser';
 import { N8nServer, outputItems, type WorkflowFile } from '../n8nServer';
 
-const TEMPLATE = path.resolve(__dirname, '..', '..', '..', 'templates', 'support-reply-with-review.json');
+const TEMPLATES = path.resolve(__dirname, '..', '..', '..', 'templates');
+const TEMPLATE = path.join(TEMPLATES, 'support-reply-with-review.json');
 const CREDENTIAL = { id: 'hitlTplLlmCred01', name: 'LLM API', type: 'llmApi' };
+const STORE_CREDENTIAL = { id: 'hitlTplStoreCr01', name: 'HITL Store', type: 'hitlStore', data: { backend: 'embedded', filePath: '' } };
 
 function templateWithCredential(): WorkflowFile {
 	const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as WorkflowFile & { nodes: Record<string, unknown>[] };
@@ -20,7 +25,17 @@ function templateWithCredential(): WorkflowFile {
 		const credentials = node.credentials as Record<string, { id: string; name: string }> | undefined;
 		// What the admin does in the editor: pick their credential on the node that asks for one.
 		if (credentials?.llmApi) credentials.llmApi = { id: CREDENTIAL.id, name: CREDENTIAL.name };
+		if (credentials?.hitlStore) credentials.hitlStore = { id: STORE_CREDENTIAL.id, name: STORE_CREDENTIAL.name };
 	}
+	return { ...template, active: true };
+}
+
+/** The "Review inbox" template as `npm start` imports it: active, one shared address. */
+function inboxTemplate(): WorkflowFile {
+	const template = JSON.parse(readFileSync(path.join(TEMPLATES, 'review-inbox.json'), 'utf8')) as WorkflowFile & {
+		nodes: { type: string; parameters: Record<string, unknown> }[];
+	};
+	for (const node of template.nodes) if (node.type === 'n8n-nodes-hitl.reviewInbox') node.parameters.access = 'shared';
 	return { ...template, active: true };
 }
 
@@ -28,13 +43,14 @@ describe('template: support reply with human review', () => {
 	let llm: FakeLlmServer;
 	let n8n: N8nServer;
 	const workflow = templateWithCredential();
+	const inbox = inboxTemplate();
 
 	beforeAll(async () => {
 		// The template's model, as OpenAI would list it.
 		llm = await startFakeLlmServer({ latencyMs: 10, apiKey: 'sk-template', models: ['gpt-4o-mini'] });
 		n8n = await N8nServer.start({
-			workflows: [workflow],
-			credentials: [{ ...CREDENTIAL, data: { apiKey: 'sk-template', baseUrl: llm.baseUrl, organization: '', headers: '{}' } }],
+			workflows: [inbox, workflow],
+			credentials: [{ ...CREDENTIAL, data: { apiKey: 'sk-template', baseUrl: llm.baseUrl, organization: '', headers: '{}' } }, STORE_CREDENTIAL],
 		});
 	}, 900_000);
 
@@ -43,10 +59,13 @@ describe('template: support reply with human review', () => {
 		await llm?.close();
 	});
 
-	test('only the credential is missing: every other node is ready as imported', () => {
-		const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as { nodes: { credentials?: object }[] };
+	test('only the credentials are missing: every other node is ready as imported', () => {
+		const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as { nodes: { name: string; credentials?: object }[] };
 		const needing = template.nodes.filter((node) => node.credentials);
-		expect(needing.map((node) => Object.keys(node.credentials!))).toEqual([['llmApi']]);
+		expect(needing.map((node) => [node.name, Object.keys(node.credentials!)])).toEqual([
+			['Draft reply', ['llmApi']],
+			['Human review', ['hitlStore']],
+		]);
 	});
 
 	test('a confident answer is sent automatically and logged', async () => {
@@ -107,5 +126,65 @@ describe('template: support reply with human review', () => {
 		});
 		const [logged] = outputItems(finished, 'Log decision');
 		expect((logged.hitl as { logged?: unknown }).logged).toBeDefined();
+	});
+
+	test('two reviewers on phones: the second, pressing Reject after the first approved, is told who decided; the link says the same; one decision is stored', async () => {
+		const before = n8n.listExecutions(workflow.id)[0]?.id;
+		const response = await n8n.callWebhook('support-reply', {
+			ticketId: 'T-300',
+			customerName: 'Kim',
+			message: 'Please refund order B-9 [intent:refund] [confidence:0.9] [reply:We are looking into your order B-9.]',
+		});
+		const answer = (await response.json()) as { status: string; reviewUrl: string };
+		expect(answer.status).toBe('in_review');
+		// The link goes through the active Review Inbox, which n8n keeps calling after the decision.
+		expect(answer.reviewUrl.startsWith(`${n8n.baseUrl}/webhook/review-inbox?`)).toBe(true);
+		const waiting = await n8n.waitForExecution(workflow.id, ['waiting'], { newerThan: before });
+
+		const browser = await launchBrowser();
+		try {
+			const first = await (await browser.newContext({ ...PHONE })).newPage();
+			const second = await (await browser.newContext({ ...PHONE })).newPage();
+			for (const page of [first, second]) {
+				await page.goto(answer.reviewUrl);
+				await page.getByText('Please refund order B-9').first().waitFor();
+			}
+			await first.getByLabel('Your name').fill('Ana');
+			await Promise.all([first.waitForURL(() => true, { waitUntil: 'load' }), first.getByRole('button', { name: 'Approve', exact: true }).click()]);
+			await expect(first.getByRole('status').first().textContent()).resolves.toContain('Decision recorded');
+			await n8n.waitForExecution(workflow.id, ['success'], { executionId: waiting.id });
+
+			// The second reviewer still has the page open and rejects.
+			await second.getByLabel('Your name').fill('Ben');
+			const [late] = await Promise.all([
+				second.waitForResponse((reply) => reply.request().method() === 'POST'),
+				second.getByRole('button', { name: 'Reject', exact: true }).click(),
+			]);
+			await second.waitForLoadState('load');
+			const told = await second.locator('main').innerText();
+			expect(told).toMatch(/already decided by Ana: approved at \d{4}-\d\d-\d\d \d\d:\d\d UTC\. Your answer was not recorded\./);
+			expect(told).not.toContain('Your response has been recorded');
+			expect(late.url().startsWith(`${n8n.baseUrl}/webhook/review-inbox`)).toBe(true);
+
+			// Opening the link again says the same (without "not recorded": nothing was tried).
+			const reopened = await second.goto(answer.reviewUrl);
+			expect(reopened?.status()).toBe(200);
+			await expect(second.locator('main').innerText()).resolves.toMatch(/already decided by Ana: approved at \d{4}-\d\d-\d\d \d\d:\d\d UTC\./);
+		} finally {
+			await browser.close();
+		}
+
+		// The store holds one decision for the case: Ana's approval.
+		const db = new DatabaseSync(path.join(n8n.userFolder, '.n8n', 'hitl.sqlite'), { readOnly: true });
+		try {
+			const rows = db
+				.prepare(
+					`SELECT d.decision, r.reviewer_name FROM hitl_decisions d LEFT JOIN hitl_decision_reviewers r ON r.decision_id = d.id WHERE d.case_id = ?`,
+				)
+				.all('T-300');
+			expect(rows).toEqual([{ decision: 'approved', reviewer_name: 'Ana' }]);
+		} finally {
+			db.close();
+		}
 	});
 });

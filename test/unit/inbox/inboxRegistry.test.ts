@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { IHookFunctions } from 'n8n-workflow';
 
 import { ReviewInbox } from '../../../nodes/ReviewInbox/ReviewInbox.node';
+import { serveInbox } from '../../../nodes/ReviewInbox/serveInbox';
 import { INBOX_REGISTRY_KEY, isInboxRegistered, registerInbox, registeredInboxUrl, unregisterInbox } from '../../../nodes/shared/reviewInboxLinks';
 import { closeSharedHitlStores, openHitlStore, sharedHitlStore, type HitlStore } from '../../../nodes/shared/store';
 
@@ -116,5 +117,25 @@ describe('Review Inbox node: activation registers, deactivation unregisters', ()
 		await methods.create.call(context);
 		const store = await sharedHitlStore({ backend: 'embedded', filePath: join(folder, '.n8n', 'hitl.sqlite') });
 		await expect(registeredInboxUrl(store)).resolves.toBeUndefined();
+	});
+});
+
+describe('a link through the inbox opened before the review waits', () => {
+	test('is told the review is not open yet (409), not that the link is invalid', async () => {
+		const folder = mkdtempSync(join(tmpdir(), 'hitl-inbox-early-'));
+		const store = await openHitlStore({ backend: 'embedded', filePath: join(folder, 'hitl.sqlite') });
+		try {
+			const settings = { title: 'Review inbox', inboxUrl: A, path: 'review-inbox', nodeName: 'Review Inbox', access: 'shared' as const, claimMinutes: 15, pageSize: 50 };
+			const query = { execution: '41', node: 'Human review', signature: 'token-41' };
+			const answer = await serveInbox(store, settings, { method: 'GET', query, now: '2026-12-02T09:00:00.000Z' });
+			expect(answer.status).toBe(409);
+			expect('html' in answer && answer.html).toContain('This review is not open yet');
+			// an answer posted to an unknown review is still refused
+			const posted = await serveInbox(store, settings, { method: 'POST', query: {}, body: { ...query, inboxAction: 'answer' }, now: '2026-12-02T09:00:00.000Z' });
+			expect(posted.status).toBe(403);
+		} finally {
+			await store.close();
+			rmSync(folder, { recursive: true, force: true });
+		}
 	});
 });
