@@ -46,7 +46,7 @@ export class ReviewInbox implements INodeType {
 		properties: [
 			{
 				displayName:
-					'Activate this workflow, then put this node\'s Production URL into "Review Inbox URL" of each Human Approval Wait (with "Record in Store" on the same HITL Store). Named reviewers find their personal inbox link on every review page they open.',
+					'Activate this workflow: it registers this node\'s Production URL in its HITL Store, and each Human Approval Wait with "Record in Store" on the same store and an empty "Review Inbox URL" sends its links through the most recently activated inbox (a URL given there wins). Named reviewers find their personal inbox link on every review page they open.',
 				name: 'setupNotice',
 				type: 'notice',
 				default: '',

@@ -148,7 +148,7 @@ describe('npm start without an API key', () => {
 		if (userFolder) rmSync(userFolder, { recursive: true, force: true });
 	});
 
-	test('the console ends with where to open, how to log in and a curl, and says the model is a demo', () => {
+	test('the console ends with where to open, how to log in, the inbox and a curl, and says the model is a demo', () => {
 		const closing = stdout.trimEnd().split('\n').slice(-4);
 		expect(closing[0]).toBe(`Open     http://127.0.0.1:${port}`);
 		expect(closing[1]).toMatch(/^Log in\s+\S+@\S+ \/ \S+ /);
