@@ -71,8 +71,8 @@ function describe(learned: LearnedThreshold, settings: LearningSettings, version
 	return `${until}: labelled drafts of ${version} show no threshold whose 95 % lower bound on precision reaches ${settings.targetPrecision}${best}`;
 }
 
-/** A stratum needs this many effective labels before its calibration is a baseline for the drift detector. */
-const MIN_BASELINE_LABELS = 10;
+/** A stratum needs this many effective labels before its calibration is a baseline for the drift detector (bench/gate/limits.js uses it too). */
+export const MIN_BASELINE_LABELS = 10;
 
 export interface VersionLearning {
 	strata: Stratum[];

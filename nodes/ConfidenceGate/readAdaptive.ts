@@ -7,11 +7,11 @@ import type { IExecuteFunctions } from 'n8n-workflow';
 
 import { advanceDetector, type DetectorSettings, type DetectorState } from '../shared/calibration/driftDetector';
 import { DEFAULT_LEARNED_FLOOR } from '../shared/calibration/learnedThresholds';
+import { numberParameter } from '../shared/nodeParameters';
 import type { HitlStore } from '../shared/store';
 import type { JsonValue } from '../shared/store/types';
 import { openNodeStore } from '../shared/storeCredential';
 import { driftFor, learnPolicies, type DriftState, type LearnedPolicy, type LearningSettings } from './learnFromReviews';
-import { numberParameter } from './numberParameter';
 import { windowRoutedBins } from './windowAggregate';
 
 export interface Adaptive {
@@ -30,23 +30,23 @@ const STATE_RETRIES = 5;
  */
 export async function readAdaptive(context: IExecuteFunctions): Promise<Adaptive | undefined> {
 	if (!(context.getNodeParameter('adapt', 0, false) as boolean)) return undefined;
-	const number = (name: string, label: string, min: number, max: number, fallback: number) =>
-		numberParameter(context, 0, { name, label, min, max, fallback });
+	const number = (name: string, label: string, min: number, max: number | undefined, fallback: number, description: string) =>
+		numberParameter(context, name, 0, fallback, { label, min, max, description });
 	const learn = context.getNodeParameter('learnThreshold', 0, true) as boolean;
 	const watch = context.getNodeParameter('breaker', 0, true) as boolean;
-	const auditFloor = number('options.auditSamplePercent', 'Audit Sample Rate (%)', 0, 100, 0) / 100;
+	const auditFloor = number('options.auditSamplePercent', 'Audit Sample Rate (%)', 0, 100, 0, 'The share of confident items a person checks anyway, e.g. 5 for one in twenty; while learning, the lowest audit rate.') / 100;
 	const learning: LearningSettings = {
-		targetPrecision: number('targetPrecision', 'Target Precision', 0.5, 0.999, 0.95),
-		minSamples: number('minSamples', 'Minimum Reviewed Drafts', 1, Number.MAX_SAFE_INTEGER, 100),
-		floor: number('learnedFloor', 'Lowest Learned Threshold', 0, 1, DEFAULT_LEARNED_FLOOR),
+		targetPrecision: number('targetPrecision', 'Target Precision', 0.5, 0.999, 0.95, 'The share of drafts sent out alone that reviewers would approve unchanged, e.g. 0.95.'),
+		minSamples: number('minSamples', 'Minimum Reviewed Drafts', 1, undefined, 100, 'How many labelled drafts a learned threshold must rest on, e.g. 100.'),
+		floor: number('learnedFloor', 'Lowest Learned Threshold', 0, 1, DEFAULT_LEARNED_FLOOR, 'Scores are probabilities: no threshold below this one is learned, e.g. 0.5.'),
 		auditFloor,
 		start: (context.getNodeParameter('learningStart', 0, context.getNode().typeVersion >= 2 ? 'reviewAll' : 'threshold') as string) === 'threshold' ? 'threshold' : 'reviewAll',
 	};
-	const days = number('learnDays', 'Learn From Last Days', 0.001, 36_500, 30);
+	const days = number('learnDays', 'Learn From Last Days', 0.001, 36_500, 30, 'How many days of decisions count; fractions are allowed (0.5 = 12 hours).');
 	const detector: DetectorSettings | undefined = watch
 		? {
-				alarmEvery: number('driftAlarmEvery', 'False Alarm: One per Labelled Drafts', 10, 1e9, 10_000),
-				increase: number('driftIncrease', 'Detect an Override Rate Increase Of (×)', 1.1, 10, 2),
+				alarmEvery: number('driftAlarmEvery', 'False Alarm: One per Labelled Drafts', 10, 1e9, 10_000, 'About how many labelled drafts of a slice may pass between false alarms, e.g. 10000.'),
+				increase: number('driftIncrease', 'Detect an Override Rate Increase Of (×)', 1.1, 10, 2, 'The increase of the override rate the detector is tuned for: 2 means a doubling.'),
 			}
 		: undefined;
 	const sliceField = String(context.getNodeParameter('options.intentField', 0, 'hitl.draft.intent') || 'hitl.draft.intent');

@@ -13,10 +13,10 @@ import {
 import { getFieldValue } from '../../shared/fieldPath';
 import { mergeHitl, readHitlPart, resolveCaseId } from '../../shared/itemContract';
 import { errorItem, toItemError } from '../../shared/itemErrors';
+import { checkedNumber, numberParameter } from '../../shared/nodeParameters';
 import { hitlStoreTest } from '../../shared/store/credentialTest';
 import { STORE_CREDENTIAL } from '../../shared/storeCredential';
 import { gateDescription } from '../description';
-import { numberParameter } from '../numberParameter';
 import { readAdaptive, type Adaptive } from '../readAdaptive';
 import { auditDrawFor, CONDITION_OPERATORS, routeItem, type FieldCondition, type GatePolicy, type RuleRoute } from '../routeItem';
 
@@ -155,13 +155,11 @@ function resolveScore(json: IDataObject, parameter: unknown): { score: unknown; 
 }
 
 function readPolicy(context: IExecuteFunctions, itemIndex: number): GatePolicy {
-	const threshold = context.getNodeParameter('threshold', itemIndex) as number;
-	checkThreshold(context, threshold, 'Threshold', itemIndex);
+	const threshold = checkThreshold(context, context.getNodeParameter('threshold', itemIndex), 'Threshold', itemIndex);
 
 	const intentEntries = (context.getNodeParameter('intentThresholds.entries', itemIndex, []) as IDataObject[]).map(
 		(entry, index) => {
-			const value = Number(entry.threshold);
-			checkThreshold(context, value, `Intent Thresholds → entry ${index + 1} → Threshold`, itemIndex);
+			const value = checkThreshold(context, entry.threshold, `Intent Thresholds → entry ${index + 1} → Threshold`, itemIndex);
 			return { intent: String(entry.intent ?? ''), threshold: value };
 		},
 	);
@@ -186,12 +184,10 @@ function readPolicy(context: IExecuteFunctions, itemIndex: number): GatePolicy {
 			};
 		},
 	);
-	const auditPercent = numberParameter(context, itemIndex, {
-		name: 'options.auditSamplePercent',
+	const auditPercent = numberParameter(context, 'options.auditSamplePercent', itemIndex, 0, {
 		label: 'Audit Sample Rate (%)',
 		min: 0,
 		max: 100,
-		fallback: 0,
 		description: 'The share of confident items a person checks anyway, e.g. 5 for one in twenty. 0 turns sampling off.',
 	});
 	return {
@@ -205,11 +201,8 @@ function readPolicy(context: IExecuteFunctions, itemIndex: number): GatePolicy {
 	};
 }
 
-function checkThreshold(context: IExecuteFunctions, value: number, label: string, itemIndex: number): void {
-	if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 1) {
-		throw new NodeOperationError(context.getNode(), `${label} must be a number between 0 and 1 (got ${String(value)})`, {
-			itemIndex,
-			description: 'Scores are probabilities: 0.85 means "auto-send when the model is at least 85% sure".',
-		});
-	}
+function checkThreshold(context: IExecuteFunctions, value: unknown, label: string, itemIndex: number): number {
+	return checkedNumber(context.getNode(), value, { label, min: 0, max: 1, description: THRESHOLD_HINT }, itemIndex);
 }
+
+const THRESHOLD_HINT = 'Scores are probabilities: 0.85 means "auto-send when the model is at least 85% sure".';

@@ -49,9 +49,10 @@ export type VersionThreshold = { model: string | null; promptVersion: string | n
 
 /** The learned threshold of every model and prompt version in the bins: the Calibration report's `learnedThresholds`. */
 export function learnedThresholds(bins: readonly RoutedBin[], settings: LearnSettings): VersionThreshold[] {
-	return [...strataByVersion(bins).values()].map((version) => ({
-		model: version.model,
-		promptVersion: version.promptVersion,
-		...learnedThresholdOf(version.strata, settings),
-	}));
+	return [...strataByVersion(bins).values()].map((version) => {
+		// The report's fields stay as they were: modelAgrees only steers the gate's audit rate.
+		const learned = learnedThresholdOf(version.strata, settings);
+		if (learned.status === 'learned') delete learned.modelAgrees;
+		return { model: version.model, promptVersion: version.promptVersion, ...learned };
+	});
 }

@@ -4,6 +4,7 @@
  */
 import { cellsFrom, fitCalibration, modelPrecisionAbove, percentLogit } from '../../../nodes/shared/calibration/calibrationModel';
 import { auditRateFor, expectedOverride, learnThreshold, precisionAbove } from '../../../nodes/shared/calibration/estimatePrecision';
+import { learnedThresholds } from '../../../nodes/shared/calibration/learnedThresholds';
 import { stratumIndex, strataOf } from '../../../nodes/shared/calibration/strata';
 import { wilsonLowerBound } from '../../../nodes/shared/calibration/wilsonBound';
 
@@ -79,6 +80,14 @@ describe('learnThreshold', () => {
 		// threshold is the same, and below it neither bound reaches the target.
 		expect(learned).toMatchObject({ status: 'learned', threshold: 0.7 });
 		if (learned.status === 'learned') expect(learned.lowerBound).toBeGreaterThanOrEqual(stratified.lowerBound);
+		// Here both bounds reach 0.95 at 0.7: the reason quotes the model-free one, and says that the
+		// model agrees (so the audit rate does not have to feed the stratified bound; auditRateFor).
+		expect(learned).toMatchObject({ method: 'stratified', modelAgrees: true });
+		// The Feedback Log's Calibration report keeps its fields: no modelAgrees there.
+		expect(learnedThresholds(
+			[80, 70, 60].map((percent) => ({ model: 'm', promptVersion: null, ...good(percent, percent === 80 ? 200 : percent === 70 ? 190 : 100, 200) })),
+			{ targetPrecision: 0.95, minLabelled: 50, floor: 0.5 },
+		)[0]).not.toHaveProperty('modelAgrees');
 	});
 
 	test('never below the floor', () => {
@@ -109,6 +118,13 @@ describe('auditRateFor', () => {
 		// capped: past 25 % the threshold, not the audit rate, gives way — unless the user's floor is higher
 		expect(auditRateFor(learned, 10, { floor: 0, targetPrecision: 0.95, minLabelled: 100 }).rate).toBe(0.25);
 		expect(auditRateFor(learned, 10, { floor: 0.4, targetPrecision: 0.95, minLabelled: 100 }).rate).toBe(0.4);
+	});
+
+	test('a threshold the calibration model supports too needs only Minimum Reviewed Drafts above it', () => {
+		const stratified = { status: 'learned' as const, threshold: 0.9, estimate: 0.97, lowerBound: 0.955, labelled: 400, effective: 300, routed: 5000, boundSize: 300, method: 'stratified' as const };
+		// The same tie, reported as model-free but also met by the model: 100 wanted over 5000 routed = 2 %.
+		expect(auditRateFor({ ...stratified, modelAgrees: true }, 5000, { floor: 0.01, targetPrecision: 0.95, minLabelled: 100 })).toEqual({ rate: 0.02, wanted: 100 });
+		expect(auditRateFor(stratified, 5000, { floor: 0.01, targetPrecision: 0.95, minLabelled: 100 }).wanted).toBe(394);
 	});
 });
 

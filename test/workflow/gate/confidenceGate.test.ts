@@ -80,7 +80,7 @@ describe('Confidence Gate in a workflow', () => {
 	test('an Audit Sample Rate outside 0–100 fails with what to change', async () => {
 		const run = await runWorkflow(gateWorkflow({ threshold: 0.8, options: { auditSamplePercent: 150 } }), { input: [drafted(0.9)] });
 		expect(run.status).toBe('error');
-		expect(run.error?.message).toBe('Audit Sample Rate (%) must be a number from 0 to 100 (got 150)');
+		expect(run.error?.message).toBe('Audit Sample Rate (%) must be between 0 and 100 (got 150)');
 	});
 
 	test('routes items to Auto, Review and Block, keeps every item and its pairing', async () => {
@@ -131,7 +131,7 @@ describe('Confidence Gate in a workflow', () => {
 	test('a bad threshold fails the node with the item and what to change', async () => {
 		const run = await runWorkflow(gateWorkflow({ threshold: 1.5 }), { input: [drafted(0.9)] });
 		expect(run.status).toBe('error');
-		expect(run.error?.message).toBe('Threshold must be a number between 0 and 1 (got 1.5)');
+		expect(run.error?.message).toBe('Threshold must be between 0 and 1 (got 1.5)');
 	});
 
 	test('a malformed compliance object fails naming the field, or goes to Review on continue-on-fail', async () => {
