@@ -120,6 +120,7 @@ export interface InboxRowView {
 	openUrl?: string;
 	/** Why there is no open link, when there is none. */
 	noOpenReason?: string;
+	/** Claim / release / take over; each also carries the page's identityFields. */
 	forms: InboxForm[];
 }
 
@@ -134,7 +135,7 @@ export interface InboxPageView {
 	countsByReason: Record<string, number>;
 	filters: { workflow?: string; intent?: string; reason?: string; mine?: boolean };
 	workflows: { id: string; name: string }[];
-	/** The filter form's target and the identity fields it must carry along. */
+	/** The filter form's target and the identity fields it and every row's forms must carry along. */
 	filterAction: string;
 	identityFields: Record<string, string>;
 	/** A line on top (e.g. "You claimed …"). */
@@ -153,9 +154,9 @@ function layout(title: string, body: string, script: boolean): string {
 }
 
 function hidden(fields: Record<string, string>): string {
-	return Object.entries(fields)
-		.map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
-		.join('');
+	let html = '';
+	for (const name in fields) html += `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(fields[name])}">`;
+	return html;
 }
 
 function option(value: string, label: string, selected: string | undefined): string {
@@ -192,7 +193,7 @@ function renderCounts(view: InboxPageView): string {
 		.join('')}</ul></section>`;
 }
 
-function renderRow(row: InboxRowView, index: number, now: string): string {
+function renderRow(row: InboxRowView, index: number, now: string, identityHidden: string): string {
 	const id = `r${index}`;
 	const name = priorityName(row.priority);
 	const first = row.items[0];
@@ -212,7 +213,7 @@ function renderRow(row: InboxRowView, index: number, now: string): string {
 		row.openUrl ? `<a class="btn" href="${escapeHtml(row.openUrl)}" aria-describedby="${id}-h">Open review</a>` : '',
 		...row.forms.map(
 			(form) =>
-				`<form method="post" action="${escapeHtml(form.action)}">${hidden(form.fields)}<button type="submit" class="btn-secondary" aria-describedby="${id}-h">${escapeHtml(form.label)}</button></form>`,
+				`<form method="post" action="${escapeHtml(form.action)}">${identityHidden}${hidden(form.fields)}<button type="submit" class="btn-secondary" aria-describedby="${id}-h">${escapeHtml(form.label)}</button></form>`,
 		),
 	].filter(Boolean);
 	return `<li aria-labelledby="${id}-h" data-priority="${escapeHtml(name)}">
@@ -233,6 +234,8 @@ export function renderInboxPage(view: InboxPageView): string {
 		? `Signed in by your personal link as <strong>${escapeHtml(view.viewer.name ?? view.viewer.id)}</strong>`
 		: 'Shared inbox: anyone with this address sees the queue; nobody is identified, so there are no claims and no “mine”.';
 	const shown = view.rows.length < view.total ? `the first ${view.rows.length} of ${view.total}` : `${view.total}`;
+	// The same on every row's forms: written once.
+	const identityHidden = hidden(view.identityFields);
 	const notice = view.notice ? `<div class="notice notice-${view.notice.kind}" role="status">${escapeHtml(view.notice.text)}</div>` : '';
 	const body = `<main id="main" aria-labelledby="page-title">
 <header class="top"><h1 id="page-title">${escapeHtml(view.title)}</h1><p class="meta">${who}</p></header>
@@ -242,7 +245,7 @@ ${renderFilters(view)}
 <section aria-labelledby="queue-h">
 <h2 id="queue-h" class="meta">${view.total === 0 ? 'Nothing is waiting for review.' : `Waiting for review: ${shown}, most urgent first`}</h2>
 <ol class="queue">
-${view.rows.map((row, index) => renderRow(row, index, view.now)).join('\n')}
+${view.rows.map((row, index) => renderRow(row, index, view.now, identityHidden)).join('\n')}
 </ol>
 </section>
 </main>`;

@@ -10,7 +10,7 @@
  */
 import { linkHash, readReviewLinkParts, reviewPageUrl, splitResumeUrl, type ReviewLinkParts } from '../shared/reviewInboxLinks';
 import { openSealedReviewUrl, signInboxReviewer, signReviewer, verifyInboxReviewer, verifyReviewer } from '../shared/reviewSignatures';
-import type { HitlStore, PendingReviewFilter, StoredPendingReview } from '../shared/store';
+import type { HitlStore, ListedPendingReview, PendingReviewFilter, StoredPendingReview } from '../shared/store';
 import {
 	INBOX_MESSAGE_HEADERS,
 	INBOX_PAGE_HEADERS,
@@ -62,7 +62,7 @@ export function personalInboxUrl(settings: Pick<InboxSettings, 'inboxUrl'>, revi
 	return url.toString();
 }
 
-function isExpired(review: StoredPendingReview, now: string): boolean {
+function isExpired(review: Pick<StoredPendingReview, 'status' | 'deadline'>, now: string): boolean {
 	return review.status === 'expired' || (review.status === 'pending' && !!review.deadline && Date.parse(review.deadline) <= Date.parse(now));
 }
 
@@ -139,20 +139,50 @@ async function forwardToReview(
 }
 
 /**
+ * `a=1&b=2` exactly as URLSearchParams writes it (spaces as `+`), built as a string: the inbox
+ * writes one link per row and a URL object per row cost more than the row's whole HTML.
+ */
+function formQuery(fields: Record<string, string>): string {
+	return Object.entries(fields)
+		.map(([name, value]) => `${formEncode(name)}=${formEncode(value)}`)
+		.join('&');
+}
+
+function formEncode(value: string): string {
+	// Ids are mostly letters and digits, which stay as they are.
+	if (/^[\w.-]*$/.test(value)) return value;
+	return encodeURIComponent(value)
+		.replace(/%20/g, '+')
+		.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Links to the inbox with the reader's identity, for every row of one page. */
+interface InboxLinks {
+	/** The inbox URL as URL writes it, and the identity fields' query (or ''). */
+	base: string;
+	identityQuery: string;
+}
+
+function inboxLinks(settings: InboxSettings, identity: Record<string, string>): InboxLinks {
+	const base = new URL(settings.inboxUrl);
+	base.search = '';
+	return { base: base.toString(), identityQuery: formQuery(identity) };
+}
+
+/**
  * The "Open review" link of a row, or why there is none. It names the review and the reader; the
  * sealed link is opened only when it is followed (see openFromInbox), not for every row shown.
  */
-function openLink(settings: InboxSettings, review: StoredPendingReview, viewer: Viewer | undefined, identity: Record<string, string>): { url?: string; why?: string } {
-	if (!review.sealedLink || !settings.secret) {
+function openLink(settings: InboxSettings, review: ListedPendingReview, viewer: Viewer | undefined, links: InboxLinks): { url?: string; why?: string } {
+	if (!review.opensFromInbox || !settings.secret) {
 		return { why: 'Open it from the link in the message you were sent (this review keeps no link the inbox can open).' };
 	}
 	if (review.reviewerMode === 'named' && !viewer) return { why: 'Named reviewers open it from their personal inbox link.' };
 	if (viewer && review.reviewerMode === 'named' && !review.reviewers.some((reviewer) => reviewer.id === viewer.id)) {
 		return { why: `For ${review.reviewers.map((reviewer) => reviewer.name).join(', ')}.` };
 	}
-	const url = new URL(settings.inboxUrl);
-	for (const [name, value] of Object.entries({ ...identity, open: review.executionId, node: review.nodeName })) url.searchParams.set(name, value);
-	return { url: url.toString() };
+	const query = formQuery({ open: review.executionId, node: review.nodeName });
+	return { url: `${links.base}?${links.identityQuery ? `${links.identityQuery}&` : ''}${query}` };
 }
 
 /** Follows an inbox "Open review" link: to the reader's own review page while pending, else the status. */
@@ -163,7 +193,7 @@ async function openFromInbox(store: HitlStore, settings: InboxSettings, request:
 	const review = await store.pendingReviews.getPendingReview(key, request.now);
 	if (!review) return page(404, renderInboxMessage({ title: settings.title, heading: 'No such review', text: 'It may have been deleted by retention.', kind: 'error' }));
 	const back = viewer && settings.secret ? personalInboxUrl(settings, viewer.id, text(request.query, 'isig')) : settings.inboxUrl;
-	const link = openLink(settings, review, viewer, {});
+	const link = openLink(settings, { ...review, opensFromInbox: !!review.sealedLink }, viewer, inboxLinks(settings, {}));
 	if (review.status !== 'pending' || isExpired(review, request.now)) {
 		return page(
 			200,
@@ -193,12 +223,13 @@ async function openFromInbox(store: HitlStore, settings: InboxSettings, request:
 	return { status: 303, location: reviewPageUrl(review.resumeBase, parts) };
 }
 
-function mayClaim(review: StoredPendingReview, viewer: Viewer): boolean {
+function mayClaim(review: ListedPendingReview, viewer: Viewer): boolean {
 	return review.reviewerMode === 'link' || review.reviewers.some((reviewer) => reviewer.id === viewer.id);
 }
 
-function claimForms(settings: InboxSettings, review: StoredPendingReview, viewer: Viewer, identity: Record<string, string>): InboxForm[] {
-	const fields = { ...identity, execution: review.executionId, node: review.nodeName };
+/** A row's claim forms; the page adds the reader's identity fields to each. */
+function claimForms(settings: InboxSettings, review: ListedPendingReview, viewer: Viewer): InboxForm[] {
+	const fields = { execution: review.executionId, node: review.nodeName };
 	if (!review.claim) return [{ action: settings.inboxUrl, fields: { ...fields, inboxAction: 'claim' }, label: 'Claim' }];
 	if (review.claim.reviewerId === viewer.id) return [{ action: settings.inboxUrl, fields: { ...fields, inboxAction: 'release' }, label: 'Release' }];
 	return [{ action: settings.inboxUrl, fields: { ...fields, inboxAction: 'takeOver' }, label: `Take over from ${review.claim.reviewerName ?? review.claim.reviewerId}` }];
@@ -226,15 +257,18 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 		...(filters.reason ? { reason: filters.reason } : {}),
 		...(filters.mine && viewer ? { reviewerId: viewer.id } : {}),
 	};
-	const [reviews, total, countsByReason, workflows] = await Promise.all([
+	const filtered = Object.keys(filter).length > 0;
+	// The page and the counters in parallel (two connections on PostgreSQL); a filtered total needs a COUNT.
+	const [reviews, counts, filteredTotal] = await Promise.all([
 		store.pendingReviews.listPendingReviews(filter, { now: request.now, limit: settings.pageSize }),
-		store.pendingReviews.countPendingReviews(filter),
-		store.pendingReviews.countPendingByReason(),
-		store.pendingReviews.listPendingWorkflows(),
+		store.pendingReviews.pendingCounts(),
+		filtered ? store.pendingReviews.countPendingReviews(filter) : undefined,
 	]);
+	const total = filteredTotal ?? counts.all;
+	const links = inboxLinks(settings, identity);
 	const rows: InboxRowView[] = reviews.map((review) => {
 		const expired = isExpired(review, request.now);
-		const open = expired ? { why: 'Expired: the item went on as “timed out”.' } : openLink(settings, review, viewer, identity);
+		const open = expired ? { why: 'Expired: the item went on as “timed out”.' } : openLink(settings, review, viewer, links);
 		const mine = !!viewer && review.claim?.reviewerId === viewer.id;
 		return {
 			title: review.title,
@@ -247,7 +281,7 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 			...(review.claim ? { claim: { by: review.claim.reviewerName ?? review.claim.reviewerId, at: review.claim.claimedAt, mine } } : {}),
 			...(open.url ? { openUrl: open.url } : {}),
 			...(open.why ? { noOpenReason: open.why } : {}),
-			forms: viewer && !expired && mayClaim(review, viewer) ? claimForms(settings, review, viewer, identity) : [],
+			forms: viewer && !expired && mayClaim(review, viewer) ? claimForms(settings, review, viewer) : [],
 		};
 	});
 	await audit(store, { executionId: 'inbox', nodeName: settings.path }, 'inboxViewed', viewer?.id ?? 'shared', {
@@ -267,9 +301,9 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 			...(viewer ? { viewer } : {}),
 			rows,
 			total,
-			countsByReason,
+			countsByReason: counts.byReason,
 			filters,
-			workflows,
+			workflows: counts.workflows,
 			filterAction: settings.inboxUrl,
 			identityFields: identity,
 			...(notice ? { notice } : {}),
