@@ -109,7 +109,8 @@ function respondBy(context: IExecuteFunctions, items: INodeExecutionData[], requ
 
 export interface HandedOutLinks {
 	link: string;
-	personalLinks: { id: string; name: string; email?: string; url: string }[];
+	/** `inboxUrl`: the reviewer's personal Review Inbox link (named reviewers, with a secret and an inbox). */
+	personalLinks: { id: string; name: string; email?: string; url: string; inboxUrl?: string }[];
 }
 
 /**
@@ -161,7 +162,11 @@ export async function openReviewInInbox(
 		link: viaInboxUrl(inbox.inboxUrl, parts),
 		personalLinks: links.personalLinks.map((entry) => {
 			const rsig = new URL(entry.url).searchParams.get('rsig') ?? '';
-			return { ...entry, url: viaInboxUrl(inbox.inboxUrl, { ...parts, reviewerId: entry.id, rsig }) };
+			return {
+				...entry,
+				url: viaInboxUrl(inbox.inboxUrl, { ...parts, reviewerId: entry.id, rsig }),
+				...(args.secret ? { inboxUrl: personalInboxLink(inbox.inboxUrl, args.secret, entry.id) } : {}),
+			};
 		}),
 	};
 }

@@ -36,6 +36,8 @@ ol.queue h2{font-size:1.02rem;margin:0 0 4px;overflow-wrap:anywhere}
 .row-actions button,.row-actions a.btn{width:100%}
 a.btn{display:block;text-align:center;text-decoration:none;font-weight:600;min-height:48px;padding:12px 18px;border-radius:10px;background:var(--accent);color:#fff}
 .claimed{color:var(--warn);font-weight:600}
+ul.stopped{margin:0;padding:0 0 0 18px;overflow-wrap:anywhere}
+ul.stopped li{margin:4px 0}
 `;
 
 export const INBOX_PAGE_STYLE = REVIEW_PAGE_STYLE + INBOX_EXTRA_STYLE;
@@ -140,6 +142,25 @@ export interface InboxPageView {
 	identityFields: Record<string, string>;
 	/** A line on top (e.g. "You claimed …"). */
 	notice?: { kind: 'ok' | 'warn' | 'error'; text: string };
+	/** Reviews that stopped waiting lately without a decision: shown, never offered. */
+	stopped?: { title: string; workflowName?: string; status: 'expired' | 'cancelled'; closedAt?: string }[];
+}
+
+function renderStopped(view: InboxPageView): string {
+	if (!view.stopped?.length) return '';
+	return `<section aria-labelledby="stopped-h">
+<h2 id="stopped-h" class="meta">No longer waiting (last 24 hours): these can no longer be answered</h2>
+<ul class="stopped">
+${view.stopped
+	.map(
+		(review) =>
+			`<li><strong>${escapeHtml(review.title)}</strong>${review.workflowName ? ` · ${escapeHtml(review.workflowName)}` : ''} · <span class="left overdue">${
+				review.status === 'expired' ? 'expired' : 'cancelled'
+			}</span>${review.closedAt ? ` at <time datetime="${escapeHtml(review.closedAt)}">${escapeHtml(formatUtc(review.closedAt))}</time>` : ''}</li>`,
+	)
+	.join('\n')}
+</ul>
+</section>`;
 }
 
 function layout(title: string, body: string, script: boolean): string {
@@ -248,6 +269,7 @@ ${renderFilters(view)}
 ${view.rows.map((row, index) => renderRow(row, index, view.now, identityHidden)).join('\n')}
 </ol>
 </section>
+${renderStopped(view)}
 </main>`;
 	return layout(view.title, body, view.rows.some((row) => row.deadline && !row.expired));
 }

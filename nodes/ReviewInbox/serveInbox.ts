@@ -10,6 +10,7 @@
  */
 import { linkHash, readReviewLinkParts, reviewPageUrl, splitResumeUrl, type ReviewLinkParts } from '../shared/reviewInboxLinks';
 import { openSealedReviewUrl, signInboxReviewer, signReviewer, verifyInboxReviewer, verifyReviewer } from '../shared/reviewSignatures';
+import type { ExecutionState } from './checkExecution';
 import type { HitlStore, ListedPendingReview, PendingReviewFilter, StoredPendingReview } from '../shared/store';
 import {
 	INBOX_MESSAGE_HEADERS,
@@ -40,6 +41,11 @@ export interface InboxRequest {
 	query: Record<string, unknown>;
 	body?: Record<string, unknown>;
 	now: string;
+}
+
+/** What the inbox asks n8n (checkExecution.ts); left out, no execution is checked (tests, bench). */
+export interface InboxDeps {
+	checkExecution?: (resumeUrl: string) => Promise<ExecutionState>;
 }
 
 export type InboxResponse =
@@ -78,16 +84,63 @@ function identify(settings: InboxSettings, fields: Record<string, unknown> | und
 	return { id: reviewerId };
 }
 
-export async function serveInbox(store: HitlStore, settings: InboxSettings, request: InboxRequest): Promise<InboxResponse> {
+export async function serveInbox(store: HitlStore, settings: InboxSettings, request: InboxRequest, deps: InboxDeps = {}): Promise<InboxResponse> {
 	const isPost = request.method === 'POST';
 	const fields = isPost ? request.body : request.query;
 	const action = isPost ? text(fields, 'inboxAction') : '';
-	if (action === 'claim' || action === 'takeOver' || action === 'release') return changeClaim(store, settings, request, action);
-	if (!isPost && text(fields, 'open')) return openFromInbox(store, settings, request);
+	// n8n calls no node code when a wait times out: reviews past their deadline are marked here,
+	// before anything is read (an indexed probe that finds nothing on almost every request).
+	await store.pendingReviews.expireOverdueReviews(request.now);
+	if (action === 'claim' || action === 'takeOver' || action === 'release') return changeClaim(store, settings, request, action, deps);
+	if (!isPost && text(fields, 'open')) return openFromInbox(store, settings, request, deps);
 	const parts = readReviewLinkParts(fields);
-	if (parts) return forwardToReview(store, settings, parts, isPost, request.now);
+	if (parts) return forwardToReview(store, settings, parts, isPost, request.now, deps);
 	if (isPost) return page(400, renderInboxMessage({ title: settings.title, heading: 'Nothing to do', text: 'This form is not one the inbox knows.', kind: 'error' }));
-	return showQueue(store, settings, request);
+	return showQueue(store, settings, request, deps);
+}
+
+/** When each review was last checked in n8n by this process: a listed review is asked at most once a minute. */
+const lastChecked = new Map<string, number>();
+const RECHECK_MS = 60_000;
+/** At most this many reviews are checked per page view (in parallel), the least recently checked first. */
+const CHECKS_PER_VIEW = 10;
+
+/**
+ * Asks n8n whether the review's execution still waits; when n8n says it stopped (cancelled,
+ * failed, deleted), marks the review cancelled (expired when its deadline passed) with an audit
+ * line, and returns the review as it now is. Needs the secret (to open the sealed resume URL).
+ */
+async function confirmWaiting(store: HitlStore, settings: InboxSettings, review: StoredPendingReview, now: string, deps: InboxDeps): Promise<StoredPendingReview> {
+	if (review.status !== 'pending' || !deps.checkExecution || !settings.secret || !review.sealedLink) return review;
+	const resumeUrl = openSealedReviewUrl(settings.secret, review.sealedLink);
+	if (!resumeUrl) return review;
+	const key = { executionId: review.executionId, nodeName: review.nodeName };
+	const keyText = `${key.executionId}\n${key.nodeName}`;
+	lastChecked.delete(keyText);
+	lastChecked.set(keyText, Date.parse(now));
+	if (lastChecked.size > 10_000) lastChecked.delete(lastChecked.keys().next().value as string);
+	if ((await deps.checkExecution(resumeUrl)) !== 'stopped') return review;
+	const status = isExpired(review, now) ? 'expired' : 'cancelled';
+	if (await store.pendingReviews.closePendingReview(key, { status, at: now })) {
+		await audit(store, key, status === 'cancelled' ? 'cancelled' : 'expired', 'inbox', { via: 'n8n says the execution is not waiting' });
+	}
+	return { ...review, status, closedAt: now };
+}
+
+/** Checks the listed reviews not checked within the last minute (at most CHECKS_PER_VIEW); true when one stopped. */
+async function checkListed(store: HitlStore, settings: InboxSettings, reviews: ListedPendingReview[], now: string, deps: InboxDeps): Promise<boolean> {
+	if (!deps.checkExecution || !settings.secret) return false;
+	const nowMs = Date.parse(now);
+	const due = reviews
+		.filter((review) => review.opensFromInbox && nowMs - (lastChecked.get(`${review.executionId}\n${review.nodeName}`) ?? 0) >= RECHECK_MS)
+		.slice(0, CHECKS_PER_VIEW);
+	const results = await Promise.all(
+		due.map(async (listed) => {
+			const review = await store.pendingReviews.getPendingReview(listed, now);
+			return review ? (await confirmWaiting(store, settings, review, now, deps)).status !== 'pending' : false;
+		}),
+	);
+	return results.some(Boolean);
 }
 
 function refusedLink(settings: InboxSettings): InboxResponse {
@@ -108,10 +161,12 @@ async function forwardToReview(
 	parts: ReviewLinkParts,
 	isPost: boolean,
 	now: string,
+	deps: InboxDeps,
 ): Promise<InboxResponse> {
-	const review = await store.pendingReviews.getPendingReview(parts, now);
+	const stored = await store.pendingReviews.getPendingReview(parts, now);
 	// Holding the link is proven by the execution's token, whose hash the store keeps.
-	if (!review?.linkHash || review.linkHash !== linkHash(parts.executionId, parts.signature)) return refusedLink(settings);
+	if (!stored?.linkHash || stored.linkHash !== linkHash(parts.executionId, parts.signature)) return refusedLink(settings);
+	const review = await confirmWaiting(store, settings, stored, now, deps);
 	if (review.status === 'pending' && !isExpired(review, now) && review.resumeBase) {
 		// 307 keeps the method and the posted form: the browser sends the answer on to the review page.
 		return { status: isPost ? 307 : 303, location: reviewPageUrl(review.resumeBase, parts) };
@@ -186,12 +241,13 @@ function openLink(settings: InboxSettings, review: ListedPendingReview, viewer: 
 }
 
 /** Follows an inbox "Open review" link: to the reader's own review page while pending, else the status. */
-async function openFromInbox(store: HitlStore, settings: InboxSettings, request: InboxRequest): Promise<InboxResponse> {
+async function openFromInbox(store: HitlStore, settings: InboxSettings, request: InboxRequest, deps: InboxDeps): Promise<InboxResponse> {
 	const viewer = identify(settings, request.query);
 	if (viewer === null) return refusedLink(settings);
 	const key = { executionId: text(request.query, 'open'), nodeName: text(request.query, 'node') };
-	const review = await store.pendingReviews.getPendingReview(key, request.now);
-	if (!review) return page(404, renderInboxMessage({ title: settings.title, heading: 'No such review', text: 'It may have been deleted by retention.', kind: 'error' }));
+	const stored = await store.pendingReviews.getPendingReview(key, request.now);
+	if (!stored) return page(404, renderInboxMessage({ title: settings.title, heading: 'No such review', text: 'It may have been deleted by retention.', kind: 'error' }));
+	const review = await confirmWaiting(store, settings, stored, request.now, deps);
 	const back = viewer && settings.secret ? personalInboxUrl(settings, viewer.id, text(request.query, 'isig')) : settings.inboxUrl;
 	const link = openLink(settings, { ...review, opensFromInbox: !!review.sealedLink }, viewer, inboxLinks(settings, {}));
 	if (review.status !== 'pending' || isExpired(review, request.now)) {
@@ -241,7 +297,10 @@ const NOTICES: Record<string, { kind: 'ok' | 'warn'; text: string }> = {
 	released: { kind: 'ok', text: 'Released: anyone may claim it.' },
 };
 
-async function showQueue(store: HitlStore, settings: InboxSettings, request: InboxRequest): Promise<InboxResponse> {
+/** How far back the page shows reviews that stopped waiting without a decision. */
+const STOPPED_SHOWN_MS = 24 * 3_600_000;
+
+async function showQueue(store: HitlStore, settings: InboxSettings, request: InboxRequest, deps: InboxDeps): Promise<InboxResponse> {
 	const viewer = identify(settings, request.query);
 	if (viewer === null) return refusedLink(settings);
 	const identity: Record<string, string> = viewer ? { reviewer: viewer.id, isig: text(request.query, 'isig') } : {};
@@ -259,11 +318,16 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 	};
 	const filtered = Object.keys(filter).length > 0;
 	// The page and the counters in parallel (two connections on PostgreSQL); a filtered total needs a COUNT.
-	const [reviews, counts, filteredTotal] = await Promise.all([
-		store.pendingReviews.listPendingReviews(filter, { now: request.now, limit: settings.pageSize }),
-		store.pendingReviews.pendingCounts(),
-		filtered ? store.pendingReviews.countPendingReviews(filter) : undefined,
-	]);
+	const read = () =>
+		Promise.all([
+			store.pendingReviews.listPendingReviews(filter, { now: request.now, limit: settings.pageSize }),
+			store.pendingReviews.pendingCounts(),
+			filtered ? store.pendingReviews.countPendingReviews(filter) : undefined,
+		]);
+	let [reviews, counts, filteredTotal] = await read();
+	// A listed review whose execution n8n no longer holds (cancelled) is marked, and the page read again.
+	if (await checkListed(store, settings, reviews, request.now, deps)) [reviews, counts, filteredTotal] = await read();
+	const stopped = await store.pendingReviews.listStoppedReviews(new Date(Date.parse(request.now) - STOPPED_SHOWN_MS).toISOString(), { now: request.now, limit: 10 });
 	const total = filteredTotal ?? counts.all;
 	const links = inboxLinks(settings, identity);
 	const rows: InboxRowView[] = reviews.map((review) => {
@@ -306,6 +370,12 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 			workflows: counts.workflows,
 			filterAction: settings.inboxUrl,
 			identityFields: identity,
+			stopped: stopped.map((review) => ({
+				title: review.title,
+				...(review.workflowName ? { workflowName: review.workflowName } : {}),
+				status: review.status === 'expired' ? 'expired' : 'cancelled',
+				...(review.closedAt ? { closedAt: review.closedAt } : {}),
+			})),
 			...(notice ? { notice } : {}),
 		}),
 		INBOX_PAGE_HEADERS,
@@ -317,10 +387,13 @@ async function changeClaim(
 	settings: InboxSettings,
 	request: InboxRequest,
 	action: 'claim' | 'takeOver' | 'release',
+	deps: InboxDeps,
 ): Promise<InboxResponse> {
 	const body = request.body;
 	const key = { executionId: text(body, 'execution'), nodeName: text(body, 'node') };
-	const review = key.executionId && key.nodeName ? await store.pendingReviews.getPendingReview(key, request.now) : undefined;
+	const stored = key.executionId && key.nodeName ? await store.pendingReviews.getPendingReview(key, request.now) : undefined;
+	// Nobody claims a review whose execution n8n no longer holds.
+	const review = stored && action !== 'release' ? await confirmWaiting(store, settings, stored, request.now, deps) : stored;
 	if (!review) {
 		return page(404, renderInboxMessage({ title: settings.title, heading: 'No such review', text: 'It may have been deleted by retention.', kind: 'error' }));
 	}

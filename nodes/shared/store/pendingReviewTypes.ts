@@ -74,7 +74,7 @@ export interface StoredPendingReview extends PendingReviewRecord {
  * "Open" link goes through the inbox, which reads them for that one review), so a page of rows
  * reads about half the columns.
  */
-export type ListedPendingReview = Omit<StoredPendingReview, 'sealedLink' | 'resumeBase' | 'linkHash' | 'decisions' | 'decidedBy' | 'closedAt'> & {
+export type ListedPendingReview = Omit<StoredPendingReview, 'sealedLink' | 'resumeBase' | 'linkHash' | 'decisions' | 'decidedBy'> & {
 	/** The review keeps a sealed link, so the inbox can open it for its reviewers. */
 	opensFromInbox: boolean;
 };
@@ -134,6 +134,14 @@ export interface PendingReviewStore {
 	countPendingReviews(filter: PendingReviewFilter): Promise<number>;
 	/** The pending counts kept in step with the reviews (one read, no scan). */
 	pendingCounts(): Promise<PendingCounts>;
+	/**
+	 * Marks every pending review whose deadline has passed expired (closed at its deadline), with
+	 * its counts; returns how many. n8n calls no node code when a wait times out, so the readers
+	 * (the Review Inbox) call this before they list.
+	 */
+	expireOverdueReviews(now: string): Promise<number>;
+	/** Reviews that stopped waiting without a decision (expired, cancelled) since then, latest first. */
+	listStoppedReviews(since: string, options: { now: string; limit?: number }): Promise<ListedPendingReview[]>;
 	/** Marks a pending review decided / expired / cancelled; false when it was not pending. */
 	closePendingReview(key: PendingReviewKey, update: CloseReviewUpdate): Promise<boolean>;
 	/** Compare-and-set: one winner among racing claimants, across processes and back ends. */

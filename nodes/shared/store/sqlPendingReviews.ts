@@ -270,6 +270,33 @@ export class SqlPendingReviews implements PendingReviewStore {
 		return counts;
 	}
 
+	async expireOverdueReviews(now: string): Promise<number> {
+		// An indexed probe that finds nothing on almost every call; the write only when it finds some.
+		const overdue = await this.driver.query<{ execution_id: unknown; node_name: unknown; deadline: unknown }>(
+			"SELECT execution_id, node_name, deadline FROM hitl_pending_reviews WHERE status = 'pending' AND deadline_sort_ms <= ? LIMIT 500",
+			[ms(now, 'now')],
+		);
+		let expired = 0;
+		for (const row of overdue) {
+			const key = { executionId: String(row.execution_id), nodeName: String(row.node_name) };
+			// Closed at the deadline: that is when the review stopped being answerable.
+			if (await this.closePendingReview(key, { status: 'expired', at: String(row.deadline) })) expired++;
+		}
+		return expired;
+	}
+
+	async listStoppedReviews(since: string, options: { now: string; limit?: number }): Promise<ListedPendingReview[]> {
+		const limit = Math.max(1, Math.min(100, Math.floor(options.limit ?? 10)));
+		const sinceMs = ms(since, 'since');
+		const rows = await this.driver.query<Row>(
+			`SELECT ${LISTED_COLUMNS}, closed_at FROM hitl_pending_reviews
+			 WHERE status IN ('expired', 'cancelled') AND closed_ms >= ? ORDER BY closed_ms DESC, execution_id, node_name LIMIT ?`,
+			[sinceMs, limit],
+		);
+		const nowMs = ms(options.now, 'now');
+		return rows.map((row) => ({ ...listedFromRow(row, nowMs), ...(row.closed_at !== null ? { closedAt: String(row.closed_at) } : {}) }));
+	}
+
 	async closePendingReview(key: PendingReviewKey, update: CloseReviewUpdate): Promise<boolean> {
 		return this.driver.transaction(async (tx) => {
 			const rows = await tx.query<Row>(

@@ -138,6 +138,28 @@ describe.each(['embedded', 'postgres'] as const)('pending reviews and claims (%s
 		});
 	});
 
+	test('reviews past their deadline are marked expired (closed at the deadline, counts kept); stopped ones are listed latest first', async () => {
+		const store = await open(await freshConfig());
+		const pending = store.pendingReviews;
+		await pending.registerPendingReview(review('overdue', { deadline: at(10), workflowId: 'wf-2' }));
+		await pending.registerPendingReview(review('later', { deadline: at(60) }));
+		await pending.registerPendingReview(review('no-deadline'));
+		expect(await pending.expireOverdueReviews(at(5))).toBe(0);
+		expect(await pending.expireOverdueReviews(at(11))).toBe(1);
+		expect(await pending.expireOverdueReviews(at(12))).toBe(0);
+		expect(await pending.getPendingReview(key('overdue'), at(12))).toMatchObject({ status: 'expired', closedAt: at(10) });
+		expect(await pending.pendingCounts()).toEqual({ all: 2, byReason: { LOW_CONFIDENCE: 2 }, workflows: [{ id: 'wf-1', name: 'Support replies' }] });
+		expect((await pending.listPendingReviews({}, { now: at(12) })).map((entry) => entry.executionId)).toEqual(['later', 'no-deadline']);
+		await pending.closePendingReview(key('later'), { status: 'cancelled', at: at(20) });
+		await pending.closePendingReview(key('no-deadline'), { status: 'decided', at: at(21), decisions: ['approved'] });
+		const stopped = await pending.listStoppedReviews(at(0), { now: at(30) });
+		expect(stopped.map((entry) => [entry.executionId, entry.status, entry.closedAt])).toEqual([
+			['later', 'cancelled', at(20)],
+			['overdue', 'expired', at(10)],
+		]);
+		expect((await pending.listStoppedReviews(at(15), { now: at(30) })).map((entry) => entry.executionId)).toEqual(['later']);
+	});
+
 	test('8 concurrent claimers on 8 connections: exactly one winner, and everyone sees who', async () => {
 		const config = await freshConfig();
 		const first = await open(config);
