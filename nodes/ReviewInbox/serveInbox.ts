@@ -91,12 +91,12 @@ export async function serveInbox(store: HitlStore, settings: InboxSettings, requ
 	// n8n calls no node code when a wait times out: reviews past their deadline are marked here,
 	// before anything is read (an indexed probe that finds nothing on almost every request).
 	await store.pendingReviews.expireOverdueReviews(request.now);
+	const parts = readReviewLinkParts(fields);
+	if (!isPost && !action && !text(fields, 'open') && !parts) return showQueue(store, settings, request, deps);
 	if (action === 'claim' || action === 'takeOver' || action === 'release') return changeClaim(store, settings, request, action, deps);
 	if (!isPost && text(fields, 'open')) return openFromInbox(store, settings, request, deps);
-	const parts = readReviewLinkParts(fields);
 	if (parts) return forwardToReview(store, settings, parts, isPost, request.now, deps);
-	if (isPost) return page(400, renderInboxMessage({ title: settings.title, heading: 'Nothing to do', text: 'This form is not one the inbox knows.', kind: 'error' }));
-	return showQueue(store, settings, request, deps);
+	return page(400, renderInboxMessage({ title: settings.title, heading: 'Nothing to do', text: 'This form is not one the inbox knows.', kind: 'error' }));
 }
 
 /** When each review was last checked in n8n by this process: a listed review is asked at most once a minute. */
@@ -318,16 +318,17 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 	};
 	const filtered = Object.keys(filter).length > 0;
 	// The page and the counters in parallel (two connections on PostgreSQL); a filtered total needs a COUNT.
+	const stoppedSince = new Date(Date.parse(request.now) - STOPPED_SHOWN_MS).toISOString();
 	const read = () =>
 		Promise.all([
 			store.pendingReviews.listPendingReviews(filter, { now: request.now, limit: settings.pageSize }),
 			store.pendingReviews.pendingCounts(),
 			filtered ? store.pendingReviews.countPendingReviews(filter) : undefined,
+			store.pendingReviews.listStoppedReviews(stoppedSince, { now: request.now, limit: 10 }),
 		]);
-	let [reviews, counts, filteredTotal] = await read();
+	let [reviews, counts, filteredTotal, stopped] = await read();
 	// A listed review whose execution n8n no longer holds (cancelled) is marked, and the page read again.
-	if (await checkListed(store, settings, reviews, request.now, deps)) [reviews, counts, filteredTotal] = await read();
-	const stopped = await store.pendingReviews.listStoppedReviews(new Date(Date.parse(request.now) - STOPPED_SHOWN_MS).toISOString(), { now: request.now, limit: 10 });
+	if (await checkListed(store, settings, reviews, request.now, deps)) [reviews, counts, filteredTotal, stopped] = await read();
 	const total = filteredTotal ?? counts.all;
 	const links = inboxLinks(settings, identity);
 	const rows: InboxRowView[] = reviews.map((review) => {
