@@ -5,9 +5,10 @@
  * - render: everything a GET of the inbox does (the first 50 rows, the total, the counts per
  *   reason, the workflow list, the audit line, the HTML) against one bare indexed
  *   `SELECT * ... WHERE status = 'pending' ORDER BY priority DESC, deadline, age LIMIT 50`;
- * - claim: `claimReview` (the compare-and-set UPDATE and the read of who holds it) against one bare
- *   conditional `UPDATE ... WHERE claimed_by IS NULL` of another row.
- * Median of the runs; the two sides alternate which goes first. Flags: --backends=embedded,postgres --runs=21
+ * - claim: `claimReview` (the compare-and-set UPDATE; who holds it is read only when it lost)
+ *   against one bare conditional `UPDATE ... WHERE claimed_by IS NULL` of another row.
+ * Median of the runs (wall time; on the embedded store also this thread's CPU time); the two sides
+ * alternate which goes first. Flags: --backends=embedded,postgres --runs=21
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,10 +79,35 @@ function median(values: number[]): number {
 	return sorted[Math.floor(sorted.length / 2)];
 }
 
+function threadCpuMs(): number {
+	const usage = process.threadCpuUsage();
+	return (usage.user + usage.system) / 1000;
+}
+
 async function time(work: () => Promise<unknown>): Promise<number> {
 	const start = performance.now();
 	await work();
 	return performance.now() - start;
+}
+
+/**
+ * CPU time of `a` over CPU time of `b`, each run `blocks * perBlock` times in alternating blocks.
+ * The kernel counts CPU time in ticks, so single calls cannot be timed this way; blocks can.
+ */
+async function cpuRatio(a: (index: number) => Promise<unknown>, b: (index: number) => Promise<unknown>, blocks = 10, perBlock = 40): Promise<number> {
+	let cpuA = 0;
+	let cpuB = 0;
+	for (let block = 0; block < blocks; block++) {
+		for (const [work, add] of [
+			[a, (ms: number) => (cpuA += ms)],
+			[b, (ms: number) => (cpuB += ms)],
+		] as const) {
+			const start = threadCpuMs();
+			for (let index = 0; index < perBlock; index++) await work(block * perBlock + index);
+			add(threadCpuMs() - start);
+		}
+	}
+	return cpuA / cpuB;
 }
 
 async function measure(name: string, config: StoreConfig, driver: SqlDriver, runs: number): Promise<string[]> {
@@ -125,6 +151,12 @@ async function measure(name: string, config: StoreConfig, driver: SqlDriver, run
 			}
 		}
 
+		const bareUpdate = (executionId: string) =>
+			driver.run(
+				`UPDATE hitl_pending_reviews SET claimed_by = ?, claimed_ms = ?, claim_expires_ms = ?
+				 WHERE execution_id = ? AND node_name = ? AND status = 'pending' AND claimed_by IS NULL`,
+				['ann@example.com', now, now + 900_000, executionId, 'Human Approval Wait'],
+			);
 		const claimMs: number[] = [];
 		const updateMs: number[] = [];
 		const at = new Date(now).toISOString();
@@ -132,12 +164,7 @@ async function measure(name: string, config: StoreConfig, driver: SqlDriver, run
 			const claimKey = { executionId: String(100_000 + run * 2), nodeName: 'Human Approval Wait' };
 			const bareKey = String(100_000 + run * 2 + 1);
 			const claim = () => store.pendingReviews.claimReview(claimKey, { reviewerId: 'ann@example.com', reviewerName: 'Ann', now: at, ttlMs: 900_000 });
-			const update = () =>
-				driver.run(
-					`UPDATE hitl_pending_reviews SET claimed_by = ?, claimed_ms = ?, claim_expires_ms = ?
-					 WHERE execution_id = ? AND node_name = ? AND status = 'pending' AND claimed_by IS NULL`,
-					['ann@example.com', now, now + 900_000, bareKey, 'Human Approval Wait'],
-				);
+			const update = () => bareUpdate(bareKey);
 			if (run % 2) {
 				claimMs.push(await time(claim));
 				updateMs.push(await time(update));
@@ -150,8 +177,20 @@ async function measure(name: string, config: StoreConfig, driver: SqlDriver, run
 		const b = median(bareMs);
 		const c = median(claimMs);
 		const u = median(updateMs);
+		// On the embedded store all the work is on this thread, so its CPU time is the cost without
+		// the other processes of a busy machine; PostgreSQL's work is in its server.
+		let cpu = `${'-'.padStart(10)} ${'-'.padStart(10)}`;
+		if (config.backend === 'embedded') {
+			const renderCpu = await cpuRatio(render, bare);
+			const claimAt = (index: number) => ({ executionId: String(100_000 + 1_000 + index * 2), nodeName: 'Human Approval Wait' });
+			const claimCpu = await cpuRatio(
+				(index) => store.pendingReviews.claimReview(claimAt(index), { reviewerId: 'ann@example.com', reviewerName: 'Ann', now: at, ttlMs: 900_000 }),
+				(index) => bareUpdate(String(100_000 + 1_000 + index * 2 + 1)),
+			);
+			cpu = `${renderCpu.toFixed(2).padStart(9)}x ${claimCpu.toFixed(2).padStart(9)}x`;
+		}
 		return [
-			`${name.padEnd(9)} ${String(REVIEWS).padStart(7)} ${seedSeconds.toFixed(1).padStart(7)} ${r.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(8)} ${(r / b).toFixed(2).padStart(7)}x ${c.toFixed(2).padStart(8)} ${u.toFixed(2).padStart(8)} ${(c / u).toFixed(2).padStart(7)}x`,
+			`${name.padEnd(9)} ${String(REVIEWS).padStart(7)} ${seedSeconds.toFixed(1).padStart(7)} ${r.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(8)} ${(r / b).toFixed(2).padStart(7)}x ${c.toFixed(2).padStart(8)} ${u.toFixed(2).padStart(8)} ${(c / u).toFixed(2).padStart(7)}x ${cpu}`,
 		];
 	} finally {
 		await store.close();
@@ -162,7 +201,7 @@ async function main(): Promise<void> {
 	const backends = flag('backends', 'embedded,postgres').split(',');
 	const runs = Number(flag('runs', '21'));
 	const lines = [
-		'back end  reviews  seed s  render ms  bare ms  render/bare  claim ms  update ms  claim/update',
+		'back end  reviews  seed s  render ms  bare ms  render/bare  claim ms  update ms  claim/update  cpu render  cpu claim',
 	];
 	if (backends.includes('embedded')) {
 		const dir = mkdtempSync(join(tmpdir(), 'hitl-bench-inbox-'));
@@ -195,7 +234,8 @@ async function main(): Promise<void> {
 	}
 	console.log(lines.join('\n'));
 	console.log('render/bare = median time of a whole inbox GET (50 rows, total, counts per reason, workflows, audit line, HTML) / a bare indexed SELECT ... ORDER BY ... LIMIT 50;');
-	console.log('claim/update = median time of claimReview (conditional UPDATE + read of the holder) / a bare conditional UPDATE; same database, same run.');
+	console.log('claim/update = median time of claimReview (one conditional UPDATE; the holder is read only when it lost) / a bare conditional UPDATE; same database, same run.');
+	console.log('cpu render, cpu claim = the same ratios of this thread\'s CPU time (embedded only: there all the work is in this process).');
 }
 
 main().catch((error: unknown) => {

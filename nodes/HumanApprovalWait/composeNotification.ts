@@ -10,6 +10,8 @@ export interface NotificationContent {
 	/** The link this recipient should open (a personal link for a named reviewer). */
 	link: string;
 	recipientName?: string;
+	/** A named reviewer's own Review Inbox link (every review waiting, theirs marked), when there is an inbox. */
+	inboxLink?: string;
 	itemCount: number;
 	/** A short excerpt of the first draft. */
 	excerpt: string;
@@ -31,6 +33,10 @@ function summaryLine(content: NotificationContent): string {
 	return `${items} waiting for your review.${quorum}${deadline}`;
 }
 
+function personalNote(content: NotificationContent): string {
+	return content.inboxLink ? 'These links are personal: please do not forward them.' : 'This link is personal: please do not forward it.';
+}
+
 export function composeEmail(content: NotificationContent): { subject: string; text: string; html: string } {
 	const greeting = content.recipientName ? `Hello ${content.recipientName},` : 'Hello,';
 	const text = [
@@ -42,8 +48,10 @@ export function composeEmail(content: NotificationContent): { subject: string; t
 		'',
 		`Open the review: ${content.link}`,
 		'',
+		content.inboxLink ? `Your review inbox (every review waiting, most urgent first): ${content.inboxLink}` : '',
+		'',
 		'Opening the link records nothing; only the buttons on the page do.',
-		content.recipientName ? 'This link is personal: please do not forward it.' : '',
+		content.recipientName ? personalNote(content) : '',
 	]
 		.filter((line, index, lines) => !(line === '' && lines[index - 1] === ''))
 		.join('\n');
@@ -55,9 +63,13 @@ export function composeEmail(content: NotificationContent): { subject: string; t
 <p style="margin:0 0 12px">${escapeHtml(summaryLine(content))}</p>
 <blockquote style="margin:0 0 20px;padding:10px 12px;border-left:4px solid #d0d7de;background:#f4f5f7;color:#3b434b">${escapeHtml(content.excerpt)}</blockquote>
 <p style="margin:0 0 20px"><a href="${link}" style="display:inline-block;background:#2563eb;color:#fff;text-decoration:none;font-weight:600;padding:12px 20px;border-radius:10px">Open the review</a></p>
-<p style="margin:0;color:#59636e;font-size:13px">Or paste this link into your browser:<br><span style="word-break:break-all">${link}</span></p>
+<p style="margin:0;color:#59636e;font-size:13px">Or paste this link into your browser:<br><span style="word-break:break-all">${link}</span></p>${
+		content.inboxLink
+			? `\n<p style="margin:12px 0 0"><a href="${escapeHtml(content.inboxLink)}" style="color:#2563eb;font-weight:600">Your review inbox</a>: every review waiting, most urgent first.</p>`
+			: ''
+	}
 <p style="margin:12px 0 0;color:#59636e;font-size:13px">Opening the link records nothing; only the buttons on the page do.${
-		content.recipientName ? ' This link is personal: please do not forward it.' : ''
+		content.recipientName ? ` ${personalNote(content)}` : ''
 	}</p>
 </div></body></html>`;
 	return { subject: content.title, text, html };

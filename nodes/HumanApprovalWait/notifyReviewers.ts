@@ -16,7 +16,8 @@ export interface ReviewAnnouncement {
 	firstDraft: string;
 	deadline?: string;
 	executionId: string;
-	personalLinks: { id: string; name: string; email?: string; url: string }[];
+	/** `inboxUrl`: the reviewer's own signed Review Inbox link, mailed beside their review link. */
+	personalLinks: { id: string; name: string; email?: string; url: string; inboxUrl?: string }[];
 }
 
 export interface SmtpCredential {
@@ -71,8 +72,8 @@ export async function notifyReviewers(
 		settings.reviewerMode === 'named'
 			? announcement.personalLinks
 					.filter((entry) => entry.email)
-					.map((entry) => ({ to: entry.email!, name: entry.name, link: entry.url }))
-			: settings.toEmail.map((to) => ({ to, name: undefined, link: announcement.link }));
+					.map((entry) => ({ to: entry.email!, name: entry.name, link: entry.url, inboxLink: entry.inboxUrl }))
+			: settings.toEmail.map((to) => ({ to, name: undefined, link: announcement.link, inboxLink: undefined }));
 	if (recipients.length === 0) {
 		throw new NodeOperationError(node, 'Nobody to e-mail the review link to', {
 			description:
@@ -87,7 +88,12 @@ export async function notifyReviewers(
 	const transport = smtpTransport(await context.getCredentials<SmtpCredential>(SMTP_CREDENTIAL));
 	try {
 		for (const recipient of recipients) {
-			const mail = composeEmail({ ...base, link: recipient.link, ...(recipient.name ? { recipientName: recipient.name } : {}) });
+			const mail = composeEmail({
+				...base,
+				link: recipient.link,
+				...(recipient.name ? { recipientName: recipient.name } : {}),
+				...(recipient.inboxLink ? { inboxLink: recipient.inboxLink } : {}),
+			});
 			await transport.sendMail({ from: settings.fromEmail, to: recipient.to, subject: mail.subject, text: mail.text, html: mail.html });
 		}
 	} catch (error) {

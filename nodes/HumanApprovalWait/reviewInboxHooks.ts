@@ -125,7 +125,8 @@ function respondBy(context: IExecuteFunctions, items: INodeExecutionData[], requ
 
 export interface HandedOutLinks {
 	link: string;
-	personalLinks: { id: string; name: string; email?: string; url: string }[];
+	/** `inboxUrl`: the reviewer's personal Review Inbox link (named reviewers, with a secret and an inbox). */
+	personalLinks: { id: string; name: string; email?: string; url: string; inboxUrl?: string }[];
 }
 
 /**
@@ -179,7 +180,11 @@ export async function openReviewInInbox(
 		link: viaInboxUrl(inboxUrl, parts),
 		personalLinks: links.personalLinks.map((entry) => {
 			const rsig = new URL(entry.url).searchParams.get('rsig') ?? '';
-			return { ...entry, url: viaInboxUrl(inboxUrl, { ...parts, reviewerId: entry.id, rsig }) };
+			return {
+				...entry,
+				url: viaInboxUrl(inboxUrl, { ...parts, reviewerId: entry.id, rsig }),
+				...(args.secret ? { inboxUrl: personalInboxLink(inboxUrl, args.secret, entry.id) } : {}),
+			};
 		}),
 	};
 }

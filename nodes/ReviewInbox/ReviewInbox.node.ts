@@ -13,6 +13,7 @@ import { hitlReviewSecretTest } from '../shared/reviewSecretTest';
 import { hitlStoreTest } from '../shared/store/credentialTest';
 import { isInboxRegistered, registerInbox, unregisterInbox } from '../shared/reviewInboxLinks';
 import { openNodeStore } from '../shared/storeCredential';
+import { checkExecution } from './checkExecution';
 import { serveInbox, type InboxSettings } from './serveInbox';
 import { HITL_REVIEW_SECRET_CREDENTIAL as REVIEW_SECRET_CREDENTIAL } from '../shared/credentialNames';
 
@@ -174,7 +175,7 @@ export class ReviewInbox implements INodeType {
 			query: this.getQueryData() as Record<string, unknown>,
 			...(request.method === 'POST' ? { body: this.getBodyData() as Record<string, unknown> } : {}),
 			now: new Date().toISOString(),
-		});
+		}, { checkExecution });
 		if ('location' in answer) {
 			// The location carries the review's token: keep it out of caches and referrers.
 			response.status(answer.status);

@@ -36,6 +36,8 @@ ol.queue h2{font-size:1.02rem;margin:0 0 4px;overflow-wrap:anywhere}
 .row-actions button,.row-actions a.btn{width:100%}
 a.btn{display:block;text-align:center;text-decoration:none;font-weight:600;min-height:48px;padding:12px 18px;border-radius:10px;background:var(--accent);color:#fff}
 .claimed{color:var(--warn);font-weight:600}
+ul.stopped{margin:0;padding:0 0 0 18px;overflow-wrap:anywhere}
+ul.stopped li{margin:4px 0}
 `;
 
 export const INBOX_PAGE_STYLE = REVIEW_PAGE_STYLE + INBOX_EXTRA_STYLE;
@@ -120,6 +122,7 @@ export interface InboxRowView {
 	openUrl?: string;
 	/** Why there is no open link, when there is none. */
 	noOpenReason?: string;
+	/** Claim / release / take over; each also carries the page's identityFields. */
 	forms: InboxForm[];
 }
 
@@ -134,11 +137,30 @@ export interface InboxPageView {
 	countsByReason: Record<string, number>;
 	filters: { workflow?: string; intent?: string; reason?: string; mine?: boolean };
 	workflows: { id: string; name: string }[];
-	/** The filter form's target and the identity fields it must carry along. */
+	/** The filter form's target and the identity fields it and every row's forms must carry along. */
 	filterAction: string;
 	identityFields: Record<string, string>;
 	/** A line on top (e.g. "You claimed …"). */
 	notice?: { kind: 'ok' | 'warn' | 'error'; text: string };
+	/** Reviews that stopped waiting lately without a decision: shown, never offered. */
+	stopped?: { title: string; workflowName?: string; status: 'expired' | 'cancelled'; closedAt?: string }[];
+}
+
+function renderStopped(view: InboxPageView): string {
+	if (!view.stopped?.length) return '';
+	return `<section aria-labelledby="stopped-h">
+<h2 id="stopped-h" class="meta">No longer waiting (last 24 hours): these can no longer be answered</h2>
+<ul class="stopped">
+${view.stopped
+	.map(
+		(review) =>
+			`<li><strong>${escapeHtml(review.title)}</strong>${review.workflowName ? ` · ${escapeHtml(review.workflowName)}` : ''} · <span class="left overdue">${
+				review.status === 'expired' ? 'expired' : 'cancelled'
+			}</span>${review.closedAt ? ` at <time datetime="${escapeHtml(review.closedAt)}">${escapeHtml(formatUtc(review.closedAt))}</time>` : ''}</li>`,
+	)
+	.join('\n')}
+</ul>
+</section>`;
 }
 
 function layout(title: string, body: string, script: boolean): string {
@@ -153,9 +175,9 @@ function layout(title: string, body: string, script: boolean): string {
 }
 
 function hidden(fields: Record<string, string>): string {
-	return Object.entries(fields)
-		.map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
-		.join('');
+	let html = '';
+	for (const name in fields) html += `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(fields[name])}">`;
+	return html;
 }
 
 function option(value: string, label: string, selected: string | undefined): string {
@@ -192,7 +214,7 @@ function renderCounts(view: InboxPageView): string {
 		.join('')}</ul></section>`;
 }
 
-function renderRow(row: InboxRowView, index: number, now: string): string {
+function renderRow(row: InboxRowView, index: number, now: string, identityHidden: string): string {
 	const id = `r${index}`;
 	const name = priorityName(row.priority);
 	const first = row.items[0];
@@ -212,7 +234,7 @@ function renderRow(row: InboxRowView, index: number, now: string): string {
 		row.openUrl ? `<a class="btn" href="${escapeHtml(row.openUrl)}" aria-describedby="${id}-h">Open review</a>` : '',
 		...row.forms.map(
 			(form) =>
-				`<form method="post" action="${escapeHtml(form.action)}">${hidden(form.fields)}<button type="submit" class="btn-secondary" aria-describedby="${id}-h">${escapeHtml(form.label)}</button></form>`,
+				`<form method="post" action="${escapeHtml(form.action)}">${identityHidden}${hidden(form.fields)}<button type="submit" class="btn-secondary" aria-describedby="${id}-h">${escapeHtml(form.label)}</button></form>`,
 		),
 	].filter(Boolean);
 	return `<li aria-labelledby="${id}-h" data-priority="${escapeHtml(name)}">
@@ -233,6 +255,8 @@ export function renderInboxPage(view: InboxPageView): string {
 		? `Signed in by your personal link as <strong>${escapeHtml(view.viewer.name ?? view.viewer.id)}</strong>`
 		: 'Shared inbox: anyone with this address sees the queue; nobody is identified, so there are no claims and no “mine”.';
 	const shown = view.rows.length < view.total ? `the first ${view.rows.length} of ${view.total}` : `${view.total}`;
+	// The same on every row's forms: written once.
+	const identityHidden = hidden(view.identityFields);
 	const notice = view.notice ? `<div class="notice notice-${view.notice.kind}" role="status">${escapeHtml(view.notice.text)}</div>` : '';
 	const body = `<main id="main" aria-labelledby="page-title">
 <header class="top"><h1 id="page-title">${escapeHtml(view.title)}</h1><p class="meta">${who}</p></header>
@@ -242,9 +266,10 @@ ${renderFilters(view)}
 <section aria-labelledby="queue-h">
 <h2 id="queue-h" class="meta">${view.total === 0 ? 'Nothing is waiting for review.' : `Waiting for review: ${shown}, most urgent first`}</h2>
 <ol class="queue">
-${view.rows.map((row, index) => renderRow(row, index, view.now)).join('\n')}
+${view.rows.map((row, index) => renderRow(row, index, view.now, identityHidden)).join('\n')}
 </ol>
 </section>
+${renderStopped(view)}
 </main>`;
 	return layout(view.title, body, view.rows.some((row) => row.deadline && !row.expired));
 }

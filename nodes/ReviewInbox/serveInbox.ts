@@ -10,7 +10,8 @@
  */
 import { linkHash, readReviewLinkParts, reviewPageUrl, splitResumeUrl, type ReviewLinkParts } from '../shared/reviewInboxLinks';
 import { openSealedReviewUrl, signInboxReviewer, signReviewer, verifyInboxReviewer, verifyReviewer } from '../shared/reviewSignatures';
-import type { HitlStore, PendingReviewFilter, StoredPendingReview } from '../shared/store';
+import type { ExecutionState } from './checkExecution';
+import type { HitlStore, ListedPendingReview, PendingReviewFilter, StoredPendingReview } from '../shared/store';
 import {
 	INBOX_MESSAGE_HEADERS,
 	INBOX_PAGE_HEADERS,
@@ -42,6 +43,11 @@ export interface InboxRequest {
 	now: string;
 }
 
+/** What the inbox asks n8n (checkExecution.ts); left out, no execution is checked (tests, bench). */
+export interface InboxDeps {
+	checkExecution?: (resumeUrl: string) => Promise<ExecutionState>;
+}
+
 export type InboxResponse =
 	| { status: number; headers: Readonly<Record<string, string>>; html: string }
 	| { status: 303 | 307; location: string };
@@ -62,7 +68,7 @@ export function personalInboxUrl(settings: Pick<InboxSettings, 'inboxUrl'>, revi
 	return url.toString();
 }
 
-function isExpired(review: StoredPendingReview, now: string): boolean {
+function isExpired(review: Pick<StoredPendingReview, 'status' | 'deadline'>, now: string): boolean {
 	return review.status === 'expired' || (review.status === 'pending' && !!review.deadline && Date.parse(review.deadline) <= Date.parse(now));
 }
 
@@ -78,16 +84,63 @@ function identify(settings: InboxSettings, fields: Record<string, unknown> | und
 	return { id: reviewerId };
 }
 
-export async function serveInbox(store: HitlStore, settings: InboxSettings, request: InboxRequest): Promise<InboxResponse> {
+export async function serveInbox(store: HitlStore, settings: InboxSettings, request: InboxRequest, deps: InboxDeps = {}): Promise<InboxResponse> {
 	const isPost = request.method === 'POST';
 	const fields = isPost ? request.body : request.query;
 	const action = isPost ? text(fields, 'inboxAction') : '';
-	if (action === 'claim' || action === 'takeOver' || action === 'release') return changeClaim(store, settings, request, action);
-	if (!isPost && text(fields, 'open')) return openFromInbox(store, settings, request);
+	// n8n calls no node code when a wait times out: reviews past their deadline are marked here,
+	// before anything is read (an indexed probe that finds nothing on almost every request).
+	await store.pendingReviews.expireOverdueReviews(request.now);
 	const parts = readReviewLinkParts(fields);
-	if (parts) return forwardToReview(store, settings, parts, isPost, request.now);
-	if (isPost) return page(400, renderInboxMessage({ title: settings.title, heading: 'Nothing to do', text: 'This form is not one the inbox knows.', kind: 'error' }));
-	return showQueue(store, settings, request);
+	if (!isPost && !action && !text(fields, 'open') && !parts) return showQueue(store, settings, request, deps);
+	if (action === 'claim' || action === 'takeOver' || action === 'release') return changeClaim(store, settings, request, action, deps);
+	if (!isPost && text(fields, 'open')) return openFromInbox(store, settings, request, deps);
+	if (parts) return forwardToReview(store, settings, parts, isPost, request.now, deps);
+	return page(400, renderInboxMessage({ title: settings.title, heading: 'Nothing to do', text: 'This form is not one the inbox knows.', kind: 'error' }));
+}
+
+/** When each review was last checked in n8n by this process: a listed review is asked at most once a minute. */
+const lastChecked = new Map<string, number>();
+const RECHECK_MS = 60_000;
+/** At most this many reviews are checked per page view (in parallel), the least recently checked first. */
+const CHECKS_PER_VIEW = 10;
+
+/**
+ * Asks n8n whether the review's execution still waits; when n8n says it stopped (cancelled,
+ * failed, deleted), marks the review cancelled (expired when its deadline passed) with an audit
+ * line, and returns the review as it now is. Needs the secret (to open the sealed resume URL).
+ */
+async function confirmWaiting(store: HitlStore, settings: InboxSettings, review: StoredPendingReview, now: string, deps: InboxDeps): Promise<StoredPendingReview> {
+	if (review.status !== 'pending' || !deps.checkExecution || !settings.secret || !review.sealedLink) return review;
+	const resumeUrl = openSealedReviewUrl(settings.secret, review.sealedLink);
+	if (!resumeUrl) return review;
+	const key = { executionId: review.executionId, nodeName: review.nodeName };
+	const keyText = `${key.executionId}\n${key.nodeName}`;
+	lastChecked.delete(keyText);
+	lastChecked.set(keyText, Date.parse(now));
+	if (lastChecked.size > 10_000) lastChecked.delete(lastChecked.keys().next().value as string);
+	if ((await deps.checkExecution(resumeUrl)) !== 'stopped') return review;
+	const status = isExpired(review, now) ? 'expired' : 'cancelled';
+	if (await store.pendingReviews.closePendingReview(key, { status, at: now })) {
+		await audit(store, key, status === 'cancelled' ? 'cancelled' : 'expired', 'inbox', { via: 'n8n says the execution is not waiting' });
+	}
+	return { ...review, status, closedAt: now };
+}
+
+/** Checks the listed reviews not checked within the last minute (at most CHECKS_PER_VIEW); true when one stopped. */
+async function checkListed(store: HitlStore, settings: InboxSettings, reviews: ListedPendingReview[], now: string, deps: InboxDeps): Promise<boolean> {
+	if (!deps.checkExecution || !settings.secret) return false;
+	const nowMs = Date.parse(now);
+	const due = reviews
+		.filter((review) => review.opensFromInbox && nowMs - (lastChecked.get(`${review.executionId}\n${review.nodeName}`) ?? 0) >= RECHECK_MS)
+		.slice(0, CHECKS_PER_VIEW);
+	const results = await Promise.all(
+		due.map(async (listed) => {
+			const review = await store.pendingReviews.getPendingReview(listed, now);
+			return review ? (await confirmWaiting(store, settings, review, now, deps)).status !== 'pending' : false;
+		}),
+	);
+	return results.some(Boolean);
 }
 
 function refusedLink(settings: InboxSettings): InboxResponse {
@@ -108,9 +161,10 @@ async function forwardToReview(
 	parts: ReviewLinkParts,
 	isPost: boolean,
 	now: string,
+	deps: InboxDeps,
 ): Promise<InboxResponse> {
-	const review = await store.pendingReviews.getPendingReview(parts, now);
-	if (!review && !isPost) {
+	const stored = await store.pendingReviews.getPendingReview(parts, now);
+	if (!stored && !isPost) {
 		// A link handed out just before the review started waiting (a webhook's answer, unfurled by a
 		// chat at once): say so rather than "not valid" (issue 11 defects 5 and 6).
 		return page(
@@ -124,7 +178,8 @@ async function forwardToReview(
 		);
 	}
 	// Holding the link is proven by the execution's token, whose hash the store keeps.
-	if (!review?.linkHash || review.linkHash !== linkHash(parts.executionId, parts.signature)) return refusedLink(settings);
+	if (!stored?.linkHash || stored.linkHash !== linkHash(parts.executionId, parts.signature)) return refusedLink(settings);
+	const review = await confirmWaiting(store, settings, stored, now, deps);
 	if (review.status === 'pending' && !isExpired(review, now) && review.resumeBase) {
 		// 307 keeps the method and the posted form: the browser sends the answer on to the review page.
 		return { status: isPost ? 307 : 303, location: reviewPageUrl(review.resumeBase, parts) };
@@ -152,31 +207,62 @@ async function forwardToReview(
 }
 
 /**
+ * `a=1&b=2` exactly as URLSearchParams writes it (spaces as `+`), built as a string: the inbox
+ * writes one link per row and a URL object per row cost more than the row's whole HTML.
+ */
+function formQuery(fields: Record<string, string>): string {
+	return Object.entries(fields)
+		.map(([name, value]) => `${formEncode(name)}=${formEncode(value)}`)
+		.join('&');
+}
+
+function formEncode(value: string): string {
+	// Ids are mostly letters and digits, which stay as they are.
+	if (/^[\w.-]*$/.test(value)) return value;
+	return encodeURIComponent(value)
+		.replace(/%20/g, '+')
+		.replace(/[!'()~]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/** Links to the inbox with the reader's identity, for every row of one page. */
+interface InboxLinks {
+	/** The inbox URL as URL writes it, and the identity fields' query (or ''). */
+	base: string;
+	identityQuery: string;
+}
+
+function inboxLinks(settings: InboxSettings, identity: Record<string, string>): InboxLinks {
+	const base = new URL(settings.inboxUrl);
+	base.search = '';
+	return { base: base.toString(), identityQuery: formQuery(identity) };
+}
+
+/**
  * The "Open review" link of a row, or why there is none. It names the review and the reader; the
  * sealed link is opened only when it is followed (see openFromInbox), not for every row shown.
  */
-function openLink(settings: InboxSettings, review: StoredPendingReview, viewer: Viewer | undefined, identity: Record<string, string>): { url?: string; why?: string } {
-	if (!review.sealedLink || !settings.secret) {
+function openLink(settings: InboxSettings, review: ListedPendingReview, viewer: Viewer | undefined, links: InboxLinks): { url?: string; why?: string } {
+	if (!review.opensFromInbox || !settings.secret) {
 		return { why: 'Open it from the link in the message you were sent (this review keeps no link the inbox can open).' };
 	}
 	if (review.reviewerMode === 'named' && !viewer) return { why: 'Named reviewers open it from their personal inbox link.' };
 	if (viewer && review.reviewerMode === 'named' && !review.reviewers.some((reviewer) => reviewer.id === viewer.id)) {
 		return { why: `For ${review.reviewers.map((reviewer) => reviewer.name).join(', ')}.` };
 	}
-	const url = new URL(settings.inboxUrl);
-	for (const [name, value] of Object.entries({ ...identity, open: review.executionId, node: review.nodeName })) url.searchParams.set(name, value);
-	return { url: url.toString() };
+	const query = formQuery({ open: review.executionId, node: review.nodeName });
+	return { url: `${links.base}?${links.identityQuery ? `${links.identityQuery}&` : ''}${query}` };
 }
 
 /** Follows an inbox "Open review" link: to the reader's own review page while pending, else the status. */
-async function openFromInbox(store: HitlStore, settings: InboxSettings, request: InboxRequest): Promise<InboxResponse> {
+async function openFromInbox(store: HitlStore, settings: InboxSettings, request: InboxRequest, deps: InboxDeps): Promise<InboxResponse> {
 	const viewer = identify(settings, request.query);
 	if (viewer === null) return refusedLink(settings);
 	const key = { executionId: text(request.query, 'open'), nodeName: text(request.query, 'node') };
-	const review = await store.pendingReviews.getPendingReview(key, request.now);
-	if (!review) return page(404, renderInboxMessage({ title: settings.title, heading: 'No such review', text: 'It may have been deleted by retention.', kind: 'error' }));
+	const stored = await store.pendingReviews.getPendingReview(key, request.now);
+	if (!stored) return page(404, renderInboxMessage({ title: settings.title, heading: 'No such review', text: 'It may have been deleted by retention.', kind: 'error' }));
+	const review = await confirmWaiting(store, settings, stored, request.now, deps);
 	const back = viewer && settings.secret ? personalInboxUrl(settings, viewer.id, text(request.query, 'isig')) : settings.inboxUrl;
-	const link = openLink(settings, review, viewer, {});
+	const link = openLink(settings, { ...review, opensFromInbox: !!review.sealedLink }, viewer, inboxLinks(settings, {}));
 	if (review.status !== 'pending' || isExpired(review, request.now)) {
 		return page(
 			200,
@@ -206,12 +292,13 @@ async function openFromInbox(store: HitlStore, settings: InboxSettings, request:
 	return { status: 303, location: reviewPageUrl(review.resumeBase, parts) };
 }
 
-function mayClaim(review: StoredPendingReview, viewer: Viewer): boolean {
+function mayClaim(review: ListedPendingReview, viewer: Viewer): boolean {
 	return review.reviewerMode === 'link' || review.reviewers.some((reviewer) => reviewer.id === viewer.id);
 }
 
-function claimForms(settings: InboxSettings, review: StoredPendingReview, viewer: Viewer, identity: Record<string, string>): InboxForm[] {
-	const fields = { ...identity, execution: review.executionId, node: review.nodeName };
+/** A row's claim forms; the page adds the reader's identity fields to each. */
+function claimForms(settings: InboxSettings, review: ListedPendingReview, viewer: Viewer): InboxForm[] {
+	const fields = { execution: review.executionId, node: review.nodeName };
 	if (!review.claim) return [{ action: settings.inboxUrl, fields: { ...fields, inboxAction: 'claim' }, label: 'Claim' }];
 	if (review.claim.reviewerId === viewer.id) return [{ action: settings.inboxUrl, fields: { ...fields, inboxAction: 'release' }, label: 'Release' }];
 	return [{ action: settings.inboxUrl, fields: { ...fields, inboxAction: 'takeOver' }, label: `Take over from ${review.claim.reviewerName ?? review.claim.reviewerId}` }];
@@ -223,7 +310,10 @@ const NOTICES: Record<string, { kind: 'ok' | 'warn'; text: string }> = {
 	released: { kind: 'ok', text: 'Released: anyone may claim it.' },
 };
 
-async function showQueue(store: HitlStore, settings: InboxSettings, request: InboxRequest): Promise<InboxResponse> {
+/** How far back the page shows reviews that stopped waiting without a decision. */
+const STOPPED_SHOWN_MS = 24 * 3_600_000;
+
+async function showQueue(store: HitlStore, settings: InboxSettings, request: InboxRequest, deps: InboxDeps): Promise<InboxResponse> {
 	const viewer = identify(settings, request.query);
 	if (viewer === null) return refusedLink(settings);
 	const identity: Record<string, string> = viewer ? { reviewer: viewer.id, isig: text(request.query, 'isig') } : {};
@@ -239,15 +329,24 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 		...(filters.reason ? { reason: filters.reason } : {}),
 		...(filters.mine && viewer ? { reviewerId: viewer.id } : {}),
 	};
-	const [reviews, total, countsByReason, workflows] = await Promise.all([
-		store.pendingReviews.listPendingReviews(filter, { now: request.now, limit: settings.pageSize }),
-		store.pendingReviews.countPendingReviews(filter),
-		store.pendingReviews.countPendingByReason(),
-		store.pendingReviews.listPendingWorkflows(),
-	]);
+	const filtered = Object.keys(filter).length > 0;
+	// The page and the counters in parallel (two connections on PostgreSQL); a filtered total needs a COUNT.
+	const stoppedSince = new Date(Date.parse(request.now) - STOPPED_SHOWN_MS).toISOString();
+	const read = () =>
+		Promise.all([
+			store.pendingReviews.listPendingReviews(filter, { now: request.now, limit: settings.pageSize }),
+			store.pendingReviews.pendingCounts(),
+			filtered ? store.pendingReviews.countPendingReviews(filter) : undefined,
+			store.pendingReviews.listStoppedReviews(stoppedSince, { now: request.now, limit: 10 }),
+		]);
+	let [reviews, counts, filteredTotal, stopped] = await read();
+	// A listed review whose execution n8n no longer holds (cancelled) is marked, and the page read again.
+	if (await checkListed(store, settings, reviews, request.now, deps)) [reviews, counts, filteredTotal, stopped] = await read();
+	const total = filteredTotal ?? counts.all;
+	const links = inboxLinks(settings, identity);
 	const rows: InboxRowView[] = reviews.map((review) => {
 		const expired = isExpired(review, request.now);
-		const open = expired ? { why: 'Expired: the item went on as “timed out”.' } : openLink(settings, review, viewer, identity);
+		const open = expired ? { why: 'Expired: the item went on as “timed out”.' } : openLink(settings, review, viewer, links);
 		const mine = !!viewer && review.claim?.reviewerId === viewer.id;
 		return {
 			title: review.title,
@@ -260,7 +359,7 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 			...(review.claim ? { claim: { by: review.claim.reviewerName ?? review.claim.reviewerId, at: review.claim.claimedAt, mine } } : {}),
 			...(open.url ? { openUrl: open.url } : {}),
 			...(open.why ? { noOpenReason: open.why } : {}),
-			forms: viewer && !expired && mayClaim(review, viewer) ? claimForms(settings, review, viewer, identity) : [],
+			forms: viewer && !expired && mayClaim(review, viewer) ? claimForms(settings, review, viewer) : [],
 		};
 	});
 	await audit(store, { executionId: 'inbox', nodeName: settings.path }, 'inboxViewed', viewer?.id ?? 'shared', {
@@ -280,11 +379,17 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 			...(viewer ? { viewer } : {}),
 			rows,
 			total,
-			countsByReason,
+			countsByReason: counts.byReason,
 			filters,
-			workflows,
+			workflows: counts.workflows,
 			filterAction: settings.inboxUrl,
 			identityFields: identity,
+			stopped: stopped.map((review) => ({
+				title: review.title,
+				...(review.workflowName ? { workflowName: review.workflowName } : {}),
+				status: review.status === 'expired' ? 'expired' : 'cancelled',
+				...(review.closedAt ? { closedAt: review.closedAt } : {}),
+			})),
 			...(notice ? { notice } : {}),
 		}),
 		INBOX_PAGE_HEADERS,
@@ -296,10 +401,13 @@ async function changeClaim(
 	settings: InboxSettings,
 	request: InboxRequest,
 	action: 'claim' | 'takeOver' | 'release',
+	deps: InboxDeps,
 ): Promise<InboxResponse> {
 	const body = request.body;
 	const key = { executionId: text(body, 'execution'), nodeName: text(body, 'node') };
-	const review = key.executionId && key.nodeName ? await store.pendingReviews.getPendingReview(key, request.now) : undefined;
+	const stored = key.executionId && key.nodeName ? await store.pendingReviews.getPendingReview(key, request.now) : undefined;
+	// Nobody claims a review whose execution n8n no longer holds.
+	const review = stored && action !== 'release' ? await confirmWaiting(store, settings, stored, request.now, deps) : stored;
 	if (!review) {
 		return page(404, renderInboxMessage({ title: settings.title, heading: 'No such review', text: 'It may have been deleted by retention.', kind: 'error' }));
 	}

@@ -8,7 +8,11 @@ const HTML_ESCAPES: Record<string, string> = {
 	'`': '&#96;',
 };
 
+const NEEDS_ESCAPING = /[&<>"'`]/;
+
 /** Escapes text for use in HTML content and in double- or single-quoted attribute values. */
 export function escapeHtml(value: unknown): string {
-	return String(value ?? '').replace(/[&<>"'`]/g, (char) => HTML_ESCAPES[char]);
+	const text = String(value ?? '');
+	// Most texts (ids, dates, labels) have nothing to escape: a test is cheaper than a replace.
+	return NEEDS_ESCAPING.test(text) ? text.replace(/[&<>"'`]/g, (char) => HTML_ESCAPES[char]) : text;
 }

@@ -69,6 +69,16 @@ export interface StoredPendingReview extends PendingReviewRecord {
 	claim?: ReviewClaim;
 }
 
+/**
+ * A pending review as the inbox lists it: without the link parts (the page never needs them; an
+ * "Open" link goes through the inbox, which reads them for that one review), so a page of rows
+ * reads about half the columns.
+ */
+export type ListedPendingReview = Omit<StoredPendingReview, 'sealedLink' | 'resumeBase' | 'linkHash' | 'decisions' | 'decidedBy'> & {
+	/** The review keeps a sealed link, so the inbox can open it for its reviewers. */
+	opensFromInbox: boolean;
+};
+
 export interface PendingReviewFilter {
 	workflowId?: string;
 	intent?: string;
@@ -82,6 +92,15 @@ export interface ListPendingOptions {
 	now: string;
 	limit?: number;
 	offset?: number;
+}
+
+export interface PendingCounts {
+	/** Pending reviews in all. */
+	all: number;
+	/** Per reason code (a review with two reasons counts under both). */
+	byReason: Record<string, number>;
+	/** The workflows that have pending reviews (for the inbox's filter), by name. */
+	workflows: { id: string; name: string }[];
 }
 
 export interface CloseReviewUpdate {
@@ -111,12 +130,18 @@ export interface PendingReviewStore {
 	registerPendingReview(record: PendingReviewRecord): Promise<void>;
 	getPendingReview(key: PendingReviewKey, now: string): Promise<StoredPendingReview | undefined>;
 	/** Pending reviews, most urgent first: priority, then deadline (none last), then age. */
-	listPendingReviews(filter: PendingReviewFilter, options: ListPendingOptions): Promise<StoredPendingReview[]>;
+	listPendingReviews(filter: PendingReviewFilter, options: ListPendingOptions): Promise<ListedPendingReview[]>;
 	countPendingReviews(filter: PendingReviewFilter): Promise<number>;
-	/** The workflows that have pending reviews (for the inbox's filter). */
-	listPendingWorkflows(): Promise<{ id: string; name: string }[]>;
-	/** Pending reviews per reason code (a review with two reasons counts under both). */
-	countPendingByReason(): Promise<Record<string, number>>;
+	/** The pending counts kept in step with the reviews (one read, no scan). */
+	pendingCounts(): Promise<PendingCounts>;
+	/**
+	 * Marks every pending review whose deadline has passed expired (closed at its deadline), with
+	 * its counts; returns how many. n8n calls no node code when a wait times out, so the readers
+	 * (the Review Inbox) call this before they list.
+	 */
+	expireOverdueReviews(now: string): Promise<number>;
+	/** Reviews that stopped waiting without a decision (expired, cancelled) since then, latest first. */
+	listStoppedReviews(since: string, options: { now: string; limit?: number }): Promise<ListedPendingReview[]>;
 	/** Marks a pending review decided / expired / cancelled; false when it was not pending. */
 	closePendingReview(key: PendingReviewKey, update: CloseReviewUpdate): Promise<boolean>;
 	/** Compare-and-set: one winner among racing claimants, across processes and back ends. */

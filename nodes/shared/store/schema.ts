@@ -209,6 +209,17 @@ const MIGRATIONS: Migration[] = [
 			)`,
 		],
 	},
+	{
+		// Review Inbox (issue 14): reviews past their deadline are marked expired when the inbox
+		// reads (n8n calls no node code when a wait times out), found by deadline; and the inbox
+		// shows the reviews that stopped waiting lately (expired, cancelled), found by status and
+		// closing time. See sqlPendingReviews.ts.
+		version: 7,
+		statements: () => [
+			'CREATE INDEX hitl_pending_reviews_deadline ON hitl_pending_reviews (status, deadline_sort_ms)',
+			'CREATE INDEX hitl_pending_reviews_closed ON hitl_pending_reviews (status, closed_ms)',
+		],
+	},
 ];
 
 // Guards against a migration added without bumping the version the interface announces.

@@ -15,7 +15,9 @@ import type {
 	ClaimRequest,
 	ClaimResult,
 	CloseReviewUpdate,
+	ListedPendingReview,
 	ListPendingOptions,
+	PendingCounts,
 	PendingReviewFilter,
 	PendingReviewKey,
 	PendingReviewRecord,
@@ -120,6 +122,33 @@ export function pendingReviewFromRow(row: Row, nowMs: number): StoredPendingRevi
 	return review;
 }
 
+/** A row of LISTED_COLUMNS: one object of one shape (the inbox converts 50 per page). */
+function listedFromRow(row: Row, nowMs: number): ListedPendingReview {
+	const review: ListedPendingReview = {
+		executionId: String(row.execution_id),
+		nodeName: String(row.node_name),
+		nodeId: String(row.node_id),
+		title: String(row.title),
+		items: JSON.parse(String(row.items)) as ListedPendingReview['items'],
+		requestedAt: String(row.requested_at),
+		reviewerMode: row.reviewer_mode === 'named' ? 'named' : 'link',
+		reviewers: JSON.parse(String(row.reviewers)) as ListedPendingReview['reviewers'],
+		priority: Number(row.priority),
+		status: String(row.status) as PendingReviewStatus,
+		opensFromInbox: Number(row.opens_from_inbox) === 1,
+	};
+	if (row.workflow_id !== null) review.workflowId = String(row.workflow_id);
+	if (row.workflow_name !== null) review.workflowName = String(row.workflow_name);
+	if (row.deadline !== null) review.deadline = String(row.deadline);
+	if (row.respond_by !== null) review.respondBy = String(row.respond_by);
+	if (row.backup_reviewers !== null) review.backupReviewers = JSON.parse(String(row.backup_reviewers)) as NonNullable<ListedPendingReview['backupReviewers']>;
+	if (row.claimed_by !== null) {
+		const claim = claimOf(row, nowMs);
+		if (claim) review.claim = claim;
+	}
+	return review;
+}
+
 /** The counter rows one review adds to (or, closed, takes from). */
 function countKeys(workflowId: string | undefined, workflowName: string | undefined, reasons: string[]): { kind: string; key: string; label: string }[] {
 	return [
@@ -138,6 +167,11 @@ async function changeCounts(tx: SqlExecutor, keys: { kind: string; key: string; 
 		);
 	}
 }
+
+/** What a listed row needs; half the columns, and a page of rows is read in about half the time. */
+const LISTED_COLUMNS = `execution_id, node_name, node_id, workflow_id, workflow_name, title, items, reviewer_mode, reviewers, priority,
+	requested_at, deadline, status, claimed_by, claimed_name, claimed_ms, claim_expires_ms, respond_by, backup_reviewers,
+	CASE WHEN sealed_link IS NULL THEN 0 ELSE 1 END AS opens_from_inbox`;
 
 const ORDER = 'ORDER BY priority DESC, deadline_sort_ms ASC, requested_ms ASC, execution_id ASC, node_name ASC';
 
@@ -197,17 +231,17 @@ export class SqlPendingReviews implements PendingReviewStore {
 		return rows.length ? pendingReviewFromRow(rows[0], ms(now, 'now')) : undefined;
 	}
 
-	async listPendingReviews(filter: PendingReviewFilter, options: ListPendingOptions): Promise<StoredPendingReview[]> {
+	async listPendingReviews(filter: PendingReviewFilter, options: ListPendingOptions): Promise<ListedPendingReview[]> {
 		const where = whereOf(filter);
 		const limit = Math.max(1, Math.min(500, Math.floor(options.limit ?? 50)));
 		const offset = Math.max(0, Math.floor(options.offset ?? 0));
-		const rows = await this.driver.query<Row>(`SELECT * FROM hitl_pending_reviews WHERE ${where.sql} ${ORDER} LIMIT ? OFFSET ?`, [
+		const rows = await this.driver.query<Row>(`SELECT ${LISTED_COLUMNS} FROM hitl_pending_reviews WHERE ${where.sql} ${ORDER} LIMIT ? OFFSET ?`, [
 			...where.params,
 			limit,
 			offset,
 		]);
 		const nowMs = ms(options.now, 'now');
-		return rows.map((row) => pendingReviewFromRow(row, nowMs));
+		return rows.map((row) => listedFromRow(row, nowMs));
 	}
 
 	async countPendingReviews(filter: PendingReviewFilter): Promise<number> {
@@ -220,18 +254,47 @@ export class SqlPendingReviews implements PendingReviewStore {
 		return Number(rows[0]?.n ?? 0);
 	}
 
-	async listPendingWorkflows(): Promise<{ id: string; name: string }[]> {
-		const rows = await this.driver.query<{ count_key: unknown; label: unknown }>(
-			"SELECT count_key, label FROM hitl_pending_counts WHERE kind = 'workflow' AND pending > 0 ORDER BY label, count_key",
+	async pendingCounts(): Promise<PendingCounts> {
+		// One statement for the inbox's header: every counter row still counting something.
+		const rows = await this.driver.query<{ kind: unknown; count_key: unknown; label: unknown; pending: unknown }>(
+			'SELECT kind, count_key, label, pending FROM hitl_pending_counts WHERE pending > 0',
 		);
-		return rows.map((row) => ({ id: String(row.count_key), name: String(row.label) }));
+		const counts: PendingCounts = { all: 0, byReason: {}, workflows: [] };
+		for (const row of rows) {
+			const pending = Number(row.pending);
+			if (row.kind === 'all') counts.all = pending;
+			else if (row.kind === 'reason') counts.byReason[String(row.count_key)] = pending;
+			else if (row.kind === 'workflow') counts.workflows.push({ id: String(row.count_key), name: String(row.label) });
+		}
+		counts.workflows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+		return counts;
 	}
 
-	async countPendingByReason(): Promise<Record<string, number>> {
-		const rows = await this.driver.query<{ count_key: unknown; pending: unknown }>(
-			"SELECT count_key, pending FROM hitl_pending_counts WHERE kind = 'reason' AND pending > 0",
+	async expireOverdueReviews(now: string): Promise<number> {
+		// An indexed probe that finds nothing on almost every call; the write only when it finds some.
+		const overdue = await this.driver.query<{ execution_id: unknown; node_name: unknown; deadline: unknown }>(
+			"SELECT execution_id, node_name, deadline FROM hitl_pending_reviews WHERE status = 'pending' AND deadline_sort_ms <= ? LIMIT 500",
+			[ms(now, 'now')],
 		);
-		return Object.fromEntries(rows.map((row) => [String(row.count_key), Number(row.pending)]));
+		let expired = 0;
+		for (const row of overdue) {
+			const key = { executionId: String(row.execution_id), nodeName: String(row.node_name) };
+			// Closed at the deadline: that is when the review stopped being answerable.
+			if (await this.closePendingReview(key, { status: 'expired', at: String(row.deadline) })) expired++;
+		}
+		return expired;
+	}
+
+	async listStoppedReviews(since: string, options: { now: string; limit?: number }): Promise<ListedPendingReview[]> {
+		const limit = Math.max(1, Math.min(100, Math.floor(options.limit ?? 10)));
+		const sinceMs = ms(since, 'since');
+		const rows = await this.driver.query<Row>(
+			`SELECT ${LISTED_COLUMNS}, closed_at FROM hitl_pending_reviews
+			 WHERE status IN ('expired', 'cancelled') AND closed_ms >= ? ORDER BY closed_ms DESC, execution_id, node_name LIMIT ?`,
+			[sinceMs, limit],
+		);
+		const nowMs = ms(options.now, 'now');
+		return rows.map((row) => ({ ...listedFromRow(row, nowMs), ...(row.closed_at !== null ? { closedAt: String(row.closed_at) } : {}) }));
 	}
 
 	async closePendingReview(key: PendingReviewKey, update: CloseReviewUpdate): Promise<boolean> {
@@ -271,12 +334,12 @@ export class SqlPendingReviews implements PendingReviewStore {
 		const nowMs = ms(request.now, 'now');
 		const before = request.takeOver ? await this.getPendingReview(key, request.now) : undefined;
 		const guard = request.takeOver ? '' : 'AND (claimed_by IS NULL OR claim_expires_ms <= ? OR claimed_by = ?)';
-		// RETURNING: the winner learns its claim from the UPDATE itself, without a second read.
-		const won = await this.driver.query<Row>(
+		// The row changed only if this claimant won, and then it holds exactly what was written:
+		// the claim is known without reading it back (one statement, as cheap as a bare UPDATE).
+		const won = await this.driver.run(
 			`UPDATE hitl_pending_reviews SET claimed_by = ?, claimed_name = ?, claimed_ms = ?, claim_expires_ms = ?,
 			   claim_revision = claim_revision + 1
-			 WHERE execution_id = ? AND node_name = ? AND status = 'pending' ${guard}
-			 RETURNING claimed_by, claimed_name, claimed_ms, claim_expires_ms`,
+			 WHERE execution_id = ? AND node_name = ? AND status = 'pending' ${guard}`,
 			[
 				request.reviewerId,
 				request.reviewerName ?? null,
@@ -287,7 +350,15 @@ export class SqlPendingReviews implements PendingReviewStore {
 				...(request.takeOver ? [] : [nowMs, request.reviewerId]),
 			],
 		);
-		const claim = won.length ? claimOf(won[0], nowMs) : undefined;
+		const claim: ReviewClaim | undefined =
+			won === 1
+				? {
+						reviewerId: request.reviewerId,
+						...(request.reviewerName ? { reviewerName: request.reviewerName } : {}),
+						claimedAt: new Date(nowMs).toISOString(),
+						expiresAt: new Date(nowMs + request.ttlMs).toISOString(),
+					}
+				: undefined;
 		if (claim) {
 			const tookOverFrom = before?.claim && before.claim.reviewerId !== request.reviewerId ? before.claim : undefined;
 			return { ok: true, claim, ...(tookOverFrom ? { tookOverFrom } : {}) };

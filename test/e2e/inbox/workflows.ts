@@ -8,10 +8,22 @@ export const STORE_CREDENTIAL = { id: 'hitlE2eInboxStore', name: 'HITL e2e inbox
 export const ANN = { id: 'ann@hitl.test', name: 'Ann Reviewer' };
 export const BOB = { id: 'bob@hitl.test', name: 'Bob Reviewer' };
 
-export function inboxCredentials(storeData: Record<string, unknown>): CredentialFile[] {
+export const SMTP_CREDENTIAL = { id: 'hitlE2eInboxSmtp1', name: 'HITL e2e inbox SMTP' };
+
+/** `smtpPort`: the SMTP listener's, for the mailed review. */
+export function inboxCredentials(storeData: Record<string, unknown>, smtpPort?: number): CredentialFile[] {
 	return [
 		{ ...SECRET_CREDENTIAL, type: 'hitlReviewSecretApi', data: { secret: REVIEW_SECRET } },
 		{ ...STORE_CREDENTIAL, type: 'hitlStore', data: storeData },
+		...(smtpPort
+			? [
+					{
+						...SMTP_CREDENTIAL,
+						type: 'hitlSmtpApi',
+						data: { host: '127.0.0.1', port: smtpPort, secure: false, disableStartTls: true, user: '', password: '', hostName: '' },
+					},
+				]
+			: []),
 	];
 }
 
@@ -40,7 +52,7 @@ export const inboxWorkflow: WorkflowFile = {
  * the inbox. The inbox's URL is this n8n's own (the test picks the port when n8n starts), read
  * from the execution's resume URL.
  */
-export function inboxReview(id: string, path: string, title: string, parameters: Record<string, unknown>): WorkflowFile {
+export function inboxReview(id: string, path: string, title: string, parameters: Record<string, unknown>, credentials: Record<string, unknown> = {}): WorkflowFile {
 	const workflow = reviewWorkflow(
 		id,
 		path,
@@ -52,7 +64,7 @@ export function inboxReview(id: string, path: string, title: string, parameters:
 			inboxUrl: `={{ $execution.resumeUrl.split('/webhook-waiting/')[0] }}/webhook/${INBOX_PATH}`,
 			...parameters,
 		},
-		{ hitlReviewSecretApi: SECRET_CREDENTIAL, hitlStore: STORE_CREDENTIAL },
+		{ hitlReviewSecretApi: SECRET_CREDENTIAL, hitlStore: STORE_CREDENTIAL, ...credentials },
 	);
 	return { ...workflow, name: title };
 }
@@ -70,3 +82,15 @@ export const reviews = {
 		deadlineUnit: 'minutes',
 	}),
 };
+
+/** Cancelled through n8n's REST API in the test: the inbox must stop offering it. */
+export const cancelledReview = inboxReview('hitlE2eInboxRev05', 'hitl-e2e-inbox-cancel', 'Cancelled ticket', { priority: 'high' });
+
+/** E-mailed to Ann and Bob: each mail carries the reviewer's own review link and personal inbox link. */
+export const mailedReview = inboxReview(
+	'hitlE2eInboxRev06',
+	'hitl-e2e-inbox-mailed',
+	'Mailed review',
+	{ notify: 'email', fromEmail: 'reviews@hitl.test' },
+	{ hitlSmtpApi: SMTP_CREDENTIAL },
+);

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { executionStateOf } from '../../../nodes/ReviewInbox/checkExecution';
 import { agoText, INBOX_PAGE_HEADERS, renderInboxPage, timeLeftText } from '../../../nodes/ReviewInbox/renderInboxPage';
 import { personalInboxUrl, serveInbox, type InboxResponse, type InboxSettings } from '../../../nodes/ReviewInbox/serveInbox';
 import { derivePriority, readPriority } from '../../../nodes/shared/reviewPriority';
@@ -164,11 +165,52 @@ describe('the inbox page', () => {
 		expect(page).toContain('Named reviewers open it from their personal inbox link.');
 	});
 
-	test('an expired review shows as expired and cannot be claimed', async () => {
+	test('an expired review is marked expired when the inbox reads, shows as expired and cannot be claimed', async () => {
 		await store.pendingReviews.registerPendingReview(review('late', { deadline: at(-1) }));
 		const page = html(await get(ana));
-		expect(page).toContain('<span class="left overdue">expired</span>');
+		expect((await store.pendingReviews.getPendingReview({ executionId: 'late', nodeName: 'Human Approval Wait' }, at(0)))?.status).toBe('expired');
+		expect(page).toContain('Nothing is waiting for review.');
+		expect(page).toMatch(/<li><strong>Review late<\/strong> · Support replies · <span class="left overdue">expired<\/span> at <time/);
 		expect(page).not.toContain('value="claim"');
+		expect((await post({ ...ana, execution: 'late', node: 'Human Approval Wait', inboxAction: 'claim' })).status).toBe(409);
+	});
+
+	test('a review whose execution n8n no longer holds (cancelled) is marked cancelled and no longer offered', async () => {
+		await store.pendingReviews.registerPendingReview(review('live'));
+		await store.pendingReviews.registerPendingReview(review('gone'));
+		const asked: string[] = [];
+		// n8n's answers to the inbox's question, by execution (checkExecution.ts reads them from n8n's HTTP answer).
+		const deps = {
+			checkExecution: async (url: string) => {
+				asked.push(url);
+				return url.includes('/gone?') ? ('stopped' as const) : ('waiting' as const);
+			},
+		};
+		const page = html(await serveInbox(store, settings, { method: 'GET', query: ana, now: at(0) }, deps));
+		expect(asked.sort()).toEqual([resumeUrl('gone'), resumeUrl('live')]);
+		expect((await store.pendingReviews.getPendingReview({ executionId: 'gone', nodeName: 'Human Approval Wait' }, at(0)))?.status).toBe('cancelled');
+		expect([...page.matchAll(/<\/span>(Review [a-z]+)<\/h2>/g)].map((match) => match[1])).toEqual(['Review live']);
+		expect(page).toMatch(/<strong>Review gone<\/strong> · Support replies · <span class="left overdue">cancelled<\/span>/);
+		expect((await store.listAudit({ executionId: 'gone' })).map((entry) => `${entry.event}:${entry.actor}`)).toEqual(['cancelled:inbox']);
+		// Within the minute the listed reviews are not asked again; opening one always is.
+		await serveInbox(store, settings, { method: 'GET', query: ana, now: at(0.5) }, deps);
+		expect(asked).toHaveLength(2);
+		const opened = await serveInbox(store, settings, { method: 'GET', query: { ...ana, open: 'live', node: 'Human Approval Wait' }, now: at(0.5) }, deps);
+		expect(opened.status).toBe(303);
+		expect(asked).toHaveLength(3);
+		// A mail link of the cancelled review says so instead of sending the reader on to n8n.
+		const link = await serveInbox(store, settings, { method: 'GET', query: { execution: 'gone', node: 'Human Approval Wait', signature: 'token-gone' }, now: at(1) }, deps);
+		expect(html(link)).toContain('This review was cancelled');
+	});
+
+	test('n8n\'s answers to the question "still waiting?"', () => {
+		expect(executionStateOf(404, '{"code":404,"message":"The workflow for execution \\"7\\" does not contain a waiting webhook with a matching path/method."}')).toBe('waiting');
+		expect(executionStateOf(409, '{"code":409,"message":"The execution \\"7\\" has finished with error."}')).toBe('stopped');
+		expect(executionStateOf(409, '{"code":409,"message":"The execution \\"7 has finished already."}')).toBe('stopped');
+		expect(executionStateOf(404, '{"code":404,"message":"The execution \\"7\\" does not exist."}')).toBe('stopped');
+		expect(executionStateOf(409, '{"code":409,"message":"The execution \\"7\\" is running already."}')).toBe('unknown');
+		expect(executionStateOf(401, '{"error":"Invalid token"}')).toBe('unknown');
+		expect(executionStateOf(502, 'Bad gateway')).toBe('unknown');
 	});
 
 	test('countdown and age texts', () => {

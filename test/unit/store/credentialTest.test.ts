@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { ICredentialsDecrypted, ICredentialTestFunctions } from 'n8n-workflow';
 
 import { hitlStoreTest } from '../../../nodes/shared/store/credentialTest';
+import { STORE_SCHEMA_VERSION } from '../../../nodes/shared/store/types';
 import { startPostgres, type TestPostgres } from '../../support/postgres';
 import { closedPort } from '../../support/loopbackListeners';
 
@@ -27,7 +28,7 @@ test('an embedded store: OK, with where it is and its schema version', async () 
 	const filePath = join(dir, 'hitl.sqlite');
 	expect(await test_({ backend: 'embedded', filePath })).toEqual({
 		status: 'OK',
-		message: `Connected to sqlite:${filePath} (schema version 6)`,
+		message: `Connected to sqlite:${filePath} (schema version ${STORE_SCHEMA_VERSION})`,
 	});
 });
 
@@ -78,7 +79,7 @@ describe('against a real PostgreSQL', () => {
 		const { database } = await postgres.createDatabase();
 		expect(await test_(credential({ database }))).toEqual({
 			status: 'OK',
-			message: `Connected to postgres://${postgres.config.user}@${postgres.config.host}:${postgres.config.port}/${database} (schema version 6)`,
+			message: `Connected to postgres://${postgres.config.user}@${postgres.config.host}:${postgres.config.port}/${database} (schema version ${STORE_SCHEMA_VERSION})`,
 		});
 	});
 

@@ -63,7 +63,8 @@ describe.each(['embedded', 'postgres'] as const)('pending reviews and claims (%s
 		expect((await pending.listPendingReviews({ intent: 'refund' }, { now: at(1) })).map((entry) => entry.executionId)).toEqual(['other-wf']);
 		expect((await pending.listPendingReviews({ reason: 'RISK_FLAG' }, { now: at(1) })).map((entry) => entry.executionId)).toEqual(['other-wf']);
 		expect(await pending.countPendingReviews({ reviewerId: 'ana@example.com' })).toBe(4);
-		expect(await pending.countPendingByReason()).toEqual({ LOW_CONFIDENCE: 4, COMPLIANCE_BLOCK: 1, RISK_FLAG: 1 });
+		expect((await pending.pendingCounts()).byReason).toEqual({ LOW_CONFIDENCE: 4, COMPLIANCE_BLOCK: 1, RISK_FLAG: 1 });
+		expect((await pending.pendingCounts()).all).toBe(5);
 		// A filter value with LIKE's wildcards matches only itself.
 		expect(await pending.countPendingReviews({ reason: '%' })).toBe(0);
 
@@ -72,15 +73,14 @@ describe.each(['embedded', 'postgres'] as const)('pending reviews and claims (%s
 		const decided = await pending.getPendingReview(key('high-soon'), at(4));
 		expect(decided).toMatchObject({ status: 'decided', decisions: ['approved'], decidedBy: ['Ana'], closedAt: at(2) });
 		expect((await pending.listPendingReviews({}, { now: at(4) })).map((entry) => entry.executionId)).not.toContain('high-soon');
-		expect(await pending.countPendingByReason()).toEqual({ LOW_CONFIDENCE: 3, COMPLIANCE_BLOCK: 1, RISK_FLAG: 1 });
+		expect((await pending.pendingCounts()).byReason).toEqual({ LOW_CONFIDENCE: 3, COMPLIANCE_BLOCK: 1, RISK_FLAG: 1 });
 		expect(await pending.countPendingReviews({})).toBe(4);
-		expect(await pending.listPendingWorkflows()).toEqual([
+		expect((await pending.pendingCounts()).workflows).toEqual([
 			{ id: 'wf-1', name: 'Support replies' },
 			{ id: 'wf-2', name: 'Support replies' },
 		]);
 		await pending.closePendingReview(key('other-wf'), { status: 'cancelled', at: at(5) });
-		expect(await pending.listPendingWorkflows()).toEqual([{ id: 'wf-1', name: 'Support replies' }]);
-		expect(await pending.countPendingByReason()).toEqual({ LOW_CONFIDENCE: 3 });
+		expect(await pending.pendingCounts()).toEqual({ all: 3, byReason: { LOW_CONFIDENCE: 3 }, workflows: [{ id: 'wf-1', name: 'Support replies' }] });
 	});
 
 	test('keeps no card number in a summary; keeps the sealed link as given', async () => {
@@ -136,6 +136,28 @@ describe.each(['embedded', 'postgres'] as const)('pending reviews and claims (%s
 			why: 'notPending',
 			status: 'unknown',
 		});
+	});
+
+	test('reviews past their deadline are marked expired (closed at the deadline, counts kept); stopped ones are listed latest first', async () => {
+		const store = await open(await freshConfig());
+		const pending = store.pendingReviews;
+		await pending.registerPendingReview(review('overdue', { deadline: at(10), workflowId: 'wf-2' }));
+		await pending.registerPendingReview(review('later', { deadline: at(60) }));
+		await pending.registerPendingReview(review('no-deadline'));
+		expect(await pending.expireOverdueReviews(at(5))).toBe(0);
+		expect(await pending.expireOverdueReviews(at(11))).toBe(1);
+		expect(await pending.expireOverdueReviews(at(12))).toBe(0);
+		expect(await pending.getPendingReview(key('overdue'), at(12))).toMatchObject({ status: 'expired', closedAt: at(10) });
+		expect(await pending.pendingCounts()).toEqual({ all: 2, byReason: { LOW_CONFIDENCE: 2 }, workflows: [{ id: 'wf-1', name: 'Support replies' }] });
+		expect((await pending.listPendingReviews({}, { now: at(12) })).map((entry) => entry.executionId)).toEqual(['later', 'no-deadline']);
+		await pending.closePendingReview(key('later'), { status: 'cancelled', at: at(20) });
+		await pending.closePendingReview(key('no-deadline'), { status: 'decided', at: at(21), decisions: ['approved'] });
+		const stopped = await pending.listStoppedReviews(at(0), { now: at(30) });
+		expect(stopped.map((entry) => [entry.executionId, entry.status, entry.closedAt])).toEqual([
+			['later', 'cancelled', at(20)],
+			['overdue', 'expired', at(10)],
+		]);
+		expect((await pending.listStoppedReviews(at(15), { now: at(30) })).map((entry) => entry.executionId)).toEqual(['later']);
 	});
 
 	test('8 concurrent claimers on 8 connections: exactly one winner, and everyone sees who', async () => {
