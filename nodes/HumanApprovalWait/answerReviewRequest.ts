@@ -11,6 +11,7 @@
  * 1. a named reviewer's personal link must carry a valid signature (403);
  * 2. a posted form must carry the token rendered for this execution, node and reviewer (403);
  * 3. past the deadline nothing is shown or recorded (410);
+ *    a backup reviewer's link before the review is escalated shows when it becomes valid (403);
  * 4. a finished review says who decided and how (409); a reviewer who answered says so (409);
  * 5. a GET shows the page and records nothing but an audit line (200);
  * 6. a form that cannot be recorded comes back with its problems and all that was entered (422);
@@ -20,6 +21,7 @@
  * The ledger applies `ledgerChange` by compare-and-set and, when the state moved under it, runs
  * this function again on the state that won (reviewLedger.ts), so a race is decided here too.
  */
+import type { BackupAccess } from '../shared/reviewSlaSteps';
 import type { JsonValue } from '../shared/store/types';
 import type { Review } from '../shared/itemContract';
 import { decideReview, type ItemVerdict, type ReviewerAnswer } from './decideReview';
@@ -49,11 +51,16 @@ export interface ReviewRequestFacts {
 	reviewSecret?: string;
 	/** Review Inbox (issue 14), with "Record in Store": read from the store before the step. */
 	inbox?: ReviewInboxFacts;
+	/**
+	 * Review SLAs (issue 15): whether a backup reviewer may answer yet (the store's `escalated`
+	 * step), read only when the link names a backup reviewer. Absent: not escalated.
+	 */
+	backupAccess?: BackupAccess;
 }
 
 /** The review's priority, the inbox's forms on the page, and the unexpired claim (reviewInboxHooks.ts). */
 export interface ReviewInboxFacts {
-	view: Pick<ReviewPageView, 'priority' | 'formAction' | 'formFields' | 'claimForm' | 'inboxLink'>;
+	view: Pick<ReviewPageView, 'priority' | 'formAction' | 'formFields' | 'claimForm' | 'inboxLink' | 'respondBy'>;
 	claim?: { reviewerId: string; by: string; at: string };
 }
 
@@ -61,7 +68,8 @@ export interface ReviewInboxFacts {
 export type ReviewRequestSettings = Pick<
 	ApprovalSettings,
 	'title' | 'instructions' | 'reasons' | 'requireReasonToReject' | 'allowEdit' | 'reviewerMode' | 'reviewers' | 'approvalsNeeded'
->;
+> &
+	Partial<Pick<ApprovalSettings, 'backupReviewers'>>;
 
 export type ReviewStepPage = { kind: 'review'; view: ReviewPageView } | { kind: 'answer'; view: AnswerPageView };
 
@@ -96,7 +104,7 @@ export const OUTPUT_COUNT = 4;
 const LINK_ACTOR = 'link';
 
 type Caller =
-	| { ok: true; reviewer?: { id: string; name?: string }; tokenKey: string; binding: ReviewBinding }
+	| { ok: true; reviewer?: { id: string; name?: string }; backup?: boolean; tokenKey: string; binding: ReviewBinding }
 	| { ok: false; claimedId: string };
 
 /** Who is asking: a named reviewer's personal link must carry a valid signature. */
@@ -108,8 +116,10 @@ function identifyCaller(facts: ReviewRequestFacts, settings: ReviewRequestSettin
 	const reviewerId = typeof facts.query.reviewer === 'string' ? facts.query.reviewer : '';
 	const binding = { executionId, nodeId, reviewerId };
 	const known = settings.reviewers.find((entry) => entry.id === reviewerId);
-	if (!known || !verifyReviewer(facts.reviewSecret ?? '', binding, facts.query.rsig)) return { ok: false, claimedId: reviewerId };
-	return { ok: true, reviewer: { id: known.id, name: known.name }, tokenKey: facts.reviewSecret ?? '', binding };
+	const backup = known ? undefined : settings.backupReviewers?.find((entry) => entry.id === reviewerId);
+	const person = known ?? backup;
+	if (!person || !verifyReviewer(facts.reviewSecret ?? '', binding, facts.query.rsig)) return { ok: false, claimedId: reviewerId };
+	return { ok: true, reviewer: { id: person.id, name: person.name }, ...(backup ? { backup: true } : {}), tokenKey: facts.reviewSecret ?? '', binding };
 }
 
 /**
@@ -145,6 +155,16 @@ export function answerReviewRequest(
 		return refusal(actor, { why: 'badToken' }, 403, answerPage(settings, { kind: 'invalid' }));
 	}
 	if (isPastDeadline(facts.times, now)) return refusal(actor, { why: 'expired', method }, 410, answerPage(settings, { kind: 'expired' }));
+	// A backup reviewer answers only once the review is escalated (issue 15); the page says from when.
+	if (caller.backup && facts.backupAccess?.allowed !== true) {
+		const validFrom = facts.backupAccess?.allowed === false ? facts.backupAccess.validFrom : undefined;
+		return refusal(
+			actor,
+			{ why: 'notYetEscalated', method, validFrom: validFrom ?? null },
+			403,
+			answerPage(settings, { kind: 'notYetValid', ...(validFrom ? { validFrom } : {}) }),
+		);
+	}
 	const closed = whyClosedTo(ledger, actor);
 	if (closed) return closedRefusal(closed, actor, facts, ledger, settings);
 
@@ -293,6 +313,9 @@ function reviewPageView(
 		reasons: settings.reasons,
 		token: page.token,
 		...(reviewer ? { reviewer } : {}),
+		...(facts.backupAccess?.allowed && settings.backupReviewers?.some((entry) => entry.id === reviewer?.id)
+			? { escalatedAt: facts.backupAccess.escalatedAt }
+			: {}),
 		askReviewerName: !reviewer,
 		approvalsNeeded: settings.approvalsNeeded,
 		answered: answeredBy(ledger.answers),

@@ -267,6 +267,34 @@ export const approvalDescription: INodeProperties[] = [
 		displayOptions: { show: { useStore: [true] } },
 	},
 	{
+		displayName: 'Backup Reviewers',
+		name: 'backupReviewers',
+		type: 'fixedCollection',
+		placeholder: 'Add Backup Reviewer',
+		typeOptions: { multipleValues: true },
+		default: {},
+		displayOptions: { show: { useStore: [true], reviewerMode: ['named'] } },
+		description:
+			'People brought in when the review is escalated (a Review SLA Trigger with Escalate on sends them their personal links). Their links are refused until then, with a page saying when they become valid. Empty: no backups.',
+		options: [
+			{
+				displayName: 'Backup Reviewer',
+				name: 'reviewer',
+				values: [
+					{ displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'Sam Shift-Lead' },
+					{
+						displayName: 'Email',
+						name: 'email',
+						type: 'string',
+						placeholder: 'name@email.com',
+						default: '',
+						description: "Where the escalation is sent (by the SLA workflow's mail node); also the backup reviewer's ID",
+					},
+				],
+			},
+		],
+	},
+	{
 		displayName: 'Inbox Summary',
 		name: 'inboxSummary',
 		type: 'options',

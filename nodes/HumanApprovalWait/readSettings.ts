@@ -29,6 +29,11 @@ export interface ApprovalSettings {
 	allowEdit: boolean;
 	reviewerMode: 'link' | 'named';
 	reviewers: NamedReviewer[];
+	/**
+	 * Backup reviewers (issue 15): personal links like the reviewers', valid only once the review
+	 * is escalated by the Review SLA Trigger. Named reviewers with "Record in Store" only; else empty.
+	 */
+	backupReviewers: NamedReviewer[];
 	approvalsNeeded: number;
 	notify: 'email' | 'webhook' | 'none';
 	fromEmail: string;
@@ -52,23 +57,26 @@ export function splitList(value: string): string[] {
 		.filter((entry) => entry !== '');
 }
 
+/** A reviewer list as entered (name and e-mail per entry); `what` names it in errors. */
+function readPeople(context: Context, entries: IDataObject[], what: 'Reviewer' | 'Backup reviewer'): NamedReviewer[] {
+	return entries.map((entry, index) => {
+		const name = String(entry.name ?? '').trim();
+		const email = String(entry.email ?? '').trim();
+		const id = reviewerIdFrom(email || name);
+		if (!id) {
+			throw new NodeOperationError(context.getNode(), `${what} ${index + 1} has neither a name nor an e-mail`, {
+				description: 'Give each reviewer at least a name; the e-mail is needed to send them their link.',
+			});
+		}
+		return { id, name: name || email, ...(email ? { email } : {}) };
+	});
+}
+
 export function readSettings(context: Context): ApprovalSettings {
 	const node = context.getNode();
 	const reviewerMode = param(context, 'reviewerMode', 'link') as ApprovalSettings['reviewerMode'];
 	const reviewers: NamedReviewer[] =
-		reviewerMode === 'named'
-			? (param(context, 'reviewers.reviewer', [] as IDataObject[]) ?? []).map((entry, index) => {
-					const name = String(entry.name ?? '').trim();
-					const email = String(entry.email ?? '').trim();
-					const id = reviewerIdFrom(email || name);
-					if (!id) {
-						throw new NodeOperationError(node, `Reviewer ${index + 1} has neither a name nor an e-mail`, {
-							description: 'Give each reviewer at least a name; the e-mail is needed to send them their link.',
-						});
-					}
-					return { id, name: name || email, ...(email ? { email } : {}) };
-				})
-			: [];
+		reviewerMode === 'named' ? readPeople(context, param(context, 'reviewers.reviewer', [] as IDataObject[]) ?? [], 'Reviewer') : [];
 	const ids = new Set(reviewers.map((reviewer) => reviewer.id));
 	if (ids.size !== reviewers.length) {
 		throw new NodeOperationError(node, 'Two reviewers have the same e-mail (or name)', {
@@ -87,6 +95,16 @@ export function readSettings(context: Context): ApprovalSettings {
 		});
 	}
 	const useStore = param(context, 'useStore', false) as boolean;
+	const backupReviewers =
+		reviewerMode === 'named' && useStore
+			? readPeople(context, param(context, 'backupReviewers.reviewer', [] as IDataObject[]) ?? [], 'Backup reviewer')
+			: [];
+	const doubled = backupReviewers.find((backup, index) => ids.has(backup.id) || backupReviewers.findIndex((other) => other.id === backup.id) !== index);
+	if (doubled) {
+		throw new NodeOperationError(node, `"${doubled.name}" is listed twice among the reviewers and backup reviewers`, {
+			description: 'A backup reviewer is brought in when the review is escalated: list each person once, either as a reviewer or as a backup.',
+		});
+	}
 	if (approvalsNeeded > 1 && !useStore) {
 		throw new NodeOperationError(node, 'Several approvals need "Record in Store"', {
 			description:
@@ -110,6 +128,7 @@ export function readSettings(context: Context): ApprovalSettings {
 		allowEdit: param(context, 'allowEdit', true) as boolean,
 		reviewerMode,
 		reviewers,
+		backupReviewers,
 		approvalsNeeded,
 		notify: param(context, 'notify', 'none') as ApprovalSettings['notify'],
 		fromEmail: String(param(context, 'fromEmail', '') ?? '').trim(),

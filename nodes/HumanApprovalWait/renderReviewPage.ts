@@ -7,6 +7,7 @@
  */
 import type { ItemDecision } from './decideReview';
 import { escapeHtml } from '../shared/escapeHtml';
+import { respondWithinText } from '../shared/reviewSlaSteps';
 import { pageLayout } from '../shared/pageLayout';
 import { maskCardDataDeep } from '../shared/paymentCardData';
 import { highlightFindings } from './highlightFindings';
@@ -74,6 +75,10 @@ export interface ReviewPageView {
 	claimForm?: { action: string; fields: Record<string, string> };
 	/** The reader's personal Review Inbox link. */
 	inboxLink?: string;
+	/** Review SLAs (issue 15): the respond-within target (ISO), shown as time left / overdue by at `shownAt`. */
+	respondBy?: string;
+	/** The reader is a backup reviewer, brought in by the escalation at this time (ISO). */
+	escalatedAt?: string;
 }
 
 export { escapeHtml };
@@ -82,6 +87,23 @@ function formatTime(iso: string): string {
 	const date = new Date(iso);
 	if (Number.isNaN(date.getTime())) return iso;
 	return `${date.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** To the second: SLA targets of seconds (and tests of them) need it. */
+function formatSecond(iso: string): string {
+	const date = new Date(iso);
+	if (Number.isNaN(date.getTime())) return iso;
+	return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
+/** "respond within: 12 min left" or "overdue by 3 min", from the server's clock when the page is shown. */
+function renderTarget(respondBy: string, now: string): string {
+	const { text, overdue } = respondWithinText(respondBy, now);
+	if (!text) return '';
+	const when = `<time datetime="${escapeHtml(respondBy)}">${escapeHtml(formatTime(respondBy))}</time>`;
+	return overdue
+		? `<strong class="sla-overdue">${escapeHtml(text)}</strong> (answer was due ${when})`
+		: `<span class="sla-left">${escapeHtml(text)}</span> to answer (target ${when})`;
 }
 
 function layout(title: string, body: string): string {
@@ -202,6 +224,7 @@ function renderHeader(view: ReviewPageView): string {
 	const meta: string[] = [];
 	const count = view.items.length;
 	meta.push(count === 1 ? '1 item' : `${count} items`);
+	if (view.respondBy) meta.push(renderTarget(view.respondBy, view.shownAt ?? new Date().toISOString()));
 	if (view.deadline) meta.push(`answer by <time datetime="${escapeHtml(view.deadline)}">${escapeHtml(formatTime(view.deadline))}</time>`);
 	if (view.priority) meta.push(`priority <strong>${escapeHtml(view.priority)}</strong>`);
 	return `<header class="top"><h1 id="page-title">${escapeHtml(view.title)}</h1><p class="meta">${meta.join(' · ')}</p></header>`;
@@ -210,7 +233,10 @@ function renderHeader(view: ReviewPageView): string {
 function renderQuorumBlock(view: ReviewPageView): string {
 	const parts: string[] = [];
 	if (view.reviewer) {
-		parts.push(`<p class="meta">Answering as <strong>${escapeHtml(view.reviewer.name ?? view.reviewer.id)}</strong></p>`);
+		const backup = view.escalatedAt
+			? `, a backup reviewer: the review was escalated at <time datetime="${escapeHtml(view.escalatedAt)}">${escapeHtml(formatSecond(view.escalatedAt))}</time>`
+			: '';
+		parts.push(`<p class="meta">Answering as <strong>${escapeHtml(view.reviewer.name ?? view.reviewer.id)}</strong>${backup}</p>`);
 	}
 	if (view.approvalsNeeded > 1) {
 		const answered =
@@ -331,7 +357,7 @@ ${actions}
 	return layout(view.title, body);
 }
 
-export type AnswerPageKind = 'recorded' | 'waitingForOthers' | 'alreadyDecided' | 'alreadyAnswered' | 'expired' | 'invalid';
+export type AnswerPageKind = 'recorded' | 'waitingForOthers' | 'alreadyDecided' | 'alreadyAnswered' | 'expired' | 'invalid' | 'notYetValid';
 
 export interface AnswerPageView {
 	kind: AnswerPageKind;
@@ -339,6 +365,8 @@ export interface AnswerPageView {
 	/** Per item, what was recorded (`recorded`, `waitingForOthers`) or decided before (`alreadyDecided`, with who and when). */
 	results?: { label: string; decision: ItemDecision | 'pending'; by?: string[]; at?: string }[];
 	detail?: string;
+	/** `notYetValid`: the earliest time a backup reviewer's link can become valid (ISO). */
+	validFrom?: string;
 }
 
 const ANSWER_TEXT: Record<AnswerPageKind, { heading: string; tone: 'ok' | 'warn' | 'error'; message: string }> = {
@@ -363,6 +391,12 @@ const ANSWER_TEXT: Record<AnswerPageKind, { heading: string; tone: 'ok' | 'warn'
 		tone: 'warn',
 		message: 'This review is closed: its deadline passed before your answer arrived. Nothing was recorded.',
 	},
+	notYetValid: {
+		heading: 'This link is not valid yet',
+		tone: 'warn',
+		message:
+			'You are a backup reviewer for this review: your link becomes valid once the review is escalated, when nobody answered in time. Nothing was recorded.',
+	},
 	invalid: {
 		heading: 'This link is not valid',
 		tone: 'error',
@@ -385,6 +419,13 @@ function decidedBy(result: { by?: string[]; at?: string }): string {
 	return who || when ? `<span class="decided-by">${who}${when}</span>` : '';
 }
 
+/** When a backup reviewer's link becomes valid: at the escalation, which is not before the target. */
+function validFrom(view: AnswerPageView): string {
+	if (view.kind !== 'notYetValid') return '';
+	if (!view.validFrom) return '<p>This review has no respond-within target, so it is not escalated; your link stays closed unless that changes.</p>';
+	return `<p class="valid-from">Valid from the escalation, not before <time datetime="${escapeHtml(view.validFrom)}">${escapeHtml(formatSecond(view.validFrom))}</time> (the respond-within target). Open this link again then, or wait for the escalation message.</p>`;
+}
+
 /** The page that answers a submission (or a link that cannot be used). */
 export function renderAnswerPage(given: AnswerPageView): string {
 	const view = maskCardDataDeep(given);
@@ -403,6 +444,7 @@ export function renderAnswerPage(given: AnswerPageView): string {
 <section class="card" aria-live="polite">
 <div class="notice notice-${text.tone}" role="${text.tone === 'error' ? 'alert' : 'status'}"><strong>${escapeHtml(text.heading)}.</strong> ${escapeHtml(text.message)}</div>
 ${view.detail ? `<p>${escapeHtml(view.detail)}</p>` : ''}
+${validFrom(view)}
 ${results}
 </section>
 </main>`;

@@ -167,6 +167,7 @@ export async function openReviewInInbox(
 		...(args.times.deadline ? { deadline: args.times.deadline } : {}),
 		reviewerMode: settings.reviewerMode,
 		reviewers: settings.reviewers.map((reviewer) => ({ id: reviewer.id, name: reviewer.name })),
+		...(settings.backupReviewers.length ? { backupReviewers: settings.backupReviewers } : {}), // Review SLAs (issue 15)
 		priority: reviewPriority(context, args.items),
 		...(target ? { respondBy: target } : {}),
 		...(args.secret ? { sealedLink: sealReviewUrl(args.secret, links.link) } : {}),
@@ -223,7 +224,7 @@ export async function reviewInboxHooks(context: IWebhookFunctions, settings: App
 		async facts(secret) {
 			const review = await store.pendingReviews.getPendingReview(key, new Date().toISOString());
 			if (!review) return { view: {} };
-			const view: ReviewInboxFacts['view'] = { priority: priorityName(review.priority) };
+			const view: ReviewInboxFacts['view'] = { priority: priorityName(review.priority), ...(review.respondBy ? { respondBy: review.respondBy } : {}) };
 			const claim = review.claim
 				? { reviewerId: review.claim.reviewerId, by: review.claim.reviewerName ?? review.claim.reviewerId, at: review.claim.claimedAt }
 				: undefined;

@@ -20,6 +20,7 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
+import { backupAccess, type BackupAccess } from '../shared/reviewSlaSteps';
 import { openNodeStore } from '../shared/storeCredential';
 import { buildReviewItems, type UnreadableItem } from './buildReviewItems';
 import { MIN_SECRET_LENGTH } from './credentialTests';
@@ -96,4 +97,21 @@ export async function openLedger(context: Context, session: ReviewSession): Prom
 		hint: 'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
 	});
 	return storeLedger(store, key);
+}
+
+/**
+ * Review SLAs (issue 15): whether the backup reviewer a link names may answer yet — once the
+ * Review SLA Trigger recorded the review's `escalated` step in the store. Read only for a link that
+ * names a backup reviewer, so the reviewers' requests cost no extra query. Undefined otherwise.
+ */
+export async function readBackupAccess(context: IWebhookFunctions, session: ReviewSession): Promise<BackupAccess | undefined> {
+	const reviewerId = (context.getQueryData() as Record<string, unknown>).reviewer;
+	if (!session.settings.backupReviewers.some((backup) => backup.id === reviewerId)) return undefined;
+	const store = await openNodeStore(context, {
+		credentialRequired: true,
+		hint: 'Check the HITL Store credential (its Test button opens the store); backup reviewers need it.',
+	});
+	const key = { executionId: session.review.executionId, nodeName: session.review.nodeName };
+	const [steps, review] = await Promise.all([store.reviewSla.listSlaSteps(key), store.pendingReviews.getPendingReview(key, new Date().toISOString())]);
+	return backupAccess(review ?? {}, steps.find((step) => step.step === 'escalated')?.emittedAt);
 }

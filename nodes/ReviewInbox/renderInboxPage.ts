@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { escapeHtml } from '../shared/escapeHtml';
 import { pageLayout } from '../shared/pageLayout';
 import { priorityName } from '../shared/reviewPriority';
+import { respondWithinText } from '../shared/reviewSlaSteps';
 import { pageHeaders, REVIEW_PAGE_STYLE } from '../shared/reviewPageStyle';
 
 const INBOX_EXTRA_STYLE = `
@@ -115,6 +116,8 @@ export interface InboxRowView {
 	priority: number;
 	requestedAt: string;
 	deadline?: string;
+	/** Review SLAs (issue 15): the respond-within target (ISO), shown as time left / overdue by. */
+	respondBy?: string;
 	expired: boolean;
 	items: { caseId: string; summary: string; reasons: string[]; confidence?: number; intent?: string }[];
 	claim?: { by: string; at: string; mine: boolean };
@@ -225,6 +228,11 @@ function renderRow(row: InboxRowView, index: number, now: string, identityHidden
 		: row.deadline
 			? `<time class="left${Date.parse(row.deadline) <= Date.parse(now) ? ' overdue' : ''}" data-deadline="${escapeHtml(row.deadline)}" datetime="${escapeHtml(row.deadline)}">${escapeHtml(timeLeftText(row.deadline, now))}</time>`
 			: '<span class="left">no time limit</span>';
+	// The respond-within target beside the time limit: plain text at `now` (the countdown script counts only the limit).
+	const target = row.respondBy && !row.expired ? respondWithinText(row.respondBy, now) : undefined;
+	const targetCell = target?.text
+		? ` · <span class="left${target.overdue ? ' overdue' : ''}">${target.overdue ? '' : 'target: '}${escapeHtml(target.text)}</span>`
+		: '';
 	const claim = row.claim
 		? `<p class="claimed" role="status">${
 				row.claim.mine ? 'Claimed by you' : `Being reviewed by ${escapeHtml(row.claim.by)}`
@@ -239,7 +247,7 @@ function renderRow(row: InboxRowView, index: number, now: string, identityHidden
 	].filter(Boolean);
 	return `<li aria-labelledby="${id}-h" data-priority="${escapeHtml(name)}">
 <h2 id="${id}-h"><span class="prio prio-${escapeHtml(name)}">${escapeHtml(name)}<span class="sr-only"> priority</span></span>${escapeHtml(row.title)}</h2>
-<p class="meta">${row.workflowName ? `${escapeHtml(row.workflowName)} · ` : ''}case ${escapeHtml(first?.caseId ?? '—')}${escapeHtml(more)} · ${left} · requested ${escapeHtml(agoText(row.requestedAt, now))}</p>
+<p class="meta">${row.workflowName ? `${escapeHtml(row.workflowName)} · ` : ''}case ${escapeHtml(first?.caseId ?? '—')}${escapeHtml(more)} · ${left}${targetCell} · requested ${escapeHtml(agoText(row.requestedAt, now))}</p>
 ${first?.summary ? `<p class="summary">${escapeHtml(first.summary)}</p>` : ''}
 <p class="meta">${reasons.map((reason) => escapeHtml(reasonWords(reason))).join(' · ')}${
 		first?.confidence !== undefined ? ` · confidence ${Math.round(first.confidence * 100)}%` : ''

@@ -354,6 +354,7 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 			priority: review.priority,
 			requestedAt: review.requestedAt,
 			...(review.deadline ? { deadline: review.deadline } : {}),
+			...(review.respondBy ? { respondBy: review.respondBy } : {}),
 			expired,
 			items: review.items,
 			...(review.claim ? { claim: { by: review.claim.reviewerName ?? review.claim.reviewerId, at: review.claim.claimedAt, mine } } : {}),

@@ -89,10 +89,46 @@ export function dueSlaSteps(review: SlaReviewFacts, policy: SlaPolicy, nowMs: nu
 }
 
 /**
- * When a backup reviewer's link becomes valid: at the escalation (recorded by the Review SLA
- * Trigger), at the earliest at the review's target. Undefined without a target.
+ * When a backup reviewer's link may become valid: at the escalation (recorded by the Review SLA
+ * Trigger), which falls at the earliest at the review's target. Undefined without a target.
  */
 export function earliestEscalation(review: Pick<SlaReviewFacts, 'respondBy'>): string | undefined {
 	const respondBy = parse(review.respondBy);
 	return respondBy === undefined ? undefined : new Date(respondBy).toISOString();
+}
+
+/**
+ * Whether a backup reviewer may answer (issue 15, item 3): only once the review is escalated,
+ * that is once the Review SLA Trigger recorded the `escalated` step in the store. Human Approval
+ * Wait does not know the trigger's escalation delay, so before that it can only say "not before
+ * the target" (`validFrom`); a review without a target is never escalated, so `validFrom` is absent.
+ */
+export type BackupAccess = { allowed: true; escalatedAt: string } | { allowed: false; validFrom?: string };
+
+export function backupAccess(review: Pick<SlaReviewFacts, 'respondBy'>, escalatedAt: string | undefined): BackupAccess {
+	if (escalatedAt) return { allowed: true, escalatedAt };
+	const validFrom = earliestEscalation(review);
+	return { allowed: false, ...(validFrom ? { validFrom } : {}) };
+}
+
+function span(ms: number): string {
+	const minutes = Math.floor(ms / 60_000);
+	const days = Math.floor(minutes / 1440);
+	const hours = Math.floor((minutes % 1440) / 60);
+	const rest = minutes % 60;
+	if (days) return `${days} d ${hours} h`;
+	if (hours) return `${hours} h ${rest} min`;
+	return minutes ? `${minutes} min` : `${Math.floor(ms / 1000)} s`;
+}
+
+/**
+ * The respond-within target as a reader sees it at `now`: "12 min left", "1 h 5 min left",
+ * "overdue by 3 min". Plain text from the server (no script), rounded down as a countdown is,
+ * so "1 min left" means at least one minute. Empty for a time that cannot be read.
+ */
+export function respondWithinText(respondBy: string, now: string): { text: string; overdue: boolean } {
+	const ms = Date.parse(respondBy) - Date.parse(now);
+	if (!Number.isFinite(ms)) return { text: '', overdue: false };
+	if (ms <= 0) return { text: `overdue by ${span(-ms)}`, overdue: true };
+	return { text: `${span(ms)} left`, overdue: false };
 }

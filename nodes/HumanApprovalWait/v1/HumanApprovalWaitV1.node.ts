@@ -20,7 +20,7 @@ import { credentialTests } from '../credentialTests';
 import { approvalDescription, NODE_ICON } from '../description';
 import { notifyReviewers } from '../notifyReviewers';
 import { renderAnswerPage, renderReviewPage, REVIEW_PAGE_HEADERS } from '../renderReviewPage';
-import { keepReviewTimes, openLedger, readReviewSecret, readReviewSession, readReviewTimes, type ReviewSession } from '../reviewSession';
+import { keepReviewTimes, openLedger, readBackupAccess, readReviewSecret, readReviewSession, readReviewTimes, type ReviewSession } from '../reviewSession';
 import { startReview } from '../startReview';
 import { openReviewInInbox, reviewInboxHooks } from '../reviewInboxHooks';
 
@@ -161,6 +161,7 @@ export class HumanApprovalWaitV1 implements INodeType {
 		const request = this.getRequestObject();
 		const reviewSecret = await readReviewSecret(this, session.settings);
 		const inbox = await reviewInboxHooks(this, session.settings); // Review Inbox (issue 14)
+		const backupAccess = await readBackupAccess(this, session); // Review SLAs (issue 15): a backup reviewer's link
 		const facts = {
 			method: request.method === 'POST' ? ('POST' as const) : ('GET' as const),
 			query: this.getQueryData() as Record<string, unknown>,
@@ -171,6 +172,7 @@ export class HumanApprovalWaitV1 implements INodeType {
 			times: readReviewTimes(this),
 			reviewSecret,
 			...(inbox ? { inbox: await inbox.facts(reviewSecret) } : {}),
+			...(backupAccess ? { backupAccess } : {}),
 		};
 		const now = new Date();
 		// Run again on the state that won when another answer changed the ledger first.
