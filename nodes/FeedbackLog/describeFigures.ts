@@ -96,14 +96,14 @@ function describeDuration(time: SlaFigures['timeToFirstAnswer'], what: string): 
 export function describeSla(sla: SlaFigures) {
 	const byPriority = sla.byPriority
 		.filter((group) => group.withTarget > 0 || group.overdueNow > 0)
-		.map((group) => `${group.name}: ${describeWithinTarget(group.withinTarget)} answered within target, ${group.overdueNow} overdue now`);
+		.map((group) => `${group.name}: answered within target ${describeWithinTarget(group.withinTarget)}, ${group.overdueNow} overdue now`);
 	return {
 		withinTarget: describeWithinTarget(sla.withinTarget),
 		timeToFirstAnswer: describeDuration(sla.timeToFirstAnswer, 'answered'),
 		timeToDecision: describeDuration(sla.timeToDecision, 'decided'),
 		overdueNow: `${sla.overdueNow} review${sla.overdueNow === 1 ? '' : 's'} past the target and still unanswered`,
 		line:
-			`Review SLA: ${describeWithinTarget(sla.withinTarget)} answered within target; first answer ${describeDuration(sla.timeToFirstAnswer, 'answered')}; ` +
+			`Review SLA: answered within target ${describeWithinTarget(sla.withinTarget)}; first answer ${describeDuration(sla.timeToFirstAnswer, 'answered')}; ` +
 			`${sla.overdueNow} overdue now`,
 		byPriority,
 	};
