@@ -5,6 +5,7 @@
  * scale to read it against.
  */
 import type { OversightMetrics } from './computeMetrics';
+import type { SlaFigures } from './computeSlaFigures';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -72,4 +73,38 @@ export function describeCalibrationError(ece: number | null, samples: number): s
 		`${ece.toFixed(3)} — ${verdict} (confidence is off from the approval rate by ${points} points on average; ` +
 		`0 is perfect, under ${ECE_GOOD} good, over ${ECE_POOR} poor${few})`
 	);
+}
+
+const percentOf = (share: number) => `${Math.round(share * 100)} %`;
+
+/** "83 % (5 of 6; 95 % bounds 49–97 %)": a share within target with its Wilson bounds and counts. */
+export function describeWithinTarget(within: SlaFigures['withinTarget']): string {
+	if (!within.judged) {
+		return within.open ? `n/a (${within.open} review${within.open === 1 ? '' : 's'} still inside the target)` : 'n/a (no review with a target)';
+	}
+	const bounds = `one-sided 95 % bounds ${percentOf(within.lowerBound as number)}–${percentOf(within.upperBound as number)}`;
+	const open = within.open ? `; ${within.open} still inside the target not counted` : '';
+	return `${percentOf(within.share as number)} (${within.met} of ${within.judged}; ${bounds}${open})`;
+}
+
+function describeDuration(time: SlaFigures['timeToFirstAnswer'], what: string): string {
+	if (!time.count) return `n/a (no review was ${what})`;
+	return `median ${formatDuration(time.p50Ms)}, 90th percentile ${formatDuration(time.p90Ms)} (${time.count} ${what})`;
+}
+
+/** The SLA figures as sentences for a report mail: the whole period, then each priority. */
+export function describeSla(sla: SlaFigures) {
+	const byPriority = sla.byPriority
+		.filter((group) => group.withTarget > 0 || group.overdueNow > 0)
+		.map((group) => `${group.name}: answered within target ${describeWithinTarget(group.withinTarget)}, ${group.overdueNow} overdue now`);
+	return {
+		withinTarget: describeWithinTarget(sla.withinTarget),
+		timeToFirstAnswer: describeDuration(sla.timeToFirstAnswer, 'answered'),
+		timeToDecision: describeDuration(sla.timeToDecision, 'decided'),
+		overdueNow: `${sla.overdueNow} review${sla.overdueNow === 1 ? '' : 's'} past the target and still unanswered`,
+		line:
+			`Review SLA: answered within target ${describeWithinTarget(sla.withinTarget)}; first answer ${describeDuration(sla.timeToFirstAnswer, 'answered')}; ` +
+			`${sla.overdueNow} overdue now`,
+		byPriority,
+	};
 }

@@ -171,3 +171,60 @@ export function renderOverrideRateHtml(points: readonly OverridePoint[], title =
 		.map((point) => ({ label: point.bucketStart.slice(0, 10), count: point.reviewed, rate: point.overrideRate as number }));
 	return htmlBarTable(title, ['from', 'reviewed', 'overridden'], rows, 'No reviewed decisions in this window');
 }
+
+/** One bar of the SLA chart: the share of a group's reviews answered within target, with its bounds. */
+export interface SlaBar {
+	label: string;
+	judged: number;
+	share: number | null;
+	lowerBound: number | null;
+	upperBound: number | null;
+}
+
+/**
+ * Share answered within target per group (all reviews, then each priority), as bars with the
+ * Wilson bounds as whiskers: a priority with 3 reviews at 100 % shows a long whisker.
+ */
+export function renderSlaChart(bars: readonly SlaBar[], title = 'Reviews answered within target'): string {
+	const shown = bars.filter((bar) => bar.share !== null);
+	if (!shown.length) {
+		return frame(title, `<text x="${x0 + PLOT_W / 2}" y="${PAD.top + PLOT_H / 2}" text-anchor="middle">No review with a target passed in this window</text>`, 'priority', 'within target');
+	}
+	const slot = PLOT_W / shown.length;
+	const width = Math.min(80, slot * 0.6);
+	const body = shown
+		.map((bar, index) => {
+			const centre = x0 + slot * (index + 0.5);
+			const top = y(bar.share as number);
+			const low = y(bar.lowerBound as number);
+			const high = y(bar.upperBound as number);
+			return (
+				`<rect x="${fmt(centre - width / 2)}" y="${fmt(top)}" width="${fmt(width)}" height="${fmt(PAD.top + PLOT_H - top)}" fill="#059669" fill-opacity="0.75">` +
+				`<title>${escapeXml(bar.label)}: ${Math.round((bar.share as number) * 100)}% of ${bar.judged} within target ` +
+				`(bounds ${Math.round((bar.lowerBound as number) * 100)}–${Math.round((bar.upperBound as number) * 100)}%)</title></rect>` +
+				`<line class="bounds" x1="${fmt(centre)}" x2="${fmt(centre)}" y1="${fmt(low)}" y2="${fmt(high)}" stroke="#111827"/>` +
+				`<line x1="${fmt(centre - 6)}" x2="${fmt(centre + 6)}" y1="${fmt(low)}" y2="${fmt(low)}" stroke="#111827"/>` +
+				`<line x1="${fmt(centre - 6)}" x2="${fmt(centre + 6)}" y1="${fmt(high)}" y2="${fmt(high)}" stroke="#111827"/>` +
+				`<text class="count" x="${fmt(centre)}" y="${fmt(Math.max(PAD.top + 10, high - 4))}" text-anchor="middle">n=${bar.judged}</text>` +
+				`<text x="${fmt(centre)}" y="${PAD.top + PLOT_H + 16}" text-anchor="middle">${escapeXml(bar.label)}</text>`
+			);
+		})
+		.join('');
+	return frame(title, body, 'priority (n = reviews whose target passed or that were answered; whiskers: 95 % bounds)', 'within target');
+}
+
+export function renderSlaText(bars: readonly SlaBar[], title = 'Reviews answered within target'): string {
+	const shown = bars.filter((bar) => bar.share !== null);
+	if (!shown.length) return `${title}\n(no review with a target passed in this window)`;
+	const rows = shown.map(
+		(bar) =>
+			`${bar.label.padEnd(9)} ${String(bar.judged).padStart(7)}  ${textBar(bar.share as number)} ${percent(bar.share as number).padStart(4)} ` +
+			`(${percent(bar.lowerBound as number)}–${percent(bar.upperBound as number)})`,
+	);
+	return [title, `${'priority'.padEnd(9)} ${'reviews'.padStart(7)}  within target (95 % bounds)`, ...rows].join('\n');
+}
+
+export function renderSlaHtml(bars: readonly SlaBar[], title = 'Reviews answered within target'): string {
+	const rows = bars.filter((bar) => bar.share !== null).map((bar) => ({ label: bar.label, count: bar.judged, rate: bar.share as number }));
+	return htmlBarTable(title, ['priority', 'reviews', 'within target'], rows, 'No review with a target passed in this window');
+}

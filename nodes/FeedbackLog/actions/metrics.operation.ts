@@ -3,9 +3,10 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodePropertie
 
 import { calibrationReports } from '../../shared/calibration/calibration';
 import { numberParameter } from '../../shared/nodeParameters';
-import type { HitlStore } from '../../shared/store';
+import type { DecisionFilter, HitlStore } from '../../shared/store';
 import { computeMetrics } from '../computeMetrics';
-import { describeCost, describeTimeToDecision } from '../describeFigures';
+import { computeSlaFigures, type SlaFigures } from '../computeSlaFigures';
+import { describeCost, describeSla, describeTimeToDecision } from '../describeFigures';
 import {
 	renderOverrideRateChart,
 	renderOverrideRateHtml,
@@ -13,6 +14,10 @@ import {
 	renderReliabilityDiagram,
 	renderReliabilityHtml,
 	renderReliabilityText,
+	renderSlaChart,
+	renderSlaHtml,
+	renderSlaText,
+	type SlaBar,
 } from '../renderCharts';
 import { DAY_MS, reportScope, svgBinary, windowFilter } from './analysisWindow';
 
@@ -46,6 +51,31 @@ export const description: INodeProperties[] = [
 	},
 ];
 
+/**
+ * The review-SLA figures of the window (issue 15): reviews requested in it, and the overdue
+ * reviews of now. The Model and Prompt Version filters do not apply: a pending review is not tied
+ * to one draft's model.
+ */
+async function readSlaFigures(store: HitlStore, filter: DecisionFilter, now: Date): Promise<SlaFigures> {
+	const window = {
+		since: filter.since ?? new Date(0).toISOString(),
+		until: filter.until ?? new Date(now.getTime() + 1).toISOString(),
+		 ...(filter.workflowId ? { workflowId: filter.workflowId } : {}) };
+	const [reviews, overdue] = await Promise.all([store.reviewSla.slaFacts(window), store.reviewSla.overdueReviews(now.toISOString(), filter.workflowId)]);
+	return computeSlaFigures(reviews, overdue, now);
+}
+
+/** The SLA chart's bars: every review, then each priority that had one with a target. */
+function slaBars(sla: SlaFigures): SlaBar[] {
+	return [
+		{ label: 'all', ...sla.withinTarget },
+		...sla.byPriority.filter((group) => group.withTarget > 0).map((group) => ({ label: group.name, ...group.withinTarget })),
+	];
+}
+
+/** The period had reviews with a target or has overdue ones: only then is the SLA chart worth a place in the mail. */
+const hasSla = (sla: SlaFigures) => sla.withTarget > 0 || sla.overdueNow > 0;
+
 export async function execute(context: IExecuteFunctions, store: HitlStore, itemIndex: number): Promise<INodeExecutionData> {
 	const now = new Date();
 	const filter = windowFilter(context, itemIndex, now);
@@ -59,9 +89,14 @@ export async function execute(context: IExecuteFunctions, store: HitlStore, item
 	const bucket = context.getNodeParameter('bucket', itemIndex, 'day') as keyof typeof BUCKET_MS;
 	const stats = await store.decisionStats(filter, { rubberStampMs, bucketMs: BUCKET_MS[bucket] });
 	const metrics = computeMetrics(stats, { rubberStampMs });
-	const summary = { timeToDecision: describeTimeToDecision(metrics.timeToDecision), cost: describeCost(metrics.costUsd, metrics.volume) };
+	const sla = await readSlaFigures(store, filter, now);
+	const summary = {
+		timeToDecision: describeTimeToDecision(metrics.timeToDecision),
+		cost: describeCost(metrics.costUsd, metrics.volume),
+		sla: describeSla(sla),
+	};
 	const item: INodeExecutionData = {
-		json: { operation: 'metrics', ...reportScope(filter, now), ...metrics, summary } as unknown as IDataObject,
+		json: { operation: 'metrics', ...reportScope(filter, now), ...metrics, sla, summary } as unknown as IDataObject,
 	};
 	if (includeCharts) {
 		const [overall] = calibrationReports(stats.confidenceBins);
@@ -73,6 +108,12 @@ export async function execute(context: IExecuteFunctions, store: HitlStore, item
 			overrideRateChart: await svgBinary(context, renderOverrideRateChart(metrics.overrideOverTime), 'override-rate.svg'),
 			reliabilityDiagram: await svgBinary(context, renderReliabilityDiagram(overall.bins), 'reliability-diagram.svg'),
 		};
+		if (hasSla(sla)) {
+			const charts = item.json.charts as { text: string; html: string };
+			charts.text += `\n\n${renderSlaText(slaBars(sla))}`;
+			charts.html += renderSlaHtml(slaBars(sla));
+			item.binary.slaChart = await svgBinary(context, renderSlaChart(slaBars(sla)), 'review-sla.svg');
+		}
 	}
 	return item;
 }

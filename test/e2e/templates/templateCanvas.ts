@@ -30,6 +30,10 @@ export async function screenshotCanvas(n8n: N8nServer, workflowId: string, nodeC
 		const nodes = page.locator(byTestId('canvas-node'));
 		await nodes.nth(nodeCount - 1).waitFor();
 		await page.keyboard.press('Escape');
+		// the canvas fades its nodes in: a picture taken before that ends shows them pale
+		// (a string: this file is compiled without the DOM types)
+		await page.evaluate('Promise.all(document.getAnimations().map((animation) => animation.finished))');
+		await page.waitForTimeout(1_000);
 		const file = path.join(SCREENSHOTS, `${name}.png`);
 		mkdirSync(SCREENSHOTS, { recursive: true });
 		await page.screenshot({ path: file });

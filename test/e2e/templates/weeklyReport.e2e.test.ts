@@ -4,6 +4,9 @@
  * composes the report — a text body and an HTML body, each with the charts and their counts, and
  * the SVG files attached. No credential is needed.
  *
+ * The report's Review SLA line and chart come from the reviews Human Approval Wait registered in
+ * the same store (two seeded with a Respond Within target: one answered in time, one overdue).
+ *
  * Where the rubber-stamp figure starts: a reviewer answers a review page in Chromium, and the
  * Feedback Log's row in the same store keeps the time they spent on the page and the name they gave.
  */
@@ -11,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
-import { openHitlStore } from '../../../nodes/shared/store';
+import { openHitlStore, type HitlStore } from '../../../nodes/shared/store';
 import { baseDecision } from '../../unit/store/fixtures/decisions';
 import { launchBrowser, PHONE } from '../approval/browser';
 import { APPROVAL_NODE, draftItem, OUTPUT_NODES, reviewWorkflow } from '../approval/workflows';
@@ -29,6 +32,33 @@ const reviewAndLog: WorkflowFile = (() => {
 		connections: { ...base.connections, [APPROVAL_NODE]: { main: OUTPUT_NODES.map(() => [{ node: 'Log decision', type: 'main', index: 0 }]) } },
 	};
 })();
+
+/** Two pending reviews with a respond-within target, as Human Approval Wait with Record in Store leaves them. */
+async function seedSlaReviews(store: HitlStore) {
+	const requested = (hoursAgo: number) => Date.now() - hoursAgo * 3_600_000;
+	const iso = (ms: number) => new Date(ms).toISOString();
+	const review = (executionId: string, requestedMs: number, targetMinutes: number) => ({
+		executionId,
+		nodeName: 'Human review',
+		nodeId: 'sla-review',
+		workflowId: 'support',
+		title: 'Review the reply',
+		items: [{ caseId: `case-${executionId}`, summary: 'Refund please', reasons: ['LOW_CONFIDENCE'], riskFlags: [] }],
+		requestedAt: iso(requestedMs),
+		respondBy: iso(requestedMs + targetMinutes * 60_000),
+		reviewerMode: 'named' as const,
+		reviewers: [{ id: 'ana@example.com', name: 'Ana' }],
+		priority: 2,
+	});
+	const answeredMs = requested(3);
+	await store.pendingReviews.registerPendingReview(review('sla-1', answeredMs, 30));
+	await store.appendAudit({ executionId: 'sla-1', nodeName: 'Human review', event: 'answered', actor: 'ana@example.com', at: iso(answeredMs + 4 * 60_000) });
+	await store.pendingReviews.closePendingReview(
+		{ executionId: 'sla-1', nodeName: 'Human review' },
+		{ status: 'decided', at: iso(answeredMs + 4 * 60_000), decisions: ['approved'], decidedBy: ['Ana'] },
+	);
+	await store.pendingReviews.registerPendingReview(review('sla-2', requested(2), 10));
+}
 
 describe('template: weekly oversight report', () => {
 	const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as WorkflowFile;
@@ -60,6 +90,9 @@ describe('template: weekly oversight report', () => {
 				decision('e3', { decision: 'approved', timeToDecisionMs: 22_000, ruleIds: ['pii.phone'] }),
 				decision('e4', { decision: 'edited', timeToDecisionMs: 600_000, ruleIds: ['pii.phone', 'disclosure.refundTerms'] }),
 			]);
+			// Two reviews Human Approval Wait opened with a Respond Within target: one answered after
+			// 4 minutes of its 30, one still unanswered 2 hours into its 10 (overdue now).
+			await seedSlaReviews(store);
 		} finally {
 			await store.close();
 		}
@@ -78,6 +111,9 @@ describe('template: weekly oversight report', () => {
 				'Reviewed: 3 — overridden (edited or rejected) 33.3%, rejected 0%',
 				// 22 s is not "0 min"
 				'Time to decision: median 22 s, 90th percentile 10 min (3 answered)',
+				// the SLA line: 1 of 2 judged reviews in time, with its Wilson bounds (z = 1.645 each side)
+				'Review SLA: answered within target 50 % (1 of 2; one-sided 95 % bounds 12 %–88 %); ' +
+					'first answer median 4 min, 90th percentile 4 min (1 answered); 1 overdue now',
 				'Rules that fired most: pii.phone (2), disclosure.refundTerms (1)',
 				// no prices set: say so and say where, instead of "0.00 USD"
 				"LLM cost: not measured: no decision carried a price — set LLM Draft's Options → Input / Output Price per 1M Tokens (USD) to track it",
@@ -97,6 +133,8 @@ describe('template: weekly oversight report', () => {
 				'80–90%         3  █████████████▍        67%',
 				'Override rate (edited or rejected) over time',
 				expect.stringMatching(/^\d{4}-\d{2}-\d{2}        3  ██████▋               33%$/),
+				'Reviews answered within target',
+				'all             2  ██████████            50% (12%–88%)',
 			]),
 		);
 		// and in the HTML body as tables a mail client shows, with the counts
@@ -108,7 +146,7 @@ describe('template: weekly oversight report', () => {
 		// the SVG files still ride along for the mail node that replaces "Send the report"
 		const runs = execution.data.resultData.runData['Send the report'] as unknown as { data: { main: { binary?: Record<string, { mimeType: string }> }[][] } }[];
 		const binary = runs[0].data.main[0][0].binary!;
-		expect(Object.keys(binary).sort()).toEqual(['overrideRateChart', 'reliabilityDiagram']);
+		expect(Object.keys(binary).sort()).toEqual(['overrideRateChart', 'reliabilityDiagram', 'slaChart']);
 		expect(binary.overrideRateChart.mimeType).toBe('image/svg+xml');
 	});
 

@@ -185,6 +185,8 @@ describe('Feedback Log in a workflow (embedded store)', () => {
 		expect(metrics.json.summary).toEqual({
 			timeToDecision: 'median 40 s, 90th percentile 1.5 min (3 answered)',
 			cost: '0.04 USD, 0.01 USD per decision',
+			// no review was recorded with a Respond Within target: the SLA sentences say so
+			sla: expect.objectContaining({ withinTarget: 'n/a (no review with a target)', overdueNow: '0 reviews past the target and still unanswered' }),
 		});
 		const charts = metrics.json.charts as { text: string; html: string };
 		expect(charts.text).toContain('70–80%         1  ████████████████████ 100%');
