@@ -24,17 +24,28 @@ export function insertStatement(
 	return { sql: `INSERT INTO ${table} (${names}) VALUES ${rows.map(() => tuple).join(', ')}`, params: rows.flat() };
 }
 
-/** Inserts rows in chunks sized for the back end, inside the caller's transaction. */
+/**
+ * Runs an INSERT of `rows` (with `suffix`, e.g. an ON CONFLICT clause) inside the caller's
+ * transaction. SQLite: one cached single-row statement per row — no statement text to build and
+ * look up per chunk, which costs more than the calls it saves. PostgreSQL: chunks of the unnest
+ * form, one round trip each.
+ */
 export async function insertMany(
 	driver: SqlDriver,
 	tx: SqlExecutor,
 	table: string,
 	columns: TypedColumns,
 	rows: SqlScalar[][],
+	suffix = '',
 ): Promise<void> {
-	const chunk = driver.insertChunkRows * 4;
+	if (!rows.length) return;
+	if (driver.dialect === 'sqlite') {
+		await tx.insertEach(`${insertStatement('sqlite', table, columns, [rows[0]]).sql} ${suffix}`, rows);
+		return;
+	}
+	const chunk = driver.insertChunkRows;
 	for (let start = 0; start < rows.length; start += chunk) {
 		const insert = insertStatement(driver.dialect, table, columns, rows.slice(start, start + chunk));
-		await tx.run(insert.sql, insert.params);
+		await tx.run(`${insert.sql} ${suffix}`, insert.params);
 	}
 }

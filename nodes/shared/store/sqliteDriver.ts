@@ -99,6 +99,13 @@ export class SqliteDriver implements SqlDriver {
 			query: async <Row extends object>(sql: string, params: readonly SqlValue[] = []) =>
 				this.prepare(sql).all(...scalars(params)) as Row[],
 			run: async (sql: string, params: readonly SqlValue[] = []) => Number(this.prepare(sql).run(...scalars(params)).changes),
+			insertEach: async (sql: string, rows: readonly (readonly SqlScalar[])[]) => {
+				const statement = this.prepare(sql);
+				return rows.map((row) => {
+					const result = statement.run(...row);
+					return Number(result.changes) > 0 ? Number(result.lastInsertRowid) : null;
+				});
+			},
 		};
 	}
 
@@ -123,6 +130,10 @@ export class SqliteDriver implements SqlDriver {
 
 	run(sql: string, params?: readonly SqlValue[]): Promise<number> {
 		return this.serialized(() => this.direct.run(sql, params));
+	}
+
+	insertEach(sql: string, rows: readonly (readonly SqlScalar[])[]): Promise<(number | null)[]> {
+		return this.serialized(() => this.direct.insertEach(sql, rows));
 	}
 
 	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {

@@ -27,7 +27,7 @@ test('an embedded store: OK, with where it is and its schema version', async () 
 	const filePath = join(dir, 'hitl.sqlite');
 	expect(await test_({ backend: 'embedded', filePath })).toEqual({
 		status: 'OK',
-		message: `Connected to sqlite:${filePath} (schema version 6)`,
+		message: `Connected to sqlite:${filePath} (schema version 7)`,
 	});
 });
 
@@ -78,7 +78,7 @@ describe('against a real PostgreSQL', () => {
 		const { database } = await postgres.createDatabase();
 		expect(await test_(credential({ database }))).toEqual({
 			status: 'OK',
-			message: `Connected to postgres://${postgres.config.user}@${postgres.config.host}:${postgres.config.port}/${database} (schema version 6)`,
+			message: `Connected to postgres://${postgres.config.user}@${postgres.config.host}:${postgres.config.port}/${database} (schema version 7)`,
 		});
 	});
 
