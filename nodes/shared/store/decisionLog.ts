@@ -5,7 +5,7 @@
 import { z } from 'zod/v4';
 
 import { confidencePercent } from './confidencePercent';
-import { insertMany, insertStatement, type TypedColumns } from './batchInsert';
+import { insertChunks, insertMany, insertStatement, type TypedColumns } from './batchInsert';
 import type { DecisionFacts } from './decisionAggregates';
 import { LABELLED, whereDecisions } from './decisionFilter';
 import type { SqlDriver, SqlExecutor, SqlScalar } from './sqlDriver';
@@ -251,13 +251,9 @@ export class DecisionLog implements DecisionStore {
 			return tx.insertEach(`${insertStatement('sqlite', 'hitl_decisions', DECISION_COLUMNS, [rows[0]]).sql} ${conflict}`, rows);
 		}
 		const inserted = new Map<string, number>();
-		const chunk = this.driver.insertChunkRows;
-		for (let start = 0; start < rows.length; start += chunk) {
-			const insert = insertStatement(this.driver.dialect, 'hitl_decisions', DECISION_COLUMNS, rows.slice(start, start + chunk));
-			const returned = await tx.query(`${insert.sql} ${conflict} RETURNING id, execution_id, node_name, item_index`, insert.params);
-			for (const row of parseRows('hitl_decisions', insertedKeySchema, returned)) {
-				inserted.set(keyOf(row.execution_id, row.node_name, row.item_index), row.id);
-			}
+		const returned = await insertChunks(tx, 'hitl_decisions', DECISION_COLUMNS, rows, `${conflict} RETURNING id, execution_id, node_name, item_index`);
+		for (const row of parseRows('hitl_decisions', insertedKeySchema, returned)) {
+			inserted.set(keyOf(row.execution_id, row.node_name, row.item_index), row.id);
 		}
 		// A key given twice in one batch is inserted once: the first of them gets the id.
 		return rows.map((row) => {

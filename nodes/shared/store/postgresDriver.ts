@@ -28,9 +28,6 @@ function executorOf(client: Pool | PoolClient): SqlExecutor {
 
 export class PostgresDriver implements SqlDriver {
 	readonly dialect = 'postgres' as const;
-	// Batches go in as one array parameter per column (unnest), so the row count is not bounded
-	// by PostgreSQL's 65 535 parameters; this only caps the size of one statement.
-	readonly insertChunkRows = 5000;
 	private readonly pool: Pool;
 	private readonly direct: SqlExecutor;
 

@@ -24,8 +24,6 @@ export interface SqlExecutor {
 
 export interface SqlDriver extends SqlExecutor {
 	readonly dialect: 'sqlite' | 'postgres';
-	/** Rows per multi-row INSERT that suit this back end (one round trip each). */
-	readonly insertChunkRows: number;
 	/** Runs `work` in one write transaction; rolls back if it throws. */
 	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 	close(): Promise<void>;

@@ -71,10 +71,6 @@ export interface SqliteDriverOptions {
 
 export class SqliteDriver implements SqlDriver {
 	readonly dialect = 'sqlite' as const;
-	// No round trip to save, but each statement call crosses from JavaScript into SQLite: 200 rows
-	// per statement (6,400 parameters, far below SQLite's 32,766) cut that cost ~5x against one
-	// row per call. The full-chunk statement is prepared once and cached.
-	readonly insertChunkRows = 200;
 	private readonly db: DatabaseSync;
 	private readonly statements = new Map<string, StatementSync>();
 	private queue: Promise<unknown> = Promise.resolve();
