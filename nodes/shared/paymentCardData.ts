@@ -134,26 +134,32 @@ export function findSecurityCodes(text: string): [number, number][] {
 }
 
 const MASK = '*';
-const ADJACENT_DIGITS = /\d\d/;
-const THREE_DIGITS = /\d{3}/;
-const HAS_C = /c/i;
-
 const isDigit = (code: number) => code >= 48 && code <= 57;
 
-/** The most digits in one run of digit groups joined by single spaces or dashes (what a card candidate is made of). */
-function longestDigitChain(text: string): number {
-	let longest = 0;
+/**
+ * The longest run of adjacent digits, the most digits in one run of digit groups joined by single
+ * spaces or dashes (what a card candidate is made of), and whether the text has a "c" or "C".
+ */
+function digitShape(text: string): { longestRun: number; longestChain: number; hasC: boolean } {
+	let longestRun = 0;
+	let longestChain = 0;
+	let run = 0;
 	let chain = 0;
+	let hasC = false;
 	for (let index = 0; index < text.length; index++) {
 		const code = text.charCodeAt(index);
 		if (isDigit(code)) {
+			run++;
 			chain++;
-			if (chain > longest) longest = chain;
-		} else if (!((code === 32 || code === 45) && index > 0 && isDigit(text.charCodeAt(index - 1)) && isDigit(text.charCodeAt(index + 1)))) {
-			chain = 0;
+			if (run > longestRun) longestRun = run;
+			if (chain > longestChain) longestChain = chain;
+			continue;
 		}
+		run = 0;
+		if (code === 99 || code === 67) hasC = true;
+		if (!((code === 32 || code === 45) && index > 0 && isDigit(text.charCodeAt(index - 1)) && isDigit(text.charCodeAt(index + 1)))) chain = 0;
 	}
-	return longest;
+	return { longestRun, longestChain, hasC };
 }
 
 function isAlphanumeric(code: number): boolean {
@@ -188,12 +194,14 @@ export function maskCardData(text: string): string {
 	// Fast exit for the many texts with no two adjacent digits: a card number (12+ digits in at most
 	// eight groups) and a security code (3–4 digits) both have them. The store masks every value
 	// it writes, so this is on the write path of every decision.
-	if (text.length < 3 || !ADJACENT_DIGITS.test(text)) return text;
-	// Two more necessary conditions, cheaper than the patterns (timestamps and ids pass the first
-	// test): a card number is 12+ digits in groups joined by single spaces or dashes, and every
-	// security-code context word has a "c".
-	const mayHoldCode = THREE_DIGITS.test(text) && HAS_C.test(text);
-	if (!mayHoldCode && longestDigitChain(text) < 12) return text;
+	if (text.length < 3) return text;
+	// Necessary conditions, checked in one pass before any pattern runs (timestamps and ids have
+	// adjacent digits): a card number is 12+ digits in groups joined by single spaces or dashes; a
+	// security code is 3–4 adjacent digits, and every context word for one has a "c".
+	const shape = digitShape(text);
+	if (shape.longestRun < 2) return text;
+	const mayHoldCode = shape.longestRun >= 3 && shape.hasC;
+	if (!mayHoldCode && shape.longestChain < 12) return text;
 	const masks: { span: [number, number]; keep: number }[] = [
 		...findCardNumbers(text).map((span) => ({ span, keep: 4 })),
 		...(mayHoldCode ? findSecurityCodes(text).map((span) => ({ span, keep: 0 })) : []),

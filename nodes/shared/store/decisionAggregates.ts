@@ -219,10 +219,11 @@ class TableRows {
 	readonly list: AggregateRow[] = [];
 	private readonly root: KeyNode = new Map();
 
-	/** The tree below a key prefix (created as needed), to look up many rows that share it. */
-	branch(prefix: readonly SqlScalar[], from: KeyNode = this.root): KeyNode {
+	/** The tree below the first `length` parts of a key (created as needed), to look up many rows that share them. */
+	branch(prefix: readonly SqlScalar[], from: KeyNode = this.root, length = prefix.length): KeyNode {
 		let node = from;
-		for (const part of prefix) {
+		for (let index = 0; index < length; index++) {
+			const part = prefix[index];
 			let next = node.get(part) as KeyNode | undefined;
 			if (!next) {
 				next = new Map();
@@ -235,7 +236,7 @@ class TableRows {
 
 	/** Adds `sums` to the row keyed `prefix` + `rest`, found below `branch` (the tree of `prefix`). */
 	add(branch: KeyNode, prefix: readonly SqlScalar[], rest: readonly SqlScalar[], sums: readonly number[], combines: readonly Combine[]): void {
-		const node = rest.length > 1 ? this.branch(rest.slice(0, -1), branch) : branch;
+		const node = rest.length > 1 ? this.branch(rest, branch, rest.length - 1) : branch;
 		const last = rest[rest.length - 1];
 		const row = node.get(last) as AggregateRow | undefined;
 		if (!row) {
@@ -351,8 +352,10 @@ export class AggregateDeltas {
 	async applyTo(driver: SqlDriver, tx: SqlExecutor): Promise<void> {
 		for (const name of TABLE_NAMES) {
 			const table: Table = AGGREGATE_TABLES[name];
-			// In key order, so concurrent writers lock the rows they share in the same order (no deadlock).
-			const rows = [...this.rows[name].list].sort((a, b) => compareKeys(a.key, b.key)).map((row) => [...row.key, ...row.sums]);
+			// PostgreSQL: in key order, so concurrent writers lock the rows they share in the same order
+			// (no deadlock). SQLite's write transaction holds the whole database: any order will do.
+			const list = driver.dialect === 'postgres' ? [...this.rows[name].list].sort((a, b) => compareKeys(a.key, b.key)) : this.rows[name].list;
+			const rows = list.map((row) => [...row.key, ...row.sums]);
 			const keyColumns = [...SCOPE, ...table.keys].map(([column]) => column);
 			const [least, greatest] = driver.dialect === 'postgres' ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
 			const update = table.sums
