@@ -134,8 +134,33 @@ export function findSecurityCodes(text: string): [number, number][] {
 }
 
 const MASK = '*';
-const ADJACENT_DIGITS = /\d\d/;
-const THREE_DIGITS = /\d{3}/;
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
+/**
+ * The longest run of adjacent digits, the most digits in one run of digit groups joined by single
+ * spaces or dashes (what a card candidate is made of), and whether the text has a "c" or "C".
+ */
+function digitShape(text: string): { longestRun: number; longestChain: number; hasC: boolean } {
+	let longestRun = 0;
+	let longestChain = 0;
+	let run = 0;
+	let chain = 0;
+	let hasC = false;
+	for (let index = 0; index < text.length; index++) {
+		const code = text.charCodeAt(index);
+		if (isDigit(code)) {
+			run++;
+			chain++;
+			if (run > longestRun) longestRun = run;
+			if (chain > longestChain) longestChain = chain;
+			continue;
+		}
+		run = 0;
+		if (code === 99 || code === 67) hasC = true;
+		if (!((code === 32 || code === 45) && index > 0 && isDigit(text.charCodeAt(index - 1)) && isDigit(text.charCodeAt(index + 1)))) chain = 0;
+	}
+	return { longestRun, longestChain, hasC };
+}
 
 function isAlphanumeric(code: number): boolean {
 	return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
@@ -169,10 +194,17 @@ export function maskCardData(text: string): string {
 	// Fast exit for the many texts with no two adjacent digits: a card number (12+ digits in at most
 	// eight groups) and a security code (3–4 digits) both have them. The store masks every value
 	// it writes, so this is on the write path of every decision.
-	if (text.length < 3 || !ADJACENT_DIGITS.test(text)) return text;
+	if (text.length < 3) return text;
+	// Necessary conditions, checked in one pass before any pattern runs (timestamps and ids have
+	// adjacent digits): a card number is 12+ digits in groups joined by single spaces or dashes; a
+	// security code is 3–4 adjacent digits, and every context word for one has a "c".
+	const shape = digitShape(text);
+	if (shape.longestRun < 2) return text;
+	const mayHoldCode = shape.longestRun >= 3 && shape.hasC;
+	if (!mayHoldCode && shape.longestChain < 12) return text;
 	const masks: { span: [number, number]; keep: number }[] = [
 		...findCardNumbers(text).map((span) => ({ span, keep: 4 })),
-		...(THREE_DIGITS.test(text) ? findSecurityCodes(text).map((span) => ({ span, keep: 0 })) : []),
+		...(mayHoldCode ? findSecurityCodes(text).map((span) => ({ span, keep: 0 })) : []),
 	];
 	if (masks.length === 0) return text;
 	masks.sort((a, b) => a.span[0] - b.span[0]);
@@ -193,24 +225,32 @@ export function maskCardData(text: string): string {
  */
 export function maskCardDataDeep<T>(value: T): T {
 	if (typeof value === 'string') return maskCardData(value) as T;
+	// Copies only where an entry changes: the store masks every record it writes, and almost none
+	// hold card data, so the common path allocates nothing.
 	if (Array.isArray(value)) {
-		let changed = false;
-		const out = value.map((entry) => {
+		let out: unknown[] | undefined;
+		for (let index = 0; index < value.length; index++) {
+			const entry: unknown = value[index];
 			const masked = maskCardDataDeep(entry);
-			if (masked !== entry) changed = true;
-			return masked;
-		});
-		return (changed ? out : value) as T;
+			if (out === undefined && masked !== entry) out = value.slice(0, index);
+			out?.push(masked);
+		}
+		return (out ?? value) as T;
 	}
 	if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+		const record = value as Record<string, unknown>;
 		let changed = false;
-		const out: Record<string, unknown> = {};
-		for (const [key, entry] of Object.entries(value)) {
-			const masked = maskCardDataDeep(entry);
-			if (masked !== entry) changed = true;
-			out[key] = masked;
+		for (const key in record) {
+			const entry = record[key];
+			if (maskCardDataDeep(entry) !== entry) {
+				changed = true;
+				break;
+			}
 		}
-		return (changed ? out : value) as T;
+		if (!changed) return value;
+		const out: Record<string, unknown> = {};
+		for (const [key, entry] of Object.entries(record)) out[key] = maskCardDataDeep(entry);
+		return out as T;
 	}
 	return value;
 }

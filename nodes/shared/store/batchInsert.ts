@@ -24,17 +24,36 @@ export function insertStatement(
 	return { sql: `INSERT INTO ${table} (${names}) VALUES ${rows.map(() => tuple).join(', ')}`, params: rows.flat() };
 }
 
-/** Inserts rows in chunks sized for the back end, inside the caller's transaction. */
+/**
+ * Rows per PostgreSQL batch statement: they go in as one array parameter per column (unnest), so
+ * the count is not bounded by PostgreSQL's 65,535 parameters; this only caps one statement's size.
+ */
+const POSTGRES_CHUNK_ROWS = 5000;
+
+/** PostgreSQL: inserts `rows` (with `suffix`, e.g. ON CONFLICT … RETURNING …) in unnest chunks, one round trip each; the rows they return. */
+export async function insertChunks(tx: SqlExecutor, table: string, columns: TypedColumns, rows: SqlScalar[][], suffix = ''): Promise<object[]> {
+	const returned: object[] = [];
+	for (let start = 0; start < rows.length; start += POSTGRES_CHUNK_ROWS) {
+		const insert = insertStatement('postgres', table, columns, rows.slice(start, start + POSTGRES_CHUNK_ROWS));
+		returned.push(...(await tx.query(`${insert.sql} ${suffix}`, insert.params)));
+	}
+	return returned;
+}
+
+/**
+ * Runs an INSERT of `rows` (with `suffix`, e.g. an ON CONFLICT clause) inside the caller's
+ * transaction. SQLite: one cached single-row statement per row — no statement text to build and
+ * look up per chunk, which cost more than the calls it saved. PostgreSQL: unnest chunks.
+ */
 export async function insertMany(
 	driver: SqlDriver,
 	tx: SqlExecutor,
 	table: string,
 	columns: TypedColumns,
 	rows: SqlScalar[][],
+	suffix = '',
 ): Promise<void> {
-	const chunk = driver.insertChunkRows * 4;
-	for (let start = 0; start < rows.length; start += chunk) {
-		const insert = insertStatement(driver.dialect, table, columns, rows.slice(start, start + chunk));
-		await tx.run(insert.sql, insert.params);
-	}
+	if (!rows.length) return;
+	if (driver.dialect === 'sqlite') await tx.insertEach(`${insertStatement('sqlite', table, columns, [rows[0]]).sql} ${suffix}`, rows);
+	else await insertChunks(tx, table, columns, rows, suffix);
 }

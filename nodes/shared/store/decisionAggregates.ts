@@ -21,7 +21,7 @@
  */
 import { z } from 'zod/v4';
 
-import { insertStatement, type TypedColumns } from './batchInsert';
+import { insertMany, type TypedColumns } from './batchInsert';
 import { LABELLED_DECISIONS, OVERRIDDEN_DECISIONS } from './decisionFilter';
 import type { SqlDriver, SqlExecutor, SqlScalar, SqlValue } from './sqlDriver';
 import { integer, parseRows, real, text } from './storeRows';
@@ -81,6 +81,8 @@ interface Table {
 	/** Key columns after period_ms, workflow_key, model_key, prompt_key. */
 	keys: TypedColumns;
 	sums: TypedColumns;
+	/** For an hourly twin: the daily table whose sums it holds per hour. */
+	hourlyOf?: DailyKind;
 }
 
 const SCOPE: TypedColumns = [
@@ -90,7 +92,7 @@ const SCOPE: TypedColumns = [
 	['prompt_key', 'text'],
 ];
 
-export const AGGREGATE_TABLES = {
+const KINDS = {
 	outcomes: {
 		name: 'hitl_agg_outcomes',
 		periodMs: HOUR_MS,
@@ -146,7 +148,31 @@ export const AGGREGATE_TABLES = {
 	},
 } satisfies Record<string, Table>;
 
-type TableName = keyof typeof AGGREGATE_TABLES;
+type Kind = keyof typeof KINDS;
+type DailyKind = Exclude<Kind, 'outcomes'>;
+
+/**
+ * Every daily table has an hourly twin with the same columns: a window's whole hours next to its
+ * whole days are read from these, so only the part of an hour at each end is read from the
+ * decision rows (issue 16: windows that cut days stay cheap).
+ */
+const hourlyTwin = (kind: DailyKind): Table => ({ ...KINDS[kind], name: `${KINDS[kind].name}_hourly`, periodMs: HOUR_MS, hourlyOf: kind });
+
+export const AGGREGATE_TABLES = {
+	...KINDS,
+	reviewersHourly: hourlyTwin('reviewers'),
+	histogramsHourly: hourlyTwin('histograms'),
+	confidenceHourly: hourlyTwin('confidence'),
+} satisfies Record<string, Table>;
+
+export type TableName = keyof typeof AGGREGATE_TABLES;
+/** The tables a kind of sum is written to: the kind's own and its hourly twin. */
+const TABLES_OF_KIND: Record<Kind, TableName[]> = {
+	outcomes: ['outcomes'],
+	reviewers: ['reviewers', 'reviewersHourly'],
+	histograms: ['histograms', 'histogramsHourly'],
+	confidence: ['confidence', 'confidenceHourly'],
+};
 
 /** How a column of two rows with the same key combines: added, except the histogram's bounds. */
 const combine = (column: string): 'sum' | 'min' | 'max' => (column === 'lo' ? 'min' : column === 'hi' ? 'max' : 'sum');
@@ -155,9 +181,19 @@ const NO_LOW = Number.MAX_SAFE_INTEGER;
 const NO_HIGH = -1;
 const TABLE_NAMES = Object.keys(AGGREGATE_TABLES) as TableName[];
 
-/** The tables' DDL, for the migration that introduces them. */
-export function aggregateTableStatements(): string[] {
-	return TABLE_NAMES.flatMap((name) => {
+/** A total order of keys (numbers by value, texts by code unit), the same in every writer. */
+function compareKeys(a: readonly SqlScalar[], b: readonly SqlScalar[]): number {
+	for (let index = 0; index < a.length; index++) {
+		const x = a[index] ?? '';
+		const y = b[index] ?? '';
+		if (x !== y) return x < y ? -1 : 1;
+	}
+	return 0;
+}
+
+/** The DDL of these tables, for the migration that introduces them. */
+export function aggregateTableStatements(names: readonly TableName[]): string[] {
+	return names.flatMap((name) => {
 		const table: Table = AGGREGATE_TABLES[name];
 		const keyColumns = [...SCOPE, ...table.keys];
 		const sqlType = (type: string) => (type === 'text' ? 'TEXT' : type === 'float8' ? 'DOUBLE PRECISION' : type === 'int8' ? 'BIGINT' : 'INTEGER');
@@ -170,62 +206,143 @@ export function aggregateTableStatements(): string[] {
 	});
 }
 
-/** Aggregate rows keyed by their key columns' values, summed. */
-export class AggregateDeltas {
-	readonly rows: Record<TableName, Map<string, { key: SqlScalar[]; sums: number[] }>> = {
-		outcomes: new Map(),
-		reviewers: new Map(),
-		histograms: new Map(),
-		confidence: new Map(),
-	};
+interface AggregateRow {
+	key: SqlScalar[];
+	sums: number[];
+}
 
-	add(table: TableName, key: SqlScalar[], sums: number[]): void {
-		const id = JSON.stringify(key);
-		const row = this.rows[table].get(id);
+/** Rows found by their key one column at a time (no key text to build and hash per lookup). */
+type KeyNode = Map<SqlScalar, KeyNode | AggregateRow>;
+
+/** One table's rows: a list to read and write, and a tree of their keys to find one. */
+class TableRows {
+	readonly list: AggregateRow[] = [];
+	private readonly root: KeyNode = new Map();
+
+	/** The tree below the first `length` parts of a key (created as needed), to look up many rows that share them. */
+	branch(prefix: readonly SqlScalar[], from: KeyNode = this.root, length = prefix.length): KeyNode {
+		let node = from;
+		for (let index = 0; index < length; index++) {
+			const part = prefix[index];
+			let next = node.get(part) as KeyNode | undefined;
+			if (!next) {
+				next = new Map();
+				node.set(part, next);
+			}
+			node = next;
+		}
+		return node;
+	}
+
+	/** Adds `sums` to the row keyed `prefix` + `rest`, found below `branch` (the tree of `prefix`). */
+	add(branch: KeyNode, prefix: readonly SqlScalar[], rest: readonly SqlScalar[], sums: readonly number[], combines: readonly Combine[]): void {
+		const node = rest.length > 1 ? this.branch(rest, branch, rest.length - 1) : branch;
+		const last = rest[rest.length - 1];
+		const row = node.get(last) as AggregateRow | undefined;
 		if (!row) {
-			this.rows[table].set(id, { key, sums: [...sums] });
+			const created = { key: [...prefix, ...rest], sums: [...sums] };
+			node.set(last, created);
+			this.list.push(created);
 			return;
 		}
-		const columns: TypedColumns = AGGREGATE_TABLES[table].sums;
-		sums.forEach((value, index) => {
-			const how = combine(columns[index][0]);
+		for (let index = 0; index < sums.length; index++) {
+			const how = combines[index];
+			const value = sums[index];
 			row.sums[index] = how === 'min' ? Math.min(row.sums[index], value) : how === 'max' ? Math.max(row.sums[index], value) : row.sums[index] + value;
-		});
+		}
+	}
+}
+
+type Combine = ReturnType<typeof combine>;
+const COMBINES = Object.fromEntries(TABLE_NAMES.map((name) => [name, (AGGREGATE_TABLES[name] as Table).sums.map(([column]) => combine(column))])) as Record<
+	TableName,
+	Combine[]
+>;
+
+/** A decision's period and (workflow, model, prompt version): the leading key columns of every table. */
+class Scope {
+	readonly key: SqlScalar[];
+	private readonly branches = new Map<TableName, KeyNode>();
+
+	constructor(periodMs: number, fact: DecisionFacts) {
+		this.key = [Math.floor(fact.recordedMs / periodMs) * periodMs, keyText(fact.workflowId), keyText(fact.model), keyText(fact.promptVersion)];
 	}
 
-	private addValue(day: SqlScalar[], metric: string, group: string, bucket: number, value: number, sign: 1 | -1): void {
-		this.add('histograms', [...day, metric, group, bucket], sign === 1 ? [1, value, value] : [-1, NO_LOW, NO_HIGH]);
+	/** Whether `fact` falls in this scope (consecutive decisions mostly do: the tree below is reused). */
+	holds(periodMs: number, fact: DecisionFacts): boolean {
+		return (
+			Math.floor(fact.recordedMs / periodMs) * periodMs === this.key[0] &&
+			keyText(fact.workflowId) === this.key[1] &&
+			keyText(fact.model) === this.key[2] &&
+			keyText(fact.promptVersion) === this.key[3]
+		);
 	}
 
-	/** Adds (sign 1) or removes (sign −1) decisions. */
-	addDecisions(facts: readonly DecisionFacts[], sign: 1 | -1): this {
+	branch(table: TableName, rows: TableRows): KeyNode {
+		let node = this.branches.get(table);
+		if (!node) {
+			node = rows.branch(this.key);
+			this.branches.set(table, node);
+		}
+		return node;
+	}
+}
+
+/** Aggregate rows keyed by their key columns' values, summed. */
+export class AggregateDeltas {
+	readonly rows = Object.fromEntries(TABLE_NAMES.map((name) => [name, new TableRows()])) as Record<TableName, TableRows>;
+
+	add(table: TableName, key: SqlScalar[], sums: number[]): void {
+		const rows = this.rows[table];
+		rows.add(rows.branch(key.slice(0, -1)), key.slice(0, -1), key.slice(-1), sums, COMBINES[table]);
+	}
+
+	private addScoped(table: TableName, scope: Scope, rest: SqlScalar[], sums: number[]): void {
+		const rows = this.rows[table];
+		rows.add(scope.branch(table, rows), scope.key, rest, sums, COMBINES[table]);
+	}
+
+	/** Adds `sums` to the row of `rest` in the period of each table of `kind` (its hourly twin too, unless `hourly` is off). */
+	private put(kind: Kind, hour: Scope, day: Scope, hourly: boolean, rest: SqlScalar[], sums: number[]): void {
+		for (const table of TABLES_OF_KIND[kind]) {
+			const spec: Table = AGGREGATE_TABLES[table];
+			if (!hourly && spec.hourlyOf) continue;
+			this.addScoped(table, spec.periodMs === HOUR_MS ? hour : day, rest, sums);
+		}
+	}
+
+	/**
+	 * Adds (sign 1) or removes (sign −1) decisions. `hourly` off leaves out the hourly twins (a
+	 * report's window edges, which are summed over the window whatever their hour).
+	 */
+	addDecisions(facts: readonly DecisionFacts[], sign: 1 | -1, hourly = true): this {
+		let hour: Scope | undefined;
+		let day: Scope | undefined;
 		for (const fact of facts) {
-			const scope = (periodMs: number): SqlScalar[] => [
-				Math.floor(fact.recordedMs / periodMs) * periodMs,
-				keyText(fact.workflowId),
-				keyText(fact.model),
-				keyText(fact.promptVersion),
-			];
-			const hour = scope(HOUR_MS);
-			const day = scope(DAY_MS);
+			if (!hour?.holds(HOUR_MS, fact)) hour = new Scope(HOUR_MS, fact);
+			if (!day?.holds(DAY_MS, fact)) day = new Scope(DAY_MS, fact);
+			const put = (kind: Kind, rest: SqlScalar[], sums: number[]) => this.put(kind, hour as Scope, day as Scope, hourly, rest, sums);
+			const value = (metric: string, group: string, bucket: number, measured: number) =>
+				put('histograms', [metric, group, bucket], sign === 1 ? [1, measured, measured] : [-1, NO_LOW, NO_HIGH]);
 			const cost = typeof fact.costUsd === 'number' && Number.isFinite(fact.costUsd) ? fact.costUsd : null;
-			this.add('outcomes', [...hour, keyText(fact.route), fact.decision, fact.sampledForAudit ? 1 : 0], [sign, sign * (cost ?? 0), cost === null ? 0 : sign]);
-			if (fact.timeToDecisionMs !== null) this.addValue(day, 'ttd', '', logBucket(fact.timeToDecisionMs), fact.timeToDecisionMs, sign);
+			put('outcomes', [keyText(fact.route), fact.decision, fact.sampledForAudit ? 1 : 0], [sign, sign * (cost ?? 0), cost === null ? 0 : sign]);
+			if (fact.timeToDecisionMs !== null) value('ttd', '', logBucket(fact.timeToDecisionMs), fact.timeToDecisionMs);
 			for (const reviewer of fact.reviewers) {
 				const approved = reviewer.decision === 'approved';
-				this.add('reviewers', [...day, reviewer.id, keyText(reviewer.name)], [sign, approved ? sign : 0]);
-				if (reviewer.answerMs !== null) this.addValue(day, 'answer', reviewer.id, logBucket(reviewer.answerMs), reviewer.answerMs, sign);
+				put('reviewers', [reviewer.id, keyText(reviewer.name)], [sign, approved ? sign : 0]);
+				if (reviewer.answerMs !== null) value('answer', reviewer.id, logBucket(reviewer.answerMs), reviewer.answerMs);
 				if (approved) {
 					const stampMs = reviewer.pageMs ?? reviewer.answerMs;
 					const stamp = stampMs === null ? -1 : Math.min(STAMP_SECONDS_CAP, Math.floor(stampMs / 1000));
-					this.addValue(day, 'stamp', reviewer.id, stamp, stamp, sign);
+					value('stamp', reviewer.id, stamp, stamp);
 				}
 			}
-			for (const ruleId of new Set(fact.ruleIds)) this.addValue(day, 'rule', ruleId, 0, 0, sign);
+			const ruleIds = fact.ruleIds.length > 1 ? new Set(fact.ruleIds) : fact.ruleIds;
+			for (const ruleId of ruleIds) value('rule', ruleId, 0, 0);
 			if (fact.confidence !== null && fact.confidencePct !== null && LABELLED_DECISIONS.includes(fact.decision as DecisionOutcome)) {
 				const label = fact.decision === 'approved' ? 1 : 0;
 				const error = fact.confidence - label;
-				this.add('confidence', [...day, fact.confidencePct], [sign, sign * label, sign * fact.confidence, sign * error * error]);
+				put('confidence', [fact.confidencePct], [sign, sign * label, sign * fact.confidence, sign * error * error]);
 			}
 		}
 		return this;
@@ -235,8 +352,10 @@ export class AggregateDeltas {
 	async applyTo(driver: SqlDriver, tx: SqlExecutor): Promise<void> {
 		for (const name of TABLE_NAMES) {
 			const table: Table = AGGREGATE_TABLES[name];
-			// In key order, so concurrent writers lock the rows they share in the same order (no deadlock).
-			const rows = [...this.rows[name].entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => [...row.key, ...row.sums]);
+			// PostgreSQL: in key order, so concurrent writers lock the rows they share in the same order
+			// (no deadlock). SQLite's write transaction holds the whole database: any order will do.
+			const list = driver.dialect === 'postgres' ? [...this.rows[name].list].sort((a, b) => compareKeys(a.key, b.key)) : this.rows[name].list;
+			const rows = list.map((row) => [...row.key, ...row.sums]);
 			const keyColumns = [...SCOPE, ...table.keys].map(([column]) => column);
 			const [least, greatest] = driver.dialect === 'postgres' ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
 			const update = table.sums
@@ -247,11 +366,7 @@ export class AggregateDeltas {
 					return `${column} = ${how === 'min' ? least : greatest}(${current}, excluded.${column})`;
 				})
 				.join(', ');
-			const chunk = driver.insertChunkRows;
-			for (let start = 0; start < rows.length; start += chunk) {
-				const insert = insertStatement(driver.dialect, table.name, [...SCOPE, ...table.keys, ...table.sums], rows.slice(start, start + chunk));
-				await tx.run(`${insert.sql} ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${update}`, insert.params);
-			}
+			await insertMany(driver, tx, table.name, [...SCOPE, ...table.keys, ...table.sums], rows, `ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${update}`);
 		}
 	}
 }
@@ -378,9 +493,15 @@ const sumRowSchema = (table: Table) =>
 		]),
 	);
 
+/** Periods [from, to) of a table to read (null: unbounded). */
+type Span = [number | null, number | null];
+
+const nonEmpty = ([from, to]: Span) => from === null || to === null || from < to;
+
 /**
- * The statistics of a window from the aggregates: whole periods from the tables, the periods the
- * window cuts from the decision rows. `edgeFacts` reads the decisions of [from, to) under the filter.
+ * The statistics of a window from the aggregates: whole days from the daily tables, whole hours
+ * beside them from the hourly ones, and only the part of an hour at each end of the window from
+ * the decision rows. `edgeFacts` reads the decisions of [from, to) under the filter.
  */
 export async function statsFromAggregates(
 	db: SqlExecutor,
@@ -391,56 +512,88 @@ export async function statsFromAggregates(
 	edgeFacts: (fromMs: number | null, toMs: number | null) => Promise<DecisionFacts[]>,
 ): Promise<DecisionStats> {
 	const totals = new AggregateDeltas();
-	// The span of whole DAYS (the coarsest period) inside the window; rows outside it come from the decision table.
-	const wholeFrom = since === null ? null : Math.ceil(since / DAY_MS) * DAY_MS;
-	const wholeTo = until === null ? null : Math.floor(until / DAY_MS) * DAY_MS;
-	const empty = wholeFrom !== null && wholeTo !== null && wholeFrom >= wholeTo;
+	const whole = (periodMs: number): Span => [
+		since === null ? null : Math.ceil(since / periodMs) * periodMs,
+		until === null ? null : Math.floor(until / periodMs) * periodMs,
+	];
+	const hours = whole(HOUR_MS);
+	const days = whole(DAY_MS);
 	const facts: DecisionFacts[] = [];
-	if (empty) facts.push(...(await edgeFacts(since, until)));
+	if (!nonEmpty(hours)) facts.push(...(await edgeFacts(since, until)));
 	else {
-		if (since !== null && since < (wholeFrom as number)) facts.push(...(await edgeFacts(since, wholeFrom)));
-		if (until !== null && (wholeTo as number) < until) facts.push(...(await edgeFacts(wholeTo, until)));
+		if (since !== null && since < (hours[0] as number)) facts.push(...(await edgeFacts(since, hours[0])));
+		if (until !== null && (hours[1] as number) < until) facts.push(...(await edgeFacts(hours[1], until)));
+		const spans: Record<TableName, Span[]> = {
+			outcomes: [hours],
+			reviewers: [],
+			histograms: [],
+			confidence: [],
+			reviewersHourly: [],
+			histogramsHourly: [],
+			confidenceHourly: [],
+		};
+		for (const kind of ['reviewers', 'histograms', 'confidence'] as const) {
+			const twin = TABLES_OF_KIND[kind][1];
+			if (nonEmpty(days)) {
+				spans[kind].push(days);
+				// The whole hours before the first and after the last whole day.
+				if (since !== null) spans[twin].push([hours[0], days[0]]);
+				if (until !== null) spans[twin].push([days[1], hours[1]]);
+			} else spans[twin].push(hours);
+		}
 		for (const name of TABLE_NAMES) {
-			const table: Table = AGGREGATE_TABLES[name];
-			const clauses: string[] = [];
-			const params: SqlValue[] = [];
-			if (wholeFrom !== null) {
-				clauses.push('period_ms >= ?');
-				params.push(wholeFrom);
-			}
-			if (wholeTo !== null) {
-				clauses.push('period_ms < ?');
-				params.push(wholeTo);
-			}
-			for (const [field, column] of [
-				['workflowId', 'workflow_key'],
-				['model', 'model_key'],
-				['promptVersion', 'prompt_key'],
-			] as const) {
-				const value = filter[field];
-				if (value !== undefined && value !== '') {
-					clauses.push(`${column} = ?`);
-					params.push(keyText(value));
-				}
-			}
-			// The hourly table keeps its hours (the override series); the daily ones are summed over the window.
-			const grouped = [...(name === 'outcomes' ? ['period_ms'] : []), 'model_key', 'prompt_key', ...table.keys.map(([column]) => column)];
-			const sums = table.sums.map(([column]) => `${{ sum: 'SUM', min: 'MIN', max: 'MAX' }[combine(column)]}(${column}) AS ${column}`).join(', ');
-			const rows = await db.query(
-				`SELECT ${grouped.join(', ')}, ${sums} FROM ${table.name} ${clauses.length ? `WHERE ${clauses.join(' AND ')}` : ''}
-				 GROUP BY ${grouped.join(', ')} HAVING SUM(n) <> 0`,
-				params,
-			);
-			const schema = sumRowSchema(table).pick(Object.fromEntries([...grouped, ...table.sums.map(([column]) => column)].map((column) => [column, true])));
-			for (const row of parseRows(table.name, schema, rows) as Record<string, SqlScalar>[]) {
-				const key = [name === 'outcomes' ? row.period_ms : 0, '', row.model_key, row.prompt_key, ...table.keys.map(([column]) => row[column])];
-				totals.add(name, key, table.sums.map(([column]) => Number(row[column])));
-			}
+			const periods = spans[name].filter(nonEmpty);
+			if (periods.length) await addTableRows(db, totals, name, periods, filter);
 		}
 	}
 	const onlyScope = (fact: DecisionFacts): DecisionFacts => ({ ...fact, workflowId: null });
-	totals.addDecisions(facts.map(onlyScope), 1);
+	totals.addDecisions(facts.map(onlyScope), 1, false);
 	return statsOf(totals, options);
+}
+
+/** Adds a table's sums over these periods (under the filter's workflow, model and prompt version) into the totals of its kind. */
+async function addTableRows(db: SqlExecutor, totals: AggregateDeltas, name: TableName, periods: Span[], filter: DecisionFilter): Promise<void> {
+	const table: Table = AGGREGATE_TABLES[name];
+	const kind: Kind = table.hourlyOf ?? (name as Kind);
+	const clauses: string[] = [];
+	const params: SqlValue[] = [];
+	const ranges = periods.map(([from, to]) => {
+		const bounds: string[] = [];
+		if (from !== null) {
+			bounds.push('period_ms >= ?');
+			params.push(from);
+		}
+		if (to !== null) {
+			bounds.push('period_ms < ?');
+			params.push(to);
+		}
+		return bounds.length ? `(${bounds.join(' AND ')})` : '1 = 1';
+	});
+	clauses.push(`(${ranges.join(' OR ')})`);
+	for (const [field, column] of [
+		['workflowId', 'workflow_key'],
+		['model', 'model_key'],
+		['promptVersion', 'prompt_key'],
+	] as const) {
+		const value = filter[field];
+		if (value !== undefined && value !== '') {
+			clauses.push(`${column} = ?`);
+			params.push(keyText(value));
+		}
+	}
+	// Outcomes keep their hours (the override series); the other kinds are summed over the window.
+	const grouped = [...(kind === 'outcomes' ? ['period_ms'] : []), 'model_key', 'prompt_key', ...table.keys.map(([column]) => column)];
+	const sums = table.sums.map(([column]) => `${{ sum: 'SUM', min: 'MIN', max: 'MAX' }[combine(column)]}(${column}) AS ${column}`).join(', ');
+	const rows = await db.query(
+		`SELECT ${grouped.join(', ')}, ${sums} FROM ${table.name} WHERE ${clauses.join(' AND ')}
+		 GROUP BY ${grouped.join(', ')} HAVING SUM(n) <> 0`,
+		params,
+	);
+	const schema = sumRowSchema(table).pick(Object.fromEntries([...grouped, ...table.sums.map(([column]) => column)].map((column) => [column, true])));
+	for (const row of parseRows(table.name, schema, rows) as Record<string, SqlScalar>[]) {
+		const key = [kind === 'outcomes' ? row.period_ms : 0, '', row.model_key, row.prompt_key, ...table.keys.map(([column]) => row[column])];
+		totals.add(kind, key, table.sums.map(([column]) => Number(row[column])));
+	}
 }
 
 type Bucket = { n: number; lo: number; hi: number };
@@ -474,7 +627,7 @@ function statsOf(totals: AggregateDeltas, options: StatsOptions): DecisionStats 
 function outcomesOf(totals: AggregateDeltas, bucketMs: number) {
 	const outcomes = new Map<string, OutcomeCount>();
 	const series = new Map<number, { reviewed: number; overridden: number }>();
-	for (const { key, sums } of totals.rows.outcomes.values()) {
+	for (const { key, sums } of totals.rows.outcomes.list) {
 		const [period, , , , routeKey, decision, sampled] = key as [number, string, string, string, string, DecisionOutcome, number];
 		if (sums[0] === 0) continue;
 		const id = JSON.stringify([routeKey, decision, sampled]);
@@ -502,7 +655,7 @@ function outcomesOf(totals: AggregateDeltas, bucketMs: number) {
 
 function histogramsOf(totals: AggregateDeltas): Histograms {
 	const histograms: Histograms = new Map();
-	for (const { key, sums } of totals.rows.histograms.values()) {
+	for (const { key, sums } of totals.rows.histograms.list) {
 		const [, , , , metric, group, bucket] = key as [number, string, string, string, string, string, number];
 		if (sums[0] === 0) continue;
 		const groups = histograms.get(metric) ?? new Map<string, Map<number, Bucket>>();
@@ -537,7 +690,7 @@ function percentiles(buckets: Map<number, Bucket> | undefined, percents: number[
 
 function reviewersOf(totals: AggregateDeltas, histograms: Histograms, options: StatsOptions): ReviewerStats[] {
 	const reviewers = new Map<string, { name: string | null; n: number; approvals: number }>();
-	for (const { key, sums } of totals.rows.reviewers.values()) {
+	for (const { key, sums } of totals.rows.reviewers.list) {
 		const [, , , , id, nameKey] = key as [number, string, string, string, string, string];
 		if (sums[0] === 0) continue;
 		const entry = reviewers.get(id) ?? { name: null, n: 0, approvals: 0 };
@@ -567,7 +720,7 @@ function reviewersOf(totals: AggregateDeltas, histograms: Histograms, options: S
 
 function confidenceBinsOf(totals: AggregateDeltas): ConfidenceBin[] {
 	const bins = new Map<string, ConfidenceBin>();
-	for (const { key, sums } of totals.rows.confidence.values()) {
+	for (const { key, sums } of totals.rows.confidence.list) {
 		const [, , modelKey, promptKey, pct] = key as [number, string, string, string, number];
 		if (sums[0] === 0) continue;
 		const id = JSON.stringify([modelKey, promptKey, pct]);

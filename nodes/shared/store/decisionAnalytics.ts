@@ -15,7 +15,6 @@ import type {
 	DecisionFilter,
 	DecisionStats,
 	OutcomeCount,
-	OverrideCounts,
 	ReviewerStats,
 	RoutedBin,
 	StatsOptions,
@@ -42,7 +41,6 @@ const reviewerRowSchema = z.object({
 });
 const ruleRowSchema = z.object({ rule_id: text, hits: integer });
 const bucketRowSchema = z.object({ b: integer, reviewed: sumOrZero, overridden: sumOrZero });
-const overrideRowSchema = z.object({ reviewed: sumOrZero, overridden: sumOrZero });
 const binKey = { model: nullable(text), prompt_version: nullable(text), pct: integer, n: integer };
 const confidenceBinRowSchema = z.object({ ...binKey, correct: sumOrZero, sum_conf: sumOrZero, sse: sumOrZero });
 const routedBinRowSchema = z.object({ ...binKey, labelled: sumOrZero, w: sumOrZero, w2: sumOrZero, wy: sumOrZero, w2y: sumOrZero });
@@ -185,25 +183,6 @@ export class DecisionAnalytics implements DecisionAnalyticsStore {
 
 	rebuildAggregates(): Promise<number> {
 		return this.driver.transaction((tx) => rebuildAggregates(this.driver, tx));
-	}
-
-	async confidenceBins(filter: DecisionFilter): Promise<ConfidenceBin[]> {
-		return this.queryConfidenceBins(this.driver, whereDecisions(await tightenFilter(this.driver, filter)));
-	}
-
-	async overrideCounts(filter: DecisionFilter): Promise<OverrideCounts> {
-		const where = whereDecisions(await tightenFilter(this.driver, filter));
-		const [row] = parseRows(
-			'hitl_decisions',
-			overrideRowSchema,
-			await this.driver.query(
-				`SELECT SUM(CASE WHEN d.decision IN ${LABELLED} THEN 1 ELSE 0 END) AS reviewed,
-				        SUM(CASE WHEN d.decision IN ${OVERRIDDEN} THEN 1 ELSE 0 END) AS overridden
-				 FROM hitl_decisions d ${where.sql}`,
-				where.params,
-			),
-		);
-		return { reviewed: row?.reviewed ?? 0, overridden: row?.overridden ?? 0 };
 	}
 
 	async routedBins(filter: DecisionFilter): Promise<RoutedBin[]> {

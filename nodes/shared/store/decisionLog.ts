@@ -5,7 +5,7 @@
 import { z } from 'zod/v4';
 
 import { confidencePercent } from './confidencePercent';
-import { insertMany, insertStatement, type TypedColumns } from './batchInsert';
+import { insertChunks, insertMany, insertStatement, type TypedColumns } from './batchInsert';
 import type { DecisionFacts } from './decisionAggregates';
 import { LABELLED, whereDecisions } from './decisionFilter';
 import type { SqlDriver, SqlExecutor, SqlScalar } from './sqlDriver';
@@ -79,7 +79,7 @@ function reviewProbabilityOf(record: DecisionRecord): number | null {
 	return typeof p === 'number' && Number.isFinite(p) && p >= 0 && p <= 1 ? p : null;
 }
 
-function decisionRow(record: DecisionRecord): SqlScalar[] {
+function decisionRow(record: DecisionRecord, recordedMs: number): SqlScalar[] {
 	return [
 		record.executionId,
 		record.nodeName,
@@ -112,7 +112,7 @@ function decisionRow(record: DecisionRecord): SqlScalar[] {
 		record.requestedAt,
 		record.decidedAt,
 		record.recordedAt,
-		requireMs(record.recordedAt, 'recordedAt'),
+		recordedMs,
 		reviewProbabilityOf(record),
 		record.slice ?? null,
 	];
@@ -133,10 +133,10 @@ function reviewerAnswers(record: DecisionRecord): DecisionFacts['reviewers'] {
 	});
 }
 
-/** A record as the maintained aggregates count it: the same values its rows will hold. */
-export function factsOfRecord(record: DecisionRecord): DecisionFacts {
+/** A record as its child rows and the maintained aggregates hold it: the same values its rows will hold. */
+function factsOfRecord(record: DecisionRecord, recordedMs: number): DecisionFacts {
 	return {
-		recordedMs: requireMs(record.recordedAt, 'recordedAt'),
+		recordedMs,
 		workflowId: record.workflowId,
 		model: record.model,
 		promptVersion: record.promptVersion,
@@ -148,7 +148,8 @@ export function factsOfRecord(record: DecisionRecord): DecisionFacts {
 		confidencePct: record.confidence === null ? null : confidencePercent(record.confidence),
 		timeToDecisionMs: record.timeToDecisionMs,
 		reviewers: reviewerAnswers(record),
-		ruleIds: record.ruleIds,
+		// A rule fired twice on one draft is one hit (one child row).
+		ruleIds: record.ruleIds.length > 1 ? [...new Set(record.ruleIds)] : record.ruleIds,
 	};
 }
 
@@ -203,7 +204,7 @@ const keyOf = (executionId: string, nodeName: string, itemIndex: number) => `${e
 
 /** What a recording transaction inserted, for whoever maintains figures derived from the rows. */
 export interface RecordedBatch {
-	records: DecisionRecord[];
+	facts: DecisionFacts[];
 	ids: string[];
 }
 
@@ -217,39 +218,49 @@ export class DecisionLog implements DecisionStore {
 	async recordDecisions(given: DecisionRecord[]): Promise<RecordOutcome[]> {
 		if (given.length === 0) return [];
 		const records = given.map((record) => withoutCardData(record, 'executionId', 'nodeName', 'itemIndex'));
-		const rows = records.map(decisionRow);
+		const recordedMs = records.map((record) => requireMs(record.recordedAt, 'recordedAt'));
+		const rows = records.map((record, index) => decisionRow(record, recordedMs[index]));
 		return this.driver.transaction(async (tx) => {
-			const inserted = new Map<string, string>();
-			const chunk = this.driver.insertChunkRows;
-			for (let start = 0; start < rows.length; start += chunk) {
-				const insert = insertStatement(this.driver.dialect, 'hitl_decisions', DECISION_COLUMNS, rows.slice(start, start + chunk));
-				const returned = await tx.query(
-					`${insert.sql} ON CONFLICT (execution_id, node_name, item_index) DO NOTHING
-					 RETURNING id, execution_id, node_name, item_index`,
-					insert.params,
-				);
-				for (const row of parseRows('hitl_decisions', insertedKeySchema, returned)) {
-					inserted.set(keyOf(row.execution_id, row.node_name, row.item_index), String(row.id));
-				}
-			}
+			const ids = await this.insertRows(tx, rows);
 			const outcomes: RecordOutcome[] = [];
-			const batch: RecordedBatch = { records: [], ids: [] };
-			const seen = new Set<string>();
-			for (const record of records) {
-				const key = keyOf(record.executionId, record.nodeName, Number(record.itemIndex));
-				const id = inserted.get(key);
-				if (id !== undefined && !seen.has(key)) {
-					seen.add(key);
-					outcomes.push({ id, inserted: true });
-					batch.records.push(record);
-					batch.ids.push(id);
+			const batch: RecordedBatch = { facts: [], ids: [] };
+			for (const [index, record] of records.entries()) {
+				const id = ids[index];
+				if (id !== null) {
+					outcomes.push({ id: String(id), inserted: true });
+					batch.facts.push(factsOfRecord(record, recordedMs[index]));
+					batch.ids.push(String(id));
 				} else {
-					outcomes.push({ id: id ?? (await this.existingId(tx, record)), inserted: false });
+					outcomes.push({ id: await this.existingId(tx, record), inserted: false });
 				}
 			}
 			await this.insertChildren(tx, batch);
 			await this.afterInsert(tx, batch);
 			return outcomes;
+		});
+	}
+
+	/**
+	 * Inserts the decision rows unless their key exists; per row the new id, or null for a row not
+	 * inserted (its key was recorded before, or earlier in the same batch).
+	 */
+	private async insertRows(tx: SqlExecutor, rows: SqlScalar[][]): Promise<(number | null)[]> {
+		const conflict = 'ON CONFLICT (execution_id, node_name, item_index) DO NOTHING';
+		if (this.driver.dialect === 'sqlite') {
+			// One prepared statement per row, its id from the statement: no RETURNING rows to read back.
+			return tx.insertEach(`${insertStatement('sqlite', 'hitl_decisions', DECISION_COLUMNS, [rows[0]]).sql} ${conflict}`, rows);
+		}
+		const inserted = new Map<string, number>();
+		const returned = await insertChunks(tx, 'hitl_decisions', DECISION_COLUMNS, rows, `${conflict} RETURNING id, execution_id, node_name, item_index`);
+		for (const row of parseRows('hitl_decisions', insertedKeySchema, returned)) {
+			inserted.set(keyOf(row.execution_id, row.node_name, row.item_index), row.id);
+		}
+		// A key given twice in one batch is inserted once: the first of them gets the id.
+		return rows.map((row) => {
+			const key = keyOf(String(row[0]), String(row[1]), Number(row[2]));
+			const id = inserted.get(key);
+			inserted.delete(key);
+			return id ?? null;
 		});
 	}
 
@@ -262,15 +273,15 @@ export class DecisionLog implements DecisionStore {
 		return String(parseRow('hitl_decisions', idSchema, rows[0]).id);
 	}
 
-	private async insertChildren(tx: SqlExecutor, { records, ids }: RecordedBatch): Promise<void> {
+	private async insertChildren(tx: SqlExecutor, { facts, ids }: RecordedBatch): Promise<void> {
 		const reviewerRows: SqlScalar[][] = [];
 		const ruleRows: SqlScalar[][] = [];
-		records.forEach((record, index) => {
+		facts.forEach((fact, index) => {
 			const id = Number(ids[index]);
-			for (const answer of reviewerAnswers(record)) {
+			for (const answer of fact.reviewers) {
 				reviewerRows.push([id, answer.id, answer.name, answer.decision, answer.answerMs, answer.pageMs]);
 			}
-			for (const ruleId of new Set(record.ruleIds)) ruleRows.push([id, ruleId]);
+			for (const ruleId of fact.ruleIds) ruleRows.push([id, ruleId]);
 		});
 		await insertMany(this.driver, tx, 'hitl_decision_reviewers', REVIEWER_COLUMNS, reviewerRows);
 		await insertMany(this.driver, tx, 'hitl_decision_rules', RULE_COLUMNS, ruleRows);

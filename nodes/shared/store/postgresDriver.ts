@@ -6,7 +6,7 @@
 import { Pool, type PoolClient } from 'pg';
 
 import type { PostgresStoreConfig } from './types';
-import { numberPlaceholders, type SqlDriver, type SqlExecutor, type SqlValue } from './sqlDriver';
+import { numberPlaceholders, type SqlDriver, type SqlExecutor, type SqlScalar, type SqlValue } from './sqlDriver';
 
 function executorOf(client: Pool | PoolClient): SqlExecutor {
 	return {
@@ -14,14 +14,20 @@ function executorOf(client: Pool | PoolClient): SqlExecutor {
 			(await client.query(numberPlaceholders(sql), params as SqlValue[])).rows as Row[],
 		run: async (sql: string, params: readonly SqlValue[] = []) =>
 			(await client.query(numberPlaceholders(sql), params as SqlValue[])).rowCount ?? 0,
+		// One round trip per row: the store inserts batches on PostgreSQL with unnest and RETURNING instead.
+		insertEach: async (sql: string, rows: readonly (readonly SqlScalar[])[]) => {
+			const ids: (number | null)[] = [];
+			for (const row of rows) {
+				const result = await client.query<{ id: string | number }>(`${numberPlaceholders(sql)} RETURNING id`, row as SqlScalar[]);
+				ids.push(result.rows.length ? Number(result.rows[0].id) : null);
+			}
+			return ids;
+		},
 	};
 }
 
 export class PostgresDriver implements SqlDriver {
 	readonly dialect = 'postgres' as const;
-	// Batches go in as one array parameter per column (unnest), so the row count is not bounded
-	// by PostgreSQL's 65 535 parameters; this only caps the size of one statement.
-	readonly insertChunkRows = 5000;
 	private readonly pool: Pool;
 	private readonly direct: SqlExecutor;
 
@@ -49,6 +55,10 @@ export class PostgresDriver implements SqlDriver {
 
 	run(sql: string, params?: readonly SqlValue[]): Promise<number> {
 		return this.direct.run(sql, params);
+	}
+
+	insertEach(sql: string, rows: readonly (readonly SqlScalar[])[]): Promise<(number | null)[]> {
+		return this.direct.insertEach(sql, rows);
 	}
 
 	async transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {

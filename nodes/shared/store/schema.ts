@@ -129,10 +129,10 @@ const MIGRATIONS: Migration[] = [
 	},
 	{
 		// Maintained aggregates (issue 16): Metrics and Calibration read whole periods from these
-		// instead of every decision; filled here from the decisions already recorded.
+		// instead of every decision. Filled from the decisions already recorded by version 8, which
+		// every upgrade through this one also runs (in the same transaction).
 		version: 4,
-		statements: () => aggregateTableStatements(),
-		after: (driver, tx) => rebuildAggregates(driver, tx),
+		statements: () => aggregateTableStatements(['outcomes', 'reviewers', 'histograms', 'confidence']),
 	},
 	{
 		// The Review Inbox (issue 14): one row per review Human Approval Wait opens, what the inbox
@@ -219,6 +219,13 @@ const MIGRATIONS: Migration[] = [
 			'CREATE INDEX hitl_pending_reviews_deadline ON hitl_pending_reviews (status, deadline_sort_ms)',
 			'CREATE INDEX hitl_pending_reviews_closed ON hitl_pending_reviews (status, closed_ms)',
 		],
+	},
+	{
+		// Hourly twins of the daily aggregates (issue 16): a window's whole hours beside its whole
+		// days come from these, so only the part of an hour at each end is read from the decisions.
+		version: 8,
+		statements: () => aggregateTableStatements(['reviewersHourly', 'histogramsHourly', 'confidenceHourly']),
+		after: (driver, tx) => rebuildAggregates(driver, tx),
 	},
 ];
 

@@ -79,11 +79,6 @@ export class SharedStates implements SharedStateStore {
 		);
 	}
 
-	async deleteReviewState(key: ReviewStateKey): Promise<boolean> {
-		const changed = await this.driver.run(`DELETE FROM ${REVIEW_TABLE} WHERE execution_id = ? AND node_name = ?`, [key.executionId, key.nodeName]);
-		return changed > 0;
-	}
-
 	async getGateState(key: string): Promise<GateState | undefined> {
 		const rows = await this.driver.query(`SELECT state, revision, updated_at FROM ${GATE_TABLE} WHERE state_key = ?`, [key]);
 		return rows.length ? this.stateOf(GATE_TABLE, rows[0]) : undefined;

@@ -12,12 +12,18 @@ export interface SqlExecutor {
 	query<Row extends object>(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
 	/** Runs a statement and returns how many rows it changed. */
 	run(sql: string, params?: readonly SqlValue[]): Promise<number>;
+	/**
+	 * Runs one single-row INSERT (`?` placeholders, perhaps with an ON CONFLICT clause) once per row;
+	 * for each row the id of the row it inserted, or null where it inserted none. SQLite takes the
+	 * id (rowid) from the statement itself, with no RETURNING rows to read back: its fastest way to
+	 * insert many rows. PostgreSQL adds `RETURNING id` (the table needs an id column) and makes a
+	 * round trip per row, so the store batches with unnest there instead.
+	 */
+	insertEach(sql: string, rows: readonly (readonly SqlScalar[])[]): Promise<(number | null)[]>;
 }
 
 export interface SqlDriver extends SqlExecutor {
 	readonly dialect: 'sqlite' | 'postgres';
-	/** Rows per multi-row INSERT that suit this back end (one round trip each). */
-	readonly insertChunkRows: number;
 	/** Runs `work` in one write transaction; rolls back if it throws. */
 	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T>;
 	close(): Promise<void>;

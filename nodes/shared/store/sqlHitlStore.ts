@@ -9,7 +9,7 @@
 import { AuditLog } from './auditLog';
 import { DecisionAnalytics } from './decisionAnalytics';
 import { AggregateDeltas } from './decisionAggregates';
-import { DecisionLog, factsOfRecord } from './decisionLog';
+import { DecisionLog } from './decisionLog';
 import { Retention } from './retention';
 import { migrate, readSchemaVersion } from './schema';
 import type { PendingReviewStore } from './pendingReviewTypes';
@@ -36,7 +36,7 @@ export class SqlHitlStore implements HitlStore {
 		readonly location: string,
 	) {
 		// The aggregates the analytics read grow in the transaction that records the decisions.
-		this.decisions = new DecisionLog(driver, (tx, batch) => new AggregateDeltas().addDecisions(batch.records.map(factsOfRecord), 1).applyTo(driver, tx));
+		this.decisions = new DecisionLog(driver, (tx, batch) => new AggregateDeltas().addDecisions(batch.facts, 1).applyTo(driver, tx));
 		this.analytics = new DecisionAnalytics(driver);
 		this.states = new SharedStates(driver);
 		this.audit = new AuditLog(driver);
@@ -72,15 +72,12 @@ export class SqlHitlStore implements HitlStore {
 	readonly labelledDecisions: HitlStore['labelledDecisions'] = (filter) => this.decisions.labelledDecisions(filter);
 
 	readonly decisionStats: HitlStore['decisionStats'] = (filter, options) => this.analytics.decisionStats(filter, options);
-	readonly confidenceBins: HitlStore['confidenceBins'] = (filter) => this.analytics.confidenceBins(filter);
-	readonly overrideCounts: HitlStore['overrideCounts'] = (filter) => this.analytics.overrideCounts(filter);
 	readonly routedBins: HitlStore['routedBins'] = (filter) => this.analytics.routedBins(filter);
 	readonly rebuildAggregates: HitlStore['rebuildAggregates'] = () => this.analytics.rebuildAggregates();
 
 	readonly getReviewState: HitlStore['getReviewState'] = (key) => this.states.getReviewState(key);
 	readonly putReviewState: HitlStore['putReviewState'] = (key, state, options) => this.states.putReviewState(key, state, options);
 	readonly updateReviewState: HitlStore['updateReviewState'] = (key, mutate) => this.states.updateReviewState(key, mutate);
-	readonly deleteReviewState: HitlStore['deleteReviewState'] = (key) => this.states.deleteReviewState(key);
 	readonly getGateState: HitlStore['getGateState'] = (key) => this.states.getGateState(key);
 	readonly putGateState: HitlStore['putGateState'] = (key, state, expected) => this.states.putGateState(key, state, expected);
 

@@ -71,10 +71,6 @@ export interface SqliteDriverOptions {
 
 export class SqliteDriver implements SqlDriver {
 	readonly dialect = 'sqlite' as const;
-	// No round trip to save, but each statement call crosses from JavaScript into SQLite: 200 rows
-	// per statement (6,400 parameters, far below SQLite's 32,766) cut that cost ~5x against one
-	// row per call. The full-chunk statement is prepared once and cached.
-	readonly insertChunkRows = 200;
 	private readonly db: DatabaseSync;
 	private readonly statements = new Map<string, StatementSync>();
 	private queue: Promise<unknown> = Promise.resolve();
@@ -99,6 +95,13 @@ export class SqliteDriver implements SqlDriver {
 			query: async <Row extends object>(sql: string, params: readonly SqlValue[] = []) =>
 				this.prepare(sql).all(...scalars(params)) as Row[],
 			run: async (sql: string, params: readonly SqlValue[] = []) => Number(this.prepare(sql).run(...scalars(params)).changes),
+			insertEach: async (sql: string, rows: readonly (readonly SqlScalar[])[]) => {
+				const statement = this.prepare(sql);
+				return rows.map((row) => {
+					const result = statement.run(...row);
+					return Number(result.changes) > 0 ? Number(result.lastInsertRowid) : null;
+				});
+			},
 		};
 	}
 
@@ -123,6 +126,10 @@ export class SqliteDriver implements SqlDriver {
 
 	run(sql: string, params?: readonly SqlValue[]): Promise<number> {
 		return this.serialized(() => this.direct.run(sql, params));
+	}
+
+	insertEach(sql: string, rows: readonly (readonly SqlScalar[])[]): Promise<(number | null)[]> {
+		return this.serialized(() => this.direct.insertEach(sql, rows));
 	}
 
 	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {

@@ -25,7 +25,7 @@ export type * from './pendingReviewTypes';
 export type * from './reviewSlaTypes';
 
 /** Bumped with every schema migration; the store records it in its `hitl_schema_version` table. */
-export const STORE_SCHEMA_VERSION = 7;
+export const STORE_SCHEMA_VERSION = 8;
 
 export type StoreBackend = 'embedded' | 'postgres';
 
@@ -250,12 +250,6 @@ export interface GateState {
 	updatedAt: string;
 }
 
-/** Decisions a human approved, edited or rejected, and of those the edited or rejected. */
-export interface OverrideCounts {
-	reviewed: number;
-	overridden: number;
-}
-
 export interface DecisionStats {
 	total: number;
 	outcomes: OutcomeCount[];
@@ -346,10 +340,6 @@ export interface DecisionStore {
 export interface DecisionAnalyticsStore {
 	/** The aggregates the Feedback Log's metrics and calibration are computed from. */
 	decisionStats(filter: DecisionFilter, options: StatsOptions): Promise<DecisionStats>;
-	/** Only the labelled confidence bins of decisionStats: what the Confidence Gate learns its threshold from. */
-	confidenceBins(filter: DecisionFilter): Promise<ConfidenceBin[]>;
-	/** Reviewed and overridden decisions (the override rate of a window). */
-	overrideCounts(filter: DecisionFilter): Promise<OverrideCounts>;
 	/** Score-routed drafts and their inverse-probability-weighted labels: what the Confidence Gate learns from. */
 	routedBins(filter: DecisionFilter): Promise<RoutedBin[]>;
 	/**
@@ -372,7 +362,6 @@ export interface SharedStateStore {
 		key: ReviewStateKey,
 		mutate: (current: JsonValue | undefined) => JsonValue,
 	): Promise<ReviewState>;
-	deleteReviewState(key: ReviewStateKey): Promise<boolean>;
 	getGateState(key: string): Promise<GateState | undefined>;
 	/** Compare-and-set as putReviewState: `expectedRevision` 0 = only if absent. */
 	putGateState(key: string, state: JsonValue, expectedRevision: number): Promise<PutReviewStateResult>;

@@ -103,10 +103,6 @@ describe('the store\'s reads count the contract\'s labelled decisions, and only 
 		rmSync(dir, { recursive: true, force: true });
 	});
 
-	test('override counts', async () => {
-		expect(await store.overrideCounts(filter)).toEqual({ reviewed: labelled.length, overridden: overridden.length });
-	});
-
 	test('the drift detector\'s labelled drafts', async () => {
 		const rows = await store.labelledDecisions({ ...filter, limit: 100 });
 		expect(rows).toHaveLength(labelled.length);
@@ -114,7 +110,7 @@ describe('the store\'s reads count the contract\'s labelled decisions, and only 
 	});
 
 	test('the calibration bins and the gate\'s routed bins', async () => {
-		const bins = await store.confidenceBins(filter);
+		const bins = (await store.decisionStats(filter, { rubberStampMs: 0, bucketMs: 86_400_000 })).confidenceBins;
 		expect(bins.reduce((sum, bin) => sum + bin.count, 0)).toBe(labelled.length);
 		const routed = await store.routedBins(filter);
 		expect(routed.reduce((sum, bin) => sum + bin.labelled, 0)).toBe(labelled.length);

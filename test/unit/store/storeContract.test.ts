@@ -357,17 +357,21 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		expect(computeMetrics(await store.decisionStats({ model: 'other' }, STATS_OPTIONS), { rubberStampMs: 5000 }).volume).toBe(0);
 	});
 
-	test('the gate reads agree with the full statistics: confidence bins and override counts', async () => {
+	test('override counts of a window: reviewed and overridden per bucket add up to the hand count', async () => {
 		const store = await open();
 		await store.recordDecisions(metricsFixture());
-		const byKey = (bins: { model: string | null; promptVersion: string | null; percent: number }[]) =>
-			[...bins].sort((a, b) => `${a.model}${a.promptVersion}${a.percent}`.localeCompare(`${b.model}${b.promptVersion}${b.percent}`));
-		expect(byKey(await store.confidenceBins({}))).toEqual(byKey((await store.decisionStats({}, STATS_OPTIONS)).confidenceBins));
+		const counts = async (filter: DecisionFilter) => {
+			const stats = await store.decisionStats(filter, STATS_OPTIONS);
+			return stats.overrideOverTime.reduce(
+				(sum, bucket) => ({ reviewed: sum.reviewed + bucket.reviewed, overridden: sum.overridden + bucket.overridden }),
+				{ reviewed: 0, overridden: 0 },
+			);
+		};
 		// hand-counted: 5 reviewed (3 approved, 1 edited, 1 rejected on day 1 and 2), 3 of them overridden overall
-		expect(await store.overrideCounts({})).toEqual({ reviewed: 5, overridden: 3 });
-		expect(await store.overrideCounts({ since: '2026-11-02T00:00:00.000Z' })).toEqual({ reviewed: 2, overridden: 2 });
-		expect(await store.overrideCounts({ model: 'other' })).toEqual({ reviewed: 0, overridden: 0 });
-		expect(await store.confidenceBins({ model: 'other' })).toEqual([]);
+		expect(await counts({})).toEqual({ reviewed: 5, overridden: 3 });
+		expect(await counts({ since: '2026-11-02T00:00:00.000Z' })).toEqual({ reviewed: 2, overridden: 2 });
+		expect(await counts({ model: 'other' })).toEqual({ reviewed: 0, overridden: 0 });
+		expect((await store.decisionStats({ model: 'other' }, STATS_OPTIONS)).confidenceBins).toEqual([]);
 	});
 
 	test('routed bins: every score-routed draft counted, labels weighted by 1/π; rule-routed and unscored drafts left out', async () => {
@@ -513,8 +517,6 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 			Array.from({ length: 20 }, (_, index) => `reviewer-${index}`).sort(),
 		);
 		expect(final?.revision).toBe(20);
-		expect(await store.deleteReviewState(voteKey)).toBe(true);
-		expect(await store.getReviewState(voteKey)).toBeUndefined();
 	});
 
 	test('audit log: append in order, filter, idempotency key', async () => {
@@ -622,6 +624,8 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 			['a window that cuts days and hours, per hour', { since: at(START + 2.3 * 86_400_000 + 0.4 * HOUR), until: at(START + 9.7 * 86_400_000 + 0.25 * HOUR) }, { rubberStampMs: 5000, bucketMs: HOUR }],
 			['less than a day, one model, weekly', { since: at(START + 3 * 86_400_000 + 5.5 * HOUR), until: at(START + 3 * 86_400_000 + 17.2 * HOUR), model: 'other-model' }, { rubberStampMs: 3000, bucketMs: 7 * 86_400_000 }],
 			['the Calibration operation (no rubber stamps), one workflow', { since: at(START + 86_400_000 + 1), workflowId: 'workflow-1' }, { rubberStampMs: 0, bucketMs: 86_400_000 }],
+			['until a whole hour, from the start', { until: at(START + 5 * 86_400_000 + 7 * HOUR) }, STATS_OPTIONS],
+			['whole hours inside one day', { since: at(START + 4 * 86_400_000 + 2 * HOUR), until: at(START + 4 * 86_400_000 + 9 * HOUR) }, { rubberStampMs: 5000, bucketMs: HOUR }],
 		];
 
 		test('Metrics and Calibration figures from the aggregates equal the row-by-row figures (percentiles within 1 %)', async () => {
@@ -630,6 +634,30 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 			for (const [, filter, options] of windows) expectSameFigures(await store.decisionStats(filter, options), await store.decisionStats(rowByRow(filter), options));
 			// An empty window, and one before the first decision.
 			expect((await store.decisionStats({ since: at(START - 86_400_000), until: at(START - 1000) }, STATS_OPTIONS)).total).toBe(0);
+		});
+
+		test('a window that cuts days reads only the part of an hour at each end from the decision rows', async () => {
+			const config = await backend.fresh();
+			const store = await open(config);
+			await store.recordDecisions(stream());
+			const since = START + 2.3 * 86_400_000 + 0.4 * HOUR;
+			const until = START + 9.7 * 86_400_000 + 0.25 * HOUR;
+			const window = { since: at(since), until: at(until) };
+			const before = await store.decisionStats(window, STATS_OPTIONS);
+			// Take away, behind the store's back, the decision rows of the whole hours between the
+			// window's edges and its whole days: figures read from the aggregates do not change.
+			const wholeHours = [
+				[Math.ceil(since / HOUR) * HOUR, Math.ceil(since / 86_400_000) * 86_400_000],
+				[Math.floor(until / 86_400_000) * 86_400_000, Math.floor(until / HOUR) * HOUR],
+			];
+			for (const [from, to] of wholeHours) {
+				const rows = `SELECT id FROM hitl_decisions WHERE recorded_ms >= ${from} AND recorded_ms < ${to}`;
+				await backend.rawQuery(config, `DELETE FROM hitl_decision_reviewers WHERE decision_id IN (${rows})`);
+				await backend.rawQuery(config, `DELETE FROM hitl_decision_rules WHERE decision_id IN (${rows})`);
+				await backend.rawQuery(config, `DELETE FROM hitl_decisions WHERE recorded_ms >= ${from} AND recorded_ms < ${to}`);
+			}
+			expect(await store.countDecisions(window)).toBeLessThan(before.total - 1000);
+			expect(await store.decisionStats(window, STATS_OPTIONS)).toEqual(before);
 		});
 
 		test('batched retention keeps the aggregates consistent, lets recording in between, and a rebuild gives the same figures', async () => {

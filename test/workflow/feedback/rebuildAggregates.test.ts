@@ -42,7 +42,7 @@ test.each(['embedded', 'postgres'] as const)('rebuilds the aggregates of a %s st
 		expect(before.total).toBe(500);
 
 		// What a restore of the decision tables alone leaves: no aggregates.
-		const wipe = 'DELETE FROM hitl_agg_outcomes; DELETE FROM hitl_agg_reviewers; DELETE FROM hitl_agg_histograms; DELETE FROM hitl_agg_confidence';
+		const wipe = ['outcomes', 'reviewers', 'histograms', 'confidence', 'reviewers_hourly', 'histograms_hourly', 'confidence_hourly'].map((table) => `DELETE FROM hitl_agg_${table}`).join('; ');
 		if (config.backend === 'embedded') {
 			// eslint-disable-next-line @typescript-eslint/no-require-imports -- node:sqlite, as the store loads it
 			const { DatabaseSync } = require('node:sqlite') as typeof import('node:sqlite');
