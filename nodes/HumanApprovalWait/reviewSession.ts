@@ -20,6 +20,7 @@ import {
 	type IWebhookFunctions,
 } from 'n8n-workflow';
 
+import type { HitlStore } from '../shared/store';
 import { openNodeStore } from '../shared/storeCredential';
 import { buildReviewItems, type UnreadableItem } from './buildReviewItems';
 import { MIN_SECRET_LENGTH } from './credentialTests';
@@ -88,12 +89,29 @@ export async function readReviewSecret(context: Context, settings: ApprovalSetti
 	return secret;
 }
 
-export async function openLedger(context: Context, session: ReviewSession): Promise<ReviewLedger> {
-	const key = { executionId: session.review.executionId, nodeName: session.review.nodeName };
-	if (!session.settings.useStore) return memoryLedger(key);
-	const store = await openNodeStore(context, {
+/**
+ * How long a review page (webhook()) reuses the HITL Store credential it read in this process. A
+ * credential read there costs n8n a new V8 isolate, most of an answer's time to the resumed
+ * execution (see openNodeStore's `reuseCredentialForMs`). execute() reads it every time.
+ */
+export const STORE_CREDENTIAL_REUSE_MS = 60_000;
+
+/**
+ * The store of "Record in Store" (undefined without it): the process-wide shared store for the
+ * credential. webhook() opens it once per request and hands it to the ledger and to the Review
+ * Inbox hooks.
+ */
+export async function openReviewStore(context: Context, settings: ApprovalSettings): Promise<HitlStore | undefined> {
+	if (!settings.useStore) return undefined;
+	return await openNodeStore(context, {
 		credentialRequired: true,
 		hint: 'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
+		...('getRequestObject' in context ? { reuseCredentialForMs: STORE_CREDENTIAL_REUSE_MS } : {}),
 	});
-	return storeLedger(store, key);
+}
+
+/** The review's ledger: in the store when one is open (see {@link openReviewStore}), else in this process's memory. */
+export function openLedger(session: ReviewSession, store: HitlStore | undefined): ReviewLedger {
+	const key = { executionId: session.review.executionId, nodeName: session.review.nodeName };
+	return store ? storeLedger(store, key) : memoryLedger(key);
 }
