@@ -186,7 +186,7 @@ test('queue mode: throughput by workers, review → finished with 1,000 waiting,
 		}
 		const median = (values: number[]) => percentile(values, 50);
 		say(`queue mode, n8n 2.40.7: main + workers, PostgreSQL, Redis; model answers in ${LLM_MS} ms (local OpenAI-compatible server, own process)`);
-		say(`machine: 2 cores shared by every process of the run (main, workers, PostgreSQL, Redis, model server) and other jobs; load average during rounds ${loads.map((load) => load.toFixed(1)).join(', ')}`);
+		say(`machine: 2 cores shared by every process of the run (main, workers, PostgreSQL, Redis, model server) and other jobs${loads.length ? `; load average during rounds ${loads.map((load) => load.toFixed(1)).join(', ')}` : ''}`);
 		if (ROUNDS > 0) {
 		say(`1. support template, confident tickets, ${BATCH} at once, ${ROUNDS} rounds alternating 1 and 2 workers (10 jobs each at a time)`);
 		say(`   1 worker : ${perWorkers[1].map((value) => value.toFixed(2)).join(', ')} tickets/s`);
