@@ -209,21 +209,28 @@ export function personalInboxLink(inboxUrl: string, secret: string, reviewerId: 
 	return url.toString();
 }
 
-/** Called by webhook(); undefined without "Record in Store". */
-export async function reviewInboxHooks(context: IWebhookFunctions, settings: ApprovalSettings): Promise<ReviewInboxHooks | undefined> {
+/** Called by webhook(), with the store it opened for the ledger; undefined without "Record in Store". */
+export async function reviewInboxHooks(
+	context: IWebhookFunctions,
+	settings: ApprovalSettings,
+	opened?: HitlStore,
+): Promise<ReviewInboxHooks | undefined> {
 	if (!settings.useStore) return undefined;
 	const inbox = readInboxSettings(context);
-	const store = await openStore(context);
+	const store = opened ?? (await openStore(context));
 	const key = { executionId: context.getExecutionId(), nodeName: context.getNode().name };
 	const query = context.getQueryData() as Record<string, unknown>;
 	const signature = typeof query.signature === 'string' ? bareSignature(query.signature) : '';
 	// Who the link says is asking; the step verifies the signature before anything is shown.
 	const reviewerId = settings.reviewerMode === 'named' && typeof query.reviewer === 'string' ? query.reviewer : undefined;
 	const rsig = typeof query.rsig === 'string' ? query.rsig : '';
+	/** The claim facts() read, which the answer ends (after() needs no second read). */
+	let seenClaim: string | undefined;
 	return {
 		async facts(secret) {
 			const review = await store.pendingReviews.getPendingReview(key, new Date().toISOString());
 			if (!review) return { view: {} };
+			seenClaim = review.claim?.reviewerId;
 			const view: ReviewInboxFacts['view'] = { priority: priorityName(review.priority), ...(review.respondBy ? { respondBy: review.respondBy } : {}) };
 			const claim = review.claim
 				? { reviewerId: review.claim.reviewerId, by: review.claim.reviewerName ?? review.claim.reviewerId, at: review.claim.claimedAt }
@@ -243,10 +250,8 @@ export async function reviewInboxHooks(context: IWebhookFunctions, settings: App
 		async after(step, method, now) {
 			const at = now.toISOString();
 			const answered = step.audit.find((event) => event.event === 'answered');
-			if (answered?.actor) {
-				const review = await store.pendingReviews.getPendingReview(key, at);
-				if (review?.claim) await store.pendingReviews.releaseClaim(key, review.claim.reviewerId);
-			}
+			// A decision closes the review below, which ends its claim as well.
+			if (answered?.actor && !step.outputs && seenClaim) await store.pendingReviews.releaseClaim(key, seenClaim);
 			if (step.outputs) {
 				const decisions: string[] = [];
 				const decidedBy = new Set<string>();

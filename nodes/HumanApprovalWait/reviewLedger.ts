@@ -26,13 +26,22 @@ export interface ReviewAuditEvent {
 	idempotencyKey?: string;
 }
 
+/** The state as one request read it, and the revision a compare-and-set of it names. */
+export interface LedgerSnapshot {
+	state: LedgerState;
+	revision: number;
+}
+
 export interface ReviewLedger {
+	/** The current state: one read, which webhook() makes alongside its other reads. */
+	read(): Promise<LedgerSnapshot>;
 	/**
-	 * Runs `step` on the current state. When it returns a `ledgerChange`, that state is stored by
-	 * compare-and-set; if another request changed the state in between, `step` runs again on the
-	 * state that won. Returns the step that was stored (or that changed nothing).
+	 * Runs `step` on the state read. When it returns a `ledgerChange`, that state is stored by
+	 * compare-and-set on the snapshot's revision; if another request changed the state in between,
+	 * the state is read again and `step` runs again on the state that won. Returns the step that was
+	 * stored (or that changed nothing).
 	 */
-	update<Step extends { ledgerChange?: LedgerState }>(step: (state: LedgerState) => Step): Promise<Step>;
+	update<Step extends { ledgerChange?: LedgerState }>(snapshot: LedgerSnapshot, step: (state: LedgerState) => Step): Promise<Step>;
 	audit(events: readonly ReviewAuditEvent[]): Promise<void>;
 }
 
@@ -81,8 +90,12 @@ const MEMORY_LIMIT = 10_000;
 export function memoryLedger(key: ReviewStateKey): ReviewLedger {
 	const id = `${key.executionId}\u0000${key.nodeName}`;
 	return {
-		async update(step) {
-			// Synchronous read-modify-write: nothing can interleave within one process.
+		async read() {
+			return { state: memory.get(id) ?? { answers: [] }, revision: 0 };
+		},
+		async update(_snapshot, step) {
+			// Synchronous read-modify-write of the current state (not the snapshot, which an await may
+			// have left behind): nothing can interleave within one process.
 			const result = step(memory.get(id) ?? { answers: [] });
 			if (result.ledgerChange) {
 				if (memory.size >= MEMORY_LIMIT) memory.delete(memory.keys().next().value as string);
@@ -94,21 +107,37 @@ export function memoryLedger(key: ReviewStateKey): ReviewLedger {
 	};
 }
 
+/** Compare-and-set attempts before a request gives up (as the store's own updateReviewState). */
+const MAX_LEDGER_ATTEMPTS = 50;
+
 export function storeLedger(store: HitlStore, key: ReviewStateKey): ReviewLedger {
+	const read = async (): Promise<LedgerSnapshot> => {
+		const stored = await store.getReviewState(key);
+		return { state: asState(stored?.state), revision: stored?.revision ?? 0 };
+	};
 	return {
-		async update(step) {
-			const first = step(asState((await store.getReviewState(key))?.state));
-			// A request that changes nothing (a page view, a refusal) writes nothing.
-			if (!first.ledgerChange) return first;
-			let stored = first;
-			await store.updateReviewState(key, (current) => {
-				const state = asState(current);
-				stored = step(state);
-				return (stored.ledgerChange ?? state) as unknown as JsonValue;
-			});
-			return stored;
+		read,
+		async update(snapshot, step) {
+			// One read (the snapshot) and one conditional write per answer; a second read only when
+			// another answer won the race.
+			let current = snapshot;
+			for (let attempt = 1; ; attempt++) {
+				const result = step(current.state);
+				// A request that changes nothing (a page view, a refusal) writes nothing.
+				if (!result.ledgerChange) return result;
+				const put = await store.putReviewState(key, result.ledgerChange as unknown as JsonValue, { expectedRevision: current.revision });
+				if (put.ok) return result;
+				if (attempt >= MAX_LEDGER_ATTEMPTS) {
+					throw new Error(
+						`Review state of execution ${key.executionId} (node "${key.nodeName}") kept changing under ${MAX_LEDGER_ATTEMPTS} attempts to update it; try again.`,
+					);
+				}
+				await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * attempt));
+				current = await read();
+			}
 		},
 		async audit(events) {
+			// In order, one statement each: `decided` follows `answered` in the trail.
 			for (const { event, actor, detail, idempotencyKey } of events) {
 				await store.appendAudit({
 					executionId: key.executionId,

@@ -21,6 +21,7 @@ import {
 } from 'n8n-workflow';
 
 import { backupAccess, type BackupAccess } from '../shared/reviewSlaSteps';
+import type { HitlStore } from '../shared/store';
 import { openNodeStore } from '../shared/storeCredential';
 import { buildReviewItems, type UnreadableItem } from './buildReviewItems';
 import { MIN_SECRET_LENGTH } from './credentialTests';
@@ -89,28 +90,48 @@ export async function readReviewSecret(context: Context, settings: ApprovalSetti
 	return secret;
 }
 
-export async function openLedger(context: Context, session: ReviewSession): Promise<ReviewLedger> {
-	const key = { executionId: session.review.executionId, nodeName: session.review.nodeName };
-	if (!session.settings.useStore) return memoryLedger(key);
-	const store = await openNodeStore(context, {
+/**
+ * How long a review page (webhook()) reuses the HITL Store credential it read in this process. A
+ * credential read there costs n8n a new V8 isolate, most of an answer's time to the resumed
+ * execution (see openNodeStore's `reuseCredentialForMs`). execute() reads it every time.
+ */
+export const STORE_CREDENTIAL_REUSE_MS = 60_000;
+
+/**
+ * The store of "Record in Store" (undefined without it): the process-wide shared store for the
+ * credential. webhook() opens it once per request and hands it to the ledger and to the Review
+ * Inbox hooks.
+ */
+export async function openReviewStore(context: Context, settings: ApprovalSettings): Promise<HitlStore | undefined> {
+	if (!settings.useStore) return undefined;
+	return await openNodeStore(context, {
 		credentialRequired: true,
 		hint: 'Check the HITL Store credential (its Test button opens the store), or turn off "Record in Store".',
+		...('getRequestObject' in context ? { reuseCredentialForMs: STORE_CREDENTIAL_REUSE_MS } : {}),
 	});
-	return storeLedger(store, key);
+}
+
+/** The review's ledger: in the store when one is open (see {@link openReviewStore}), else in this process's memory. */
+export function openLedger(session: ReviewSession, store: HitlStore | undefined): ReviewLedger {
+	const key = { executionId: session.review.executionId, nodeName: session.review.nodeName };
+	return store ? storeLedger(store, key) : memoryLedger(key);
 }
 
 /**
  * Review SLAs (issue 15): whether the backup reviewer a link names may answer yet — once the
  * Review SLA Trigger recorded the review's `escalated` step in the store. Read only for a link that
- * names a backup reviewer, so the reviewers' requests cost no extra query. Undefined otherwise.
+ * names a backup reviewer, so the reviewers' requests cost no extra query; in the store webhook()
+ * already opened. Undefined otherwise.
  */
-export async function readBackupAccess(context: IWebhookFunctions, session: ReviewSession): Promise<BackupAccess | undefined> {
+export async function readBackupAccess(context: IWebhookFunctions, session: ReviewSession, opened: HitlStore | undefined): Promise<BackupAccess | undefined> {
 	const reviewerId = (context.getQueryData() as Record<string, unknown>).reviewer;
 	if (!session.settings.backupReviewers.some((backup) => backup.id === reviewerId)) return undefined;
-	const store = await openNodeStore(context, {
-		credentialRequired: true,
-		hint: 'Check the HITL Store credential (its Test button opens the store); backup reviewers need it.',
-	});
+	const store =
+		opened ??
+		(await openNodeStore(context, {
+			credentialRequired: true,
+			hint: 'Check the HITL Store credential (its Test button opens the store); backup reviewers need it.',
+		}));
 	const key = { executionId: session.review.executionId, nodeName: session.review.nodeName };
 	const [steps, review] = await Promise.all([store.reviewSla.listSlaSteps(key), store.pendingReviews.getPendingReview(key, new Date().toISOString())]);
 	return backupAccess(review ?? {}, steps.find((step) => step.step === 'escalated')?.emittedAt);

@@ -29,14 +29,31 @@ export interface OpenNodeStoreOptions {
 	 * "no credentials set" error names what is missing (rather than falling back to the embedded file).
 	 */
 	credentialRequired?: boolean;
+	/**
+	 * Reuse, for this long, the configuration read from the same credential (by id) in this process
+	 * instead of reading the credential again; an edit of the credential then takes effect within
+	 * this time. For webhooks on the answer path: there n8n 2.40 resolves a credential outside the
+	 * execution's expression scope and, with its default expression engine (an isolated-vm pool of
+	 * one, already taken by the request), creates a V8 isolate for every credential read, 0.2–0.7 s
+	 * on a busy two-core machine (bench/queue).
+	 */
+	reuseCredentialForMs?: number;
 }
+
+/** Store configurations read by openNodeStore with `reuseCredentialForMs`, per credential id. */
+const recentConfigs = new Map<string, { config: StoreConfig; until: number }>();
 
 /** The shared store for this node's credential; callers never close it. */
 export async function openNodeStore(context: StoreContext, options: OpenNodeStoreOptions): Promise<HitlStore> {
-	const required = options.credentialRequired ? await context.getCredentials(STORE_CREDENTIAL) : undefined;
+	const credentialId = options.reuseCredentialForMs ? context.getNode().credentials?.[STORE_CREDENTIAL]?.id : undefined;
+	const recent = credentialId ? recentConfigs.get(credentialId) : undefined;
+	const reused = recent && recent.until > Date.now() ? recent.config : undefined;
+	const required = !reused && options.credentialRequired ? await context.getCredentials(STORE_CREDENTIAL) : undefined;
 	try {
-		const config = required ? storeConfigFromCredential(required as Record<string, unknown>) : await nodeStoreConfig(context);
-		return await sharedHitlStore(config);
+		const config = reused ?? (required ? storeConfigFromCredential(required as Record<string, unknown>) : await nodeStoreConfig(context));
+		const store = await sharedHitlStore(config);
+		if (credentialId && !reused) recentConfigs.set(credentialId, { config, until: Date.now() + options.reuseCredentialForMs! });
+		return store;
 	} catch (error) {
 		throw storeOpenError(context.getNode(), error, options.hint);
 	}
