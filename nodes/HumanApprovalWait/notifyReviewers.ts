@@ -7,7 +7,8 @@ import { NodeOperationError, type IExecuteFunctions } from 'n8n-workflow';
 import { createTransport } from 'nodemailer';
 
 import { composeChatMessage, composeEmail, excerptOf, type NotificationContent } from './composeNotification';
-import { SMTP_CREDENTIAL, type ApprovalSettings } from './readSettings';
+import { HITL_SMTP_CREDENTIAL } from '../shared/credentialNames';
+import type { ApprovalSettings } from './readSettings';
 
 export interface ReviewAnnouncement {
 	title: string;
@@ -85,7 +86,7 @@ export async function notifyReviewers(
 	if (!settings.fromEmail) {
 		throw new NodeOperationError(node, '"From Email" is empty', { description: 'Set the sender address of the review e-mails.' });
 	}
-	const transport = smtpTransport(await context.getCredentials<SmtpCredential>(SMTP_CREDENTIAL));
+	const transport = smtpTransport(await context.getCredentials<SmtpCredential>(HITL_SMTP_CREDENTIAL));
 	try {
 		for (const recipient of recipients) {
 			const mail = composeEmail({

@@ -8,12 +8,6 @@ import type { ReviewContentOptions } from './buildReviewItems';
 import type { DeadlineSettings } from './reviewDeadline';
 import { reviewerIdFrom } from './reviewerLinks';
 
-/** The credential names this node reads, as declared once for the package. */
-export {
-	HITL_REVIEW_SECRET_CREDENTIAL as REVIEW_SECRET_CREDENTIAL,
-	HITL_SMTP_CREDENTIAL as SMTP_CREDENTIAL,
-} from '../shared/credentialNames';
-
 export interface NamedReviewer {
 	id: string;
 	name: string;

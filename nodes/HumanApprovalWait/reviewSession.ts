@@ -25,7 +25,8 @@ import type { HitlStore } from '../shared/store';
 import { openNodeStore } from '../shared/storeCredential';
 import { buildReviewItems, type UnreadableItem } from './buildReviewItems';
 import { MIN_SECRET_LENGTH } from './credentialTests';
-import { readSettings, REVIEW_SECRET_CREDENTIAL, type ApprovalSettings } from './readSettings';
+import { HITL_REVIEW_SECRET_CREDENTIAL } from '../shared/credentialNames';
+import { readSettings, type ApprovalSettings } from './readSettings';
 import type { ReviewItemView } from './renderReviewPage';
 import { decodeReviewTimes, encodeReviewTimes, reviewTimesKey, type ReviewTimes } from './reviewDeadline';
 import { memoryLedger, storeLedger, type ReviewLedger } from './reviewLedger';
@@ -80,7 +81,7 @@ export function readReviewTimes(context: IWebhookFunctions): ReviewTimes | undef
 /** The HITL Review Secret (named reviewers only), refused when too short to sign links safely. */
 export async function readReviewSecret(context: Context, settings: ApprovalSettings): Promise<string | undefined> {
 	if (settings.reviewerMode !== 'named') return undefined;
-	const credential = await context.getCredentials<{ secret?: string }>(REVIEW_SECRET_CREDENTIAL);
+	const credential = await context.getCredentials<{ secret?: string }>(HITL_REVIEW_SECRET_CREDENTIAL);
 	const secret = credential.secret ?? '';
 	if (secret.length < MIN_SECRET_LENGTH) {
 		throw new NodeOperationError(context.getNode(), 'The HITL Review Secret is too short', {

@@ -15,7 +15,7 @@ import { isInboxRegistered, registerInbox, unregisterInbox } from '../shared/rev
 import { openNodeStore } from '../shared/storeCredential';
 import { checkExecution } from './checkExecution';
 import { serveInbox, type InboxSettings } from './serveInbox';
-import { HITL_REVIEW_SECRET_CREDENTIAL as REVIEW_SECRET_CREDENTIAL } from '../shared/credentialNames';
+import { HITL_REVIEW_SECRET_CREDENTIAL } from '../shared/credentialNames';
 
 
 /**
@@ -149,8 +149,8 @@ export class ReviewInbox implements INodeType {
 		const node = this.getNode();
 		const access = this.getNodeParameter('access', 'personal') === 'shared' ? 'shared' : 'personal';
 		let secret: string | undefined;
-		if (node.credentials?.[REVIEW_SECRET_CREDENTIAL]) {
-			const credential = await this.getCredentials<{ secret?: string }>(REVIEW_SECRET_CREDENTIAL);
+		if (node.credentials?.[HITL_REVIEW_SECRET_CREDENTIAL]) {
+			const credential = await this.getCredentials<{ secret?: string }>(HITL_REVIEW_SECRET_CREDENTIAL);
 			secret = credential.secret ?? '';
 			if (secret.length < MIN_REVIEW_SECRET_LENGTH) {
 				throw new NodeOperationError(node, 'The HITL Review Secret is too short', {

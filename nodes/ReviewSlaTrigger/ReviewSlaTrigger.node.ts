@@ -14,7 +14,7 @@ import { hitlReviewSecretTest } from '../shared/reviewSecretTest';
 import { hitlStoreTest } from '../shared/store/credentialTest';
 import { openNodeStore } from '../shared/storeCredential';
 import { slaNotice } from './slaNotice';
-import { HITL_REVIEW_SECRET_CREDENTIAL as REVIEW_SECRET_CREDENTIAL } from '../shared/credentialNames';
+import { HITL_REVIEW_SECRET_CREDENTIAL } from '../shared/credentialNames';
 
 
 function readPolicy(context: IPollFunctions): SlaPolicy {
@@ -48,7 +48,7 @@ function finalStepOf(policy: SlaPolicy): SlaStep | undefined {
 /**
  * Reminders and escalation for pending reviews (issue 15). n8n cannot wake a waiting execution
  * before its deadline, so the SLA clock runs here: a polling trigger (n8n's own `poll()`, so in
- * queue mode n8n picks the process that polls) reads the HITL store and emits one item per review
+ * queue mode n8n polls on the (leading) main only) reads the HITL store and emits one item per review
  * that crossed a step of its respond-within target since it was last emitted. Each step is
  * recorded in the store before it is emitted, as a compare-and-set, so it goes out once per review
  * across restarts and processes. Sending is left to any n8n node (Send Email, Slack, …).
@@ -150,8 +150,8 @@ export class ReviewSlaTrigger implements INodeType {
 			});
 		}
 		let secret: string | undefined;
-		if (node.credentials?.[REVIEW_SECRET_CREDENTIAL]) {
-			secret = (await this.getCredentials<{ secret?: string }>(REVIEW_SECRET_CREDENTIAL)).secret ?? '';
+		if (node.credentials?.[HITL_REVIEW_SECRET_CREDENTIAL]) {
+			secret = (await this.getCredentials<{ secret?: string }>(HITL_REVIEW_SECRET_CREDENTIAL)).secret ?? '';
 			if (secret.length < MIN_REVIEW_SECRET_LENGTH) {
 				throw new NodeOperationError(node, 'The HITL Review Secret is too short', {
 					description: `Use the same secret as the Human Approval Wait nodes (at least ${MIN_REVIEW_SECRET_LENGTH} characters).`,

@@ -10,14 +10,11 @@ import { sharedHitlStore, storeConfigFromCredential, type HitlStore, type StoreC
 
 import { HITL_STORE_CREDENTIAL } from './credentialNames';
 
-/** The HITL Store credential's name, as declared once for the package. */
-export const STORE_CREDENTIAL = HITL_STORE_CREDENTIAL;
-
 // IHookFunctions: the Review Inbox registers itself in the store when n8n activates it.
 type StoreContext = IExecuteFunctions | IWebhookFunctions | IPollFunctions | IHookFunctions;
 
 async function nodeStoreConfig(context: StoreContext): Promise<StoreConfig> {
-	const data = context.getNode().credentials?.[STORE_CREDENTIAL] ? await context.getCredentials(STORE_CREDENTIAL) : undefined;
+	const data = context.getNode().credentials?.[HITL_STORE_CREDENTIAL] ? await context.getCredentials(HITL_STORE_CREDENTIAL) : undefined;
 	return storeConfigFromCredential(data as Record<string, unknown> | undefined);
 }
 
@@ -45,10 +42,10 @@ const recentConfigs = new Map<string, { config: StoreConfig; until: number }>();
 
 /** The shared store for this node's credential; callers never close it. */
 export async function openNodeStore(context: StoreContext, options: OpenNodeStoreOptions): Promise<HitlStore> {
-	const credentialId = options.reuseCredentialForMs ? context.getNode().credentials?.[STORE_CREDENTIAL]?.id : undefined;
+	const credentialId = options.reuseCredentialForMs ? context.getNode().credentials?.[HITL_STORE_CREDENTIAL]?.id : undefined;
 	const recent = credentialId ? recentConfigs.get(credentialId) : undefined;
 	const reused = recent && recent.until > Date.now() ? recent.config : undefined;
-	const required = !reused && options.credentialRequired ? await context.getCredentials(STORE_CREDENTIAL) : undefined;
+	const required = !reused && options.credentialRequired ? await context.getCredentials(HITL_STORE_CREDENTIAL) : undefined;
 	try {
 		const config = reused ?? (required ? storeConfigFromCredential(required as Record<string, unknown>) : await nodeStoreConfig(context));
 		const store = await sharedHitlStore(config);

@@ -15,7 +15,7 @@ import { mergeHitl, readHitlPart, resolveCaseId } from '../../shared/itemContrac
 import { errorItem, toItemError } from '../../shared/itemErrors';
 import { checkedNumber, numberParameter } from '../../shared/nodeParameters';
 import { hitlStoreTest } from '../../shared/store/credentialTest';
-import { STORE_CREDENTIAL } from '../../shared/storeCredential';
+import { HITL_STORE_CREDENTIAL } from '../../shared/credentialNames';
 import { gateDescription } from '../description';
 import { readAdaptive, type Adaptive } from '../readAdaptive';
 import { auditDrawFor, CONDITION_OPERATORS, routeItem, type FieldCondition, type GatePolicy, type RuleRoute } from '../routeItem';
@@ -50,7 +50,7 @@ export class ConfidenceGateV1 implements INodeType {
 			inputs: [NodeConnectionTypes.Main],
 			outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main, NodeConnectionTypes.Main],
 			outputNames: ['Auto', 'Review', 'Block'],
-			credentials: [{ name: STORE_CREDENTIAL, required: false, testedBy: 'hitlStoreTest', displayOptions: { show: { adapt: [true] } } }],
+			credentials: [{ name: HITL_STORE_CREDENTIAL, required: false, testedBy: 'hitlStoreTest', displayOptions: { show: { adapt: [true] } } }],
 			properties: gateDescription,
 		};
 	}
