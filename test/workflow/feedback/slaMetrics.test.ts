@@ -15,60 +15,19 @@ import type { IBinaryData, IDataObject } from 'n8n-workflow';
 import { personalLink, signReviewer } from '../../../nodes/shared/reviewSignatures';
 import { closeSharedHitlStores } from '../../../nodes/shared/store';
 import { callReviewWebhook } from '../approval/resumeWebhook';
-import { oneNodeWorkflow, pollTrigger, runWorkflow, type WorkflowJson } from '../harness';
+import { oneNodeWorkflow, pollTrigger, runWorkflow } from '../harness';
+import { APPROVAL_NODE, approvalWorkflow, REVIEW_SECRET, reviewItem, slaTriggerWorkflow } from '../sla/slaWorkflows';
 
 jest.setTimeout(120_000);
 
-const NODE = 'Human Approval';
+const NODE = APPROVAL_NODE;
 const NODE_ID = 'sla-metrics-haw-0001';
-const SECRET = 'a-secret-of-sufficient-length';
+const SECRET = REVIEW_SECRET;
 const LOG = 'Feedback Log';
 
-const approval: WorkflowJson = {
-	nodes: [
-		{ id: 'trigger', name: 'Manual Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-		{
-			id: NODE_ID,
-			name: NODE,
-			type: 'n8n-nodes-hitl.humanApprovalWait',
-			typeVersion: 1,
-			position: [200, 0],
-			parameters: {
-				title: 'Refund reply',
-				notify: 'none',
-				reviewerMode: 'named',
-				useStore: true,
-				respondWithinMinutes: '={{ $json.minutes }}',
-				reviewers: { reviewer: [{ name: 'Ann', email: 'ann@example.com' }, { name: 'Bob', email: 'bob@example.com' }] },
-			},
-		},
-	],
-	connections: { 'Manual Trigger': { main: [[{ node: NODE, type: 'main', index: 0 }]] } },
-};
-
-const slaTrigger: WorkflowJson = {
-	nodes: [
-		{
-			id: 'sla',
-			name: 'Review SLA Trigger',
-			type: 'n8n-nodes-hitl.reviewSlaTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, escalate: false },
-			credentials: { hitlStore: { id: '1', name: 'store' }, hitlReviewSecretApi: { id: '2', name: 'secret' } },
-		},
-	],
-	connections: {},
-};
-
-const item = (caseId: string, minutes: number) => ({
-	message: 'Refund please',
-	minutes,
-	hitl: {
-		caseId,
-		draft: { text: 'We will refund you.', model: 't', confidence: { score: 0.5, method: 'verbalized', signals: {} }, riskFlags: [], intent: 'refund', usage: { promptTokens: 1, completionTokens: 1 }, latencyMs: 1 },
-	},
-});
+const approval = approvalWorkflow(NODE_ID, { respondWithinMinutes: '={{ $json.minutes }}' });
+const slaTrigger = slaTriggerWorkflow();
+const item = reviewItem;
 
 const decode = (binary: IBinaryData) => Buffer.from(binary.data, 'base64').toString('utf8');
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

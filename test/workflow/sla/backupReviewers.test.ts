@@ -14,64 +14,18 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { closeSharedHitlStores, openHitlStore } from '../../../nodes/shared/store';
 import { personalLink, signReviewer } from '../../../nodes/shared/reviewSignatures';
 import { callReviewWebhook } from '../approval/resumeWebhook';
-import { pollTrigger, runWorkflow, type WorkflowJson } from '../harness';
+import { pollTrigger, runWorkflow } from '../harness';
+import { ANN, APPROVAL_NODE, approvalWorkflow, REVIEW_SECRET, reviewItem, slaTriggerWorkflow } from './slaWorkflows';
 
-const NODE = 'Human Approval';
+const NODE = APPROVAL_NODE;
 const NODE_ID = 'sla-backup-0001';
-const SECRET = 'a-secret-of-sufficient-length';
+const SECRET = REVIEW_SECRET;
 const SAM = { id: 'sam@example.com', name: 'Sam Shift-Lead' };
 
-function approval(parameters: Record<string, unknown> = {}): WorkflowJson {
-	return {
-		nodes: [
-			{ id: 'trigger', name: 'Manual Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: NODE_ID,
-				name: NODE,
-				type: 'n8n-nodes-hitl.humanApprovalWait',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: {
-					title: 'Refund reply',
-					notify: 'none',
-					reviewerMode: 'named',
-					useStore: true,
-					customerMessageField: 'message',
-					reviewers: { reviewer: [{ name: 'Ann', email: 'ann@example.com' }] },
-					backupReviewers: { reviewer: [{ name: SAM.name, email: SAM.id }] },
-					...parameters,
-				},
-				credentials: { hitlStore: { id: '1', name: 'store' }, hitlReviewSecretApi: { id: '2', name: 'secret' } },
-			},
-		],
-		connections: { 'Manual Trigger': { main: [[{ node: NODE, type: 'main', index: 0 }]] } },
-	};
-}
-
-const slaTrigger = (escalate: boolean): WorkflowJson => ({
-	nodes: [
-		{
-			id: 'sla',
-			name: 'Review SLA Trigger',
-			type: 'n8n-nodes-hitl.reviewSlaTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, reminderPercent: 0, overdue: true, escalate },
-			credentials: { hitlStore: { id: '1', name: 'store' }, hitlReviewSecretApi: { id: '2', name: 'secret' } },
-		},
-	],
-	connections: {},
-});
-
-const input = [
-	{
-		message: 'Refund please',
-		hitl: {
-			caseId: 'c-1',
-			draft: { text: 'We will refund you.', model: 't', confidence: { score: 0.5, method: 'verbalized', signals: {} }, riskFlags: [], usage: { promptTokens: 1, completionTokens: 1 }, latencyMs: 1 },
-		},
-	},
-];
+const approval = (parameters: Record<string, unknown> = {}) =>
+	approvalWorkflow(NODE_ID, { customerMessageField: 'message', reviewers: { reviewer: [ANN] }, backupReviewers: { reviewer: [{ name: SAM.name, email: SAM.id }] }, ...parameters }, { credentials: true });
+const slaTrigger = (escalate: boolean) => slaTriggerWorkflow({ reminderPercent: 0, overdue: true, escalate });
+const input = [reviewItem('c-1')];
 
 describe('Human Approval Wait: Backup Reviewers', () => {
 	let folder: string;

@@ -12,60 +12,16 @@ import path from 'node:path';
 import { closeSharedHitlStores, openHitlStore } from '../../../nodes/shared/store';
 import { bareSignature, linkHash } from '../../../nodes/shared/reviewInboxLinks';
 import { signReviewer } from '../../../nodes/shared/reviewSignatures';
-import { pollTrigger, runWorkflow, type WorkflowJson } from '../harness';
+import { pollTrigger, runWorkflow } from '../harness';
+import { APPROVAL_NODE, approvalWorkflow, REVIEW_SECRET, reviewItem, slaTriggerWorkflow } from './slaWorkflows';
 
-const NODE = 'Human Approval';
+const NODE = APPROVAL_NODE;
 const NODE_ID = 'sla-haw-0001';
-const SECRET = 'a-secret-of-sufficient-length';
+const SECRET = REVIEW_SECRET;
 
-function approval(parameters: Record<string, unknown> = {}): WorkflowJson {
-	return {
-		nodes: [
-			{ id: 'trigger', name: 'Manual Trigger', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-			{
-				id: NODE_ID,
-				name: NODE,
-				type: 'n8n-nodes-hitl.humanApprovalWait',
-				typeVersion: 1,
-				position: [200, 0],
-				parameters: {
-					title: 'Refund reply',
-					notify: 'none',
-					reviewerMode: 'named',
-					useStore: true,
-					customerMessageField: 'message',
-					reviewers: { reviewer: [{ name: 'Ann', email: 'ann@example.com' }, { name: 'Bob', email: 'bob@example.com' }] },
-					...parameters,
-				},
-			},
-		],
-		connections: { 'Manual Trigger': { main: [[{ node: NODE, type: 'main', index: 0 }]] } },
-	};
-}
-
-const slaTrigger: WorkflowJson = {
-	nodes: [
-		{
-			id: 'sla',
-			name: 'Review SLA Trigger',
-			type: 'n8n-nodes-hitl.reviewSlaTrigger',
-			typeVersion: 1,
-			position: [0, 0],
-			parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, escalate: false },
-			credentials: { hitlStore: { id: '1', name: 'store' }, hitlReviewSecretApi: { id: '2', name: 'secret' } },
-		},
-	],
-	connections: {},
-};
-
-const item = (caseId: string, minutes: number) => ({
-	message: 'Refund please',
-	minutes,
-	hitl: {
-		caseId,
-		draft: { text: 'We will refund you.', model: 't', confidence: { score: 0.5, method: 'verbalized', signals: {} }, riskFlags: [], intent: 'refund', usage: { promptTokens: 1, completionTokens: 1 }, latencyMs: 1 },
-	},
-});
+const approval = (parameters: Record<string, unknown> = {}) => approvalWorkflow(NODE_ID, { customerMessageField: 'message', ...parameters });
+const slaTrigger = slaTriggerWorkflow();
+const item = reviewItem;
 
 describe('Human Approval Wait: Respond Within', () => {
 	let folder: string;
