@@ -103,6 +103,11 @@ export const OUTPUT_COUNT = 4;
 /** The reviewer id of the shared link (no named reviewer). */
 const LINK_ACTOR = 'link';
 
+/** How a decider is named to people: their name, else their id; the shared link's reviewer in words. */
+export function deciderLabel(reviewer: { id: string; name?: string }): string {
+	return reviewer.name ?? (reviewer.id === LINK_ACTOR ? 'a reviewer with the link' : reviewer.id);
+}
+
 type Caller =
 	| { ok: true; reviewer?: { id: string; name?: string }; backup?: boolean; tokenKey: string; binding: ReviewBinding }
 	| { ok: false; claimedId: string };
@@ -366,7 +371,7 @@ function decidedResults(verdicts: readonly ItemVerdict[]): NonNullable<AnswerPag
 		return {
 			label: batchItemLabel(index, verdicts.length),
 			decision: verdict.decision,
-			by: deciders.map((reviewer) => reviewer.name ?? (reviewer.id === LINK_ACTOR ? 'a reviewer with the link' : reviewer.id)),
+			by: deciders.map(deciderLabel),
 			at: verdict.decidedAt,
 		};
 	});

@@ -26,7 +26,7 @@ import { sealReviewUrl, signInboxReviewer } from '../shared/reviewSignatures';
 import type { HitlStore, PendingReviewItem } from '../shared/store';
 import { itemLabel } from '../shared/itemErrors';
 import { openNodeStore } from '../shared/storeCredential';
-import type { ReviewInboxFacts, ReviewStep } from './answerReviewRequest';
+import { deciderLabel, type ReviewInboxFacts, type ReviewStep } from './answerReviewRequest';
 import type { ApprovalSettings } from './readSettings';
 import type { ReviewItemView } from './renderReviewPage';
 
@@ -258,7 +258,7 @@ export async function reviewInboxHooks(
 				for (const output of step.outputs) {
 					for (const { itemIndex, review } of output) {
 						decisions[itemIndex] = review.decision;
-						for (const reviewer of review.reviewers) decidedBy.add(reviewer.name ?? reviewer.id);
+						for (const reviewer of review.reviewers) decidedBy.add(deciderLabel(reviewer));
 					}
 				}
 				await store.pendingReviews.closePendingReview(key, { status: 'decided', at, decisions, decidedBy: [...decidedBy] });

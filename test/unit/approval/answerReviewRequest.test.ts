@@ -4,6 +4,7 @@
  * store: the workflow and e2e tiers run the same step behind the real webhook().
  */
 import {
+	deciderLabel,
 	answerReviewRequest,
 	type ReviewRequestFacts,
 	type ReviewRequestSettings,
@@ -449,5 +450,13 @@ describe('a race: the ledger runs the step again on the state that won', () => {
 		const rerun = answerReviewRequest(facts, won.state, settings, NOW);
 		expect(summary(rerun)).toEqual({ status: 409, page: 'alreadyDecided', audit: ['refused:bob@example.com'], ledgerChanged: false, resumes: false });
 		expect(rerun.page).toMatchObject({ view: { results: [{ decision: 'approved', by: ['Ann'] }] } });
+	});
+});
+
+describe('deciderLabel: how a decider is named on the answer page and to a late reviewer', () => {
+	it('names a person, else their id, and the shared link in words (not "link")', () => {
+		expect(deciderLabel({ id: 'ann@example.com', name: 'Ann' })).toBe('Ann');
+		expect(deciderLabel({ id: 'ann@example.com' })).toBe('ann@example.com');
+		expect(deciderLabel({ id: 'link' })).toBe('a reviewer with the link');
 	});
 });
