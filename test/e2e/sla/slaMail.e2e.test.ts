@@ -7,7 +7,8 @@
  * (to the reviewer, with their personal link) and one escalation mail (to the backup reviewer, with
  * theirs) arrive; the backup reviewer's link is refused before the escalation with a page saying
  * from when it is valid, and works after it: the backup approves, the execution finishes, and the
- * store holds one decision row by them, the SLA steps and one escalation line in the audit trail.
+ * store holds one decision row by them, the SLA steps and one escalation line in the audit trail;
+ * the Feedback Log's Metrics counts the review overdue while it waits, and missed once answered.
  *
  * No assertion depends on how fast the machine is: the test waits for mails and store rows, and the
  * one thing that must happen before the escalation (opening the backup's link) is checked against
@@ -34,6 +35,7 @@ import {
 	SLA_REVIEWER,
 	slaMailCredentials,
 	slaMailWorkflow,
+	slaMetricsWorkflow,
 	slaReviewWorkflow,
 } from './slaMailWorkflows';
 
@@ -80,7 +82,7 @@ describe('review SLA: reminder and escalation mails, backup reviewer in a real n
 		browser = await launchBrowser();
 		// The SLA workflow has no webhook to wait for (a polling trigger): the test waits for the review's below.
 		n8n = await N8nServer.start({
-			workflows: [slaReviewWorkflow, slaMailWorkflow],
+			workflows: [slaReviewWorkflow, slaMailWorkflow, slaMetricsWorkflow],
 			credentials: slaMailCredentials(storeData, smtp.port),
 			waitForWebhooks: false,
 		});
@@ -95,6 +97,16 @@ describe('review SLA: reminder and escalation mails, backup reviewer in a real n
 		await smtp?.stop();
 		if (folder) rmSync(folder, { recursive: true, force: true });
 	});
+
+	/** The Metrics node's SLA figures, from a run of the Metrics workflow started now. */
+	async function slaFigures(): Promise<Record<string, unknown>> {
+		const before = n8n.listExecutions(slaMetricsWorkflow.id)[0]?.id;
+		await n8n.executeWorkflow(slaMetricsWorkflow.id);
+		const run = await n8n.waitForExecution(slaMetricsWorkflow.id, ['success', 'error'], before ? { newerThan: before } : {});
+		expect(run.data.resultData.error?.message).toBeUndefined();
+		const [report] = outputItems(run, 'Metrics');
+		return report.sla as Record<string, unknown>;
+	}
 
 	test('one reminder, one escalation; the backup is refused before it and decides after it', async () => {
 		// n8n 2.x publishes workflows after start-up: a 404 until the review's webhook is registered.
@@ -152,6 +164,14 @@ describe('review SLA: reminder and escalation mails, backup reviewer in a real n
 		// Now the reviewer's page says overdue, and the backup's link from the mail works.
 		await annPage.reload();
 		await expect(annPage.locator('header.top .meta').innerText()).resolves.toMatch(/overdue by \d+ s \(answer was due /);
+		// The Metrics report counts it: overdue now, its target missed, each step once.
+		expect(await slaFigures()).toMatchObject({
+			reviews: 1,
+			withTarget: 1,
+			overdueNow: 1,
+			withinTarget: { judged: 1, met: 0, missed: 1 },
+			steps: { reminder: 1, overdue: 1, escalated: 1 },
+		});
 		const after = await phonePage();
 		expect((await after.goto(linksIn(escalation)[0]))?.status()).toBe(200);
 		await expect(after.getByText('Answering as').innerText()).resolves.toContain(`${SLA_BACKUP.name}, a backup reviewer: the review was escalated at`);
@@ -178,6 +198,9 @@ describe('review SLA: reminder and escalation mails, backup reviewer in a real n
 		expect(audit.find((entry) => entry.event === 'slaEscalated')?.detail).toMatchObject({ backupReviewers: [SLA_BACKUP.id] });
 		expect(events).toEqual(expect.arrayContaining([`refused:${SLA_BACKUP.id}`, `answered:${SLA_BACKUP.id}`, `decided:${SLA_BACKUP.id}`]));
 		expect((await store.pendingReviews.getPendingReview(key, new Date().toISOString()))?.status).toBe('decided');
+
+		// Answered now: no longer overdue, still a missed target, with its time to the first answer.
+		expect(await slaFigures()).toMatchObject({ overdueNow: 0, withinTarget: { judged: 1, met: 0, missed: 1 }, timeToFirstAnswer: { count: 1 } });
 
 		// Still one reminder and one escalation after more polls (each step once, recorded in the store).
 		await new Promise((resolve) => setTimeout(resolve, 3 * SLA_POLL_SECONDS * 1000));

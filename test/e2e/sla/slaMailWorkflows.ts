@@ -181,3 +181,22 @@ export const slaMailWorkflow: WorkflowFile = {
 		'Switch on step': { main: [[to('Mail reminder')], [to('Mail backups')]] },
 	},
 };
+
+/** The Feedback Log's Metrics over the same store, run on demand (Manual Trigger, `n8n execute`). */
+export const slaMetricsWorkflow: WorkflowFile = {
+	id: 'hitlE2eSlaMailMetric',
+	name: 'HITL e2e: SLA figures',
+	nodes: [
+		{ id: 'hitlE2eSlaMetric-run', name: 'Run now', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'hitlE2eSlaMetric-metrics',
+			name: 'Metrics',
+			type: 'n8n-nodes-hitl.feedbackLog',
+			typeVersion: 1,
+			position: [200, 0],
+			parameters: { operation: 'metrics', lastDays: 1 },
+			credentials: { hitlStore: SLA_STORE_CREDENTIAL },
+		},
+	],
+	connections: { 'Run now': { main: [[to('Metrics')]] } },
+};
