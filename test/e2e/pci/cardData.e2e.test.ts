@@ -4,16 +4,17 @@
  * page (Chromium, phone size) shows at most the last four digits, and the HITL store's row —
  * read from the embedded SQLite file in n8n's user folder — keeps no full card number.
  */
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
 import { startFakeLlmServer, type FakeLlmServer } from '../../llm/fakeLlmServer';
 import { launchBrowser, PHONE } from '../approval/browser';
-import { N8nServer, outputItems, type WorkflowFile } from '../n8nServer';
+import { N8nServer, outputItems } from '../n8nServer';
+import { sharedInboxTemplate, supportTemplateWith } from '../templates/supportTemplateFiles';
 
-const TEMPLATE = path.resolve(__dirname, '..', '..', '..', 'templates', 'support-reply-with-review.json');
 const CREDENTIAL = { id: 'hitlPciLlmCred01', name: 'LLM API', type: 'llmApi' };
+/** The embedded store in n8n's user folder (an empty file path), as `npm start` sets it up. */
+const STORE_CREDENTIAL = { id: 'hitlPciStoreCr01', name: 'HITL Store', type: 'hitlStore', data: { backend: 'embedded', filePath: '' } };
 
 const CARD = '4111 1111 1111 1111';
 const CVV = '737';
@@ -26,25 +27,16 @@ function leaksCardData(text: string): boolean {
 	return compact.includes('4111111111111111') || compact.includes('411111111111') || text.includes(`CVV ${CVV}`);
 }
 
-function templateWithCredential(): WorkflowFile {
-	const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as WorkflowFile & { nodes: Record<string, unknown>[] };
-	for (const node of template.nodes) {
-		const credentials = node.credentials as Record<string, { id: string; name: string }> | undefined;
-		if (credentials?.llmApi) credentials.llmApi = { id: CREDENTIAL.id, name: CREDENTIAL.name };
-	}
-	return { ...template, active: true };
-}
-
 describe('card data in the customer message (support template, real n8n)', () => {
 	let llm: FakeLlmServer;
 	let n8n: N8nServer;
-	const workflow = templateWithCredential();
+	const workflow = supportTemplateWith({ llmApi: CREDENTIAL, hitlStore: STORE_CREDENTIAL });
 
 	beforeAll(async () => {
 		llm = await startFakeLlmServer({ latencyMs: 10, apiKey: 'sk-pci', models: ['gpt-4o-mini'] });
 		n8n = await N8nServer.start({
-			workflows: [workflow],
-			credentials: [{ ...CREDENTIAL, data: { apiKey: 'sk-pci', baseUrl: llm.baseUrl, organization: '', headers: '{}' } }],
+			workflows: [sharedInboxTemplate(), workflow],
+			credentials: [{ ...CREDENTIAL, data: { apiKey: 'sk-pci', baseUrl: llm.baseUrl, organization: '', headers: '{}' } }, STORE_CREDENTIAL],
 		});
 	}, 900_000);
 
@@ -96,7 +88,7 @@ describe('card data in the customer message (support template, real n8n)', () =>
 			expect(rows).toHaveLength(1);
 			expect(rows[0]).toMatchObject({ decision: 'approved', input_text: MASKED });
 			expect(JSON.parse(String(rows[0].rule_ids))).toContain('support.card-data-in-message');
-			for (const table of ['hitl_decisions', 'hitl_decision_reviewers', 'hitl_audit', 'hitl_review_state']) {
+			for (const table of ['hitl_decisions', 'hitl_decision_reviewers', 'hitl_audit', 'hitl_review_state', 'hitl_pending_reviews']) {
 				expect([table, leaksCardData(JSON.stringify(store.prepare(`SELECT * FROM ${table}`).all()))]).toEqual([table, false]);
 			}
 		} finally {

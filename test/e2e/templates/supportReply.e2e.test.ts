@@ -12,38 +12,17 @@ import { DatabaseSync } from 'node:sqlite';
 
 import { startFakeLlmServer, type FakeLlmServer } from '../../llm/fakeLlmServer';
 import { launchBrowser, PHONE } from '../approval/browser';
-import { N8nServer, outputItems, type WorkflowFile } from '../n8nServer';
+import { N8nServer, outputItems } from '../n8nServer';
+import { sharedInboxTemplate, SUPPORT_TEMPLATE, supportTemplateWith } from './supportTemplateFiles';
 
-const TEMPLATES = path.resolve(__dirname, '..', '..', '..', 'templates');
-const TEMPLATE = path.join(TEMPLATES, 'support-reply-with-review.json');
 const CREDENTIAL = { id: 'hitlTplLlmCred01', name: 'LLM API', type: 'llmApi' };
 const STORE_CREDENTIAL = { id: 'hitlTplStoreCr01', name: 'HITL Store', type: 'hitlStore', data: { backend: 'embedded', filePath: '' } };
-
-function templateWithCredential(): WorkflowFile {
-	const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as WorkflowFile & { nodes: Record<string, unknown>[] };
-	for (const node of template.nodes) {
-		const credentials = node.credentials as Record<string, { id: string; name: string }> | undefined;
-		// What the admin does in the editor: pick their credential on the node that asks for one.
-		if (credentials?.llmApi) credentials.llmApi = { id: CREDENTIAL.id, name: CREDENTIAL.name };
-		if (credentials?.hitlStore) credentials.hitlStore = { id: STORE_CREDENTIAL.id, name: STORE_CREDENTIAL.name };
-	}
-	return { ...template, active: true };
-}
-
-/** The "Review inbox" template as `npm start` imports it: active, one shared address. */
-function inboxTemplate(): WorkflowFile {
-	const template = JSON.parse(readFileSync(path.join(TEMPLATES, 'review-inbox.json'), 'utf8')) as WorkflowFile & {
-		nodes: { type: string; parameters: Record<string, unknown> }[];
-	};
-	for (const node of template.nodes) if (node.type === 'n8n-nodes-hitl.reviewInbox') node.parameters.access = 'shared';
-	return { ...template, active: true };
-}
 
 describe('template: support reply with human review', () => {
 	let llm: FakeLlmServer;
 	let n8n: N8nServer;
-	const workflow = templateWithCredential();
-	const inbox = inboxTemplate();
+	const workflow = supportTemplateWith({ llmApi: CREDENTIAL, hitlStore: STORE_CREDENTIAL });
+	const inbox = sharedInboxTemplate();
 
 	beforeAll(async () => {
 		// The template's model, as OpenAI would list it.
@@ -60,7 +39,7 @@ describe('template: support reply with human review', () => {
 	});
 
 	test('only the credentials are missing: every other node is ready as imported', () => {
-		const template = JSON.parse(readFileSync(TEMPLATE, 'utf8')) as { nodes: { name: string; credentials?: object }[] };
+		const template = JSON.parse(readFileSync(SUPPORT_TEMPLATE, 'utf8')) as { nodes: { name: string; credentials?: object }[] };
 		const needing = template.nodes.filter((node) => node.credentials);
 		expect(needing.map((node) => [node.name, Object.keys(node.credentials!)])).toEqual([
 			['Draft reply', ['llmApi']],
