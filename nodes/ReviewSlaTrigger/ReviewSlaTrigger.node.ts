@@ -8,7 +8,7 @@ import {
 	type IPollFunctions,
 } from 'n8n-workflow';
 
-import { dueSlaSteps, type SlaPolicy, type SlaStep } from '../shared/reviewSlaSteps';
+import { dueSlaSteps, slaNoticeSteps, type SlaPolicy, type SlaStep } from '../shared/reviewSlaSteps';
 import { MIN_REVIEW_SECRET_LENGTH } from '../shared/reviewSignatures';
 import { hitlReviewSecretTest } from '../shared/reviewSecretTest';
 import { hitlStoreTest } from '../shared/store/credentialTest';
@@ -194,7 +194,8 @@ export class ReviewSlaTrigger implements INodeType {
 					});
 				}
 			}
-			out.push({ json: slaNotice(review, won, nowMs, { ...(secret ? { secret } : {}), ...(inboxUrl ? { inboxUrl } : {}) }) as unknown as IDataObject });
+			const settings = { ...(secret ? { secret } : {}), ...(inboxUrl ? { inboxUrl } : {}) };
+			for (const steps of slaNoticeSteps(won)) out.push({ json: slaNotice(review, steps, nowMs, settings) as unknown as IDataObject });
 		}
 		return out.length ? [out] : null;
 	}

@@ -20,9 +20,9 @@ export interface ReadyLink {
 }
 
 export interface SlaNotice {
-	/** The furthest step crossed in this poll (what to switch on). */
+	/** The step this notice is for (what to switch on): the furthest its audience crossed in this poll. */
 	step: SlaStep;
-	/** Every step crossed in this poll, in order (usually one). */
+	/** The steps of this poll this notice covers, in order (one: reminder, overdue or escalated). */
 	steps: SlaStep[];
 	executionId: string;
 	nodeName: string;

@@ -89,6 +89,20 @@ export function dueSlaSteps(review: SlaReviewFacts, policy: SlaPolicy, nowMs: nu
 }
 
 /**
+ * The notices for the steps one poll won for a review, one per audience, in order: the reviewers
+ * hear the furthest of reminder and overdue, the backup reviewers the escalation. A poll that
+ * crosses the target and the escalation at once (escalating at the target, the default, or the
+ * first poll after n8n was down) so tells the reviewers their review is overdue and brings in the
+ * backups; one notice for both steps would have reached the backups only.
+ */
+export function slaNoticeSteps(won: readonly SlaStep[]): SlaStep[][] {
+	const forReviewers = won.filter((step) => step !== 'escalated');
+	const groups: SlaStep[][] = forReviewers.length ? [forReviewers] : [];
+	if (won.includes('escalated')) groups.push(['escalated']);
+	return groups;
+}
+
+/**
  * When a backup reviewer's link may become valid: at the escalation (recorded by the Review SLA
  * Trigger), which falls at the earliest at the review's target. Undefined without a target.
  */

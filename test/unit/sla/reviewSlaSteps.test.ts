@@ -2,7 +2,7 @@
  * The step rules of the review SLA (issue 15): each step once, a reminder superseded by a later
  * step, clock skew, a review decided between polls, a review without a target.
  */
-import { dueSlaSteps, slaStepTimes, type SlaPolicy, type SlaReviewFacts, type SlaStep } from '../../../nodes/shared/reviewSlaSteps';
+import { dueSlaSteps, slaNoticeSteps, slaStepTimes, type SlaPolicy, type SlaReviewFacts, type SlaStep } from '../../../nodes/shared/reviewSlaSteps';
 
 const T0 = Date.parse('2026-12-02T09:00:00.000Z');
 const at = (minutes: number) => T0 + minutes * 60_000;
@@ -41,6 +41,17 @@ describe('review SLA steps', () => {
 		expect(pollAt([22, 40])).toEqual([['overdue'], ['escalated']]);
 		// The reminder is never sent later either.
 		expect(pollAt([25, 26]).flat()).toEqual(['overdue']);
+	});
+
+	test('one notice per audience: the reviewers hear "overdue" even when the escalation falls in the same poll', () => {
+		expect(slaNoticeSteps(['overdue', 'escalated'])).toEqual([['overdue'], ['escalated']]);
+		expect(slaNoticeSteps(['reminder'])).toEqual([['reminder']]);
+		expect(slaNoticeSteps(['overdue'])).toEqual([['overdue']]);
+		expect(slaNoticeSteps(['escalated'])).toEqual([['escalated']]);
+		expect(slaNoticeSteps([])).toEqual([]);
+		// escalating at the target (the node's default): one poll after the target crosses both
+		const atTarget = { overdue: true, escalateAfterMs: 0 };
+		expect(slaNoticeSteps(dueSlaSteps(review, atTarget, at(21), []))).toEqual([['overdue'], ['escalated']]);
 	});
 
 	test('a review decided (or expired) between polls gets no further step', () => {

@@ -90,11 +90,21 @@ describe('Review SLA Trigger', () => {
 	it('emits one item per review that crossed a step, with ready links; each step once, also after a restart', async () => {
 		const first = await pollTrigger(workflow(), TRIGGER, { credentials });
 		const items = (first?.[0] ?? []).map((item) => item.json as Record<string, any>); // eslint-disable-line @typescript-eslint/no-explicit-any -- test reads plain JSON
+		// "late" crossed its target and its escalation (at the target) in this one poll: its reviewers
+		// get the overdue notice, its backup reviewer the escalation — two items, one per audience.
 		expect(items.map((item) => [item.executionId, item.step, item.steps])).toEqual([
-			['late', 'escalated', ['overdue', 'escalated']],
+			['late', 'overdue', ['overdue']],
+			['late', 'escalated', ['escalated']],
 			['remind', 'reminder', ['reminder']],
 		]);
-		const [late, remind] = items;
+		const [lateOverdue, late, remind] = items;
+		expect(lateOverdue).toMatchObject({
+			minutesLeft: -10,
+			recipients: [
+				{ id: 'ann@example.com', name: 'Ann', email: 'ann@example.com', url: personal('late', 'ann@example.com') },
+				{ id: 'bob@example.com', name: 'Bob', email: 'bob@example.com', url: personal('late', 'bob@example.com') },
+			],
+		});
 		expect(remind).toMatchObject({
 			title: 'Refund reply',
 			workflowName: 'Refunds',
@@ -132,10 +142,10 @@ describe('Review SLA Trigger', () => {
 
 	it('Fetch Test Event previews what is due without recording it', async () => {
 		const preview = await pollTrigger(workflow(), TRIGGER, { credentials, mode: 'manual' });
-		expect(preview?.[0].map((item) => item.json.executionId)).toEqual(['late', 'remind']);
+		expect(preview?.[0].map((item) => item.json.executionId)).toEqual(['late', 'late', 'remind']);
 		expect(await store.reviewSla.listSlaSteps({ executionId: 'late', nodeName: 'Human Approval' })).toEqual([]);
 		const real = await pollTrigger(workflow(), TRIGGER, { credentials });
-		expect(real?.[0].map((item) => item.json.executionId)).toEqual(['late', 'remind']);
+		expect(real?.[0].map((item) => item.json.executionId)).toEqual(['late', 'late', 'remind']);
 	});
 
 	it('links go through the Review Inbox when its URL is set; a later escalation waits for its delay', async () => {
@@ -153,7 +163,12 @@ describe('Review SLA Trigger', () => {
 		const json = workflow();
 		delete json.nodes[0].credentials!.hitlReviewSecretApi;
 		const polled = await pollTrigger(json, TRIGGER, { credentials: storeOnly });
-		expect(polled?.[0][0].json).toMatchObject({ linksMissing: expect.stringContaining('HITL Review Secret'), recipients: [expect.objectContaining({ url: '' })] });
+		// the first item is the overdue notice to the late review's two reviewers
+		expect(polled?.[0][0].json).toMatchObject({
+			step: 'overdue',
+			linksMissing: expect.stringContaining('HITL Review Secret'),
+			recipients: [expect.objectContaining({ url: '' }), expect.objectContaining({ url: '' })],
+		});
 	});
 
 	it('refuses a reminder share outside 0–99 and a policy with every step off, naming the field', async () => {
