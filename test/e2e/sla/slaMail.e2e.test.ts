@@ -1,11 +1,12 @@
 /**
  * Review SLAs end to end (issue 15, item 6), in the real n8n with short times: a review with a
  * 30-second respond-within target, a Review SLA Trigger polling every 5 seconds, n8n's own Switch and
- * Send Email nodes, the SMTP listener on loopback, Chromium at phone size.
+ * Send Email nodes, the SMTP listener on loopback, Chromium at phone size. The trigger escalates at
+ * the target (its default), so one poll crosses both "overdue" and "escalated".
  *
  * What a user meets: the reviewer sees the time left on the review page; exactly one reminder mail
- * (to the reviewer, with their personal link) and one escalation mail (to the backup reviewer, with
- * theirs) arrive; the backup reviewer's link is refused before the escalation with a page saying
+ * and one overdue mail (to the reviewer, with their personal link) and one escalation mail (to the
+ * backup reviewer, with theirs) arrive; the backup reviewer's link is refused before the escalation with a page saying
  * from when it is valid, and works after it: the backup approves, the execution finishes, and the
  * store holds one decision row by them, the SLA steps and one escalation line in the audit trail;
  * the Feedback Log's Metrics counts the review overdue while it waits, and missed once answered.
@@ -108,7 +109,7 @@ describe('review SLA: reminder and escalation mails, backup reviewer in a real n
 		return report.sla as Record<string, unknown>;
 	}
 
-	test('one reminder, one escalation; the backup is refused before it and decides after it', async () => {
+	test('one reminder, one overdue notice, one escalation; the backup is refused before it and decides after it', async () => {
 		// n8n 2.x publishes workflows after start-up: a 404 until the review's webhook is registered.
 		const answer = await until('the review webhook', async () => {
 			const response = await n8n.callWebhook(SLA_REVIEW_PATH, { items: [draftItem('We have refunded the second charge of 49.90 EUR.')] });
@@ -144,14 +145,18 @@ describe('review SLA: reminder and escalation mails, backup reviewer in a real n
 		expect((await annPage.goto(annLink))?.status()).toBe(200);
 		await expect(annPage.locator('header.top .meta').innerText()).resolves.toMatch(/\d+ s left to answer \(target /);
 
-		// The mails: one reminder to the reviewer, then one escalation to the backup.
+		// The mails: one reminder to the reviewer; then, from the one poll that crosses the target and
+		// the escalation, the overdue notice to the reviewer and the escalation to the backup.
 		const [reminder] = await smtp.waitForMessages(1, 120_000);
 		expect(reminder.to).toEqual([SLA_REVIEWER.id]);
 		expect(header(reminder, 'Subject')).toMatch(/^Reminder: Refund reply, \d+ min left$/);
 		expect(linksIn(reminder)).toEqual([annLink]);
-		const [, escalation] = await smtp.waitForMessages(2, 120_000);
-		expect(escalation.to).toEqual([SLA_BACKUP.id]);
-		expect(header(escalation, 'Subject')).toBe('Escalated to you: Refund reply');
+		const later = (await smtp.waitForMessages(3, 120_000)).slice(1);
+		const overdue = later.find((mail) => header(mail, 'Subject') === 'Overdue: Refund reply');
+		expect(overdue?.to).toEqual([SLA_REVIEWER.id]);
+		expect(linksIn(overdue!)).toEqual([annLink]);
+		const escalation = later.find((mail) => header(mail, 'Subject') === 'Escalated to you: Refund reply')!;
+		expect(escalation?.to).toEqual([SLA_BACKUP.id]);
 		expect(linksIn(escalation)).toEqual([samLink]);
 
 		// The refusal came before the escalation was recorded (else this run proves nothing about "before").
@@ -202,9 +207,10 @@ describe('review SLA: reminder and escalation mails, backup reviewer in a real n
 		// Answered now: no longer overdue, still a missed target, with its time to the first answer.
 		expect(await slaFigures()).toMatchObject({ overdueNow: 0, withinTarget: { judged: 1, met: 0, missed: 1 }, timeToFirstAnswer: { count: 1 } });
 
-		// Still one reminder and one escalation after more polls (each step once, recorded in the store).
+		// Still one mail per step after more polls (each step once, recorded in the store): the reminder's
+		// poll, and the one poll that sent the overdue notice and the escalation.
 		await new Promise((resolve) => setTimeout(resolve, 3 * SLA_POLL_SECONDS * 1000));
-		expect(smtp.messages).toHaveLength(2);
+		expect(smtp.messages).toHaveLength(3);
 		expect(n8n.listExecutions(slaMailWorkflow.id).map((execution) => execution.status)).toEqual(['success', 'success']);
 	});
 });

@@ -129,7 +129,7 @@ const mail = (id: string, name: string, subject: string) => ({
 	name,
 	type: 'n8n-nodes-base.emailSend',
 	typeVersion: 2.1,
-	position: [500, id.endsWith('1') ? -100 : 100],
+	position: [500, (Number(id.slice(-1)) - 2) * 150],
 	credentials: { smtp: SLA_SMTP_CREDENTIAL },
 	parameters: {
 		fromEmail: 'Review SLA <sla@hitl.test>',
@@ -171,14 +171,15 @@ export const slaMailWorkflow: WorkflowFile = {
 			type: 'n8n-nodes-base.switch',
 			typeVersion: 3.2,
 			position: [250, 0],
-			parameters: { rules: { values: [stepIs('reminder'), stepIs('escalated')] }, options: {} },
+			parameters: { rules: { values: [stepIs('reminder'), stepIs('overdue'), stepIs('escalated')] }, options: {} },
 		},
 		mail('hitlE2eSlaMails1-mail1', 'Mail reminder', '=Reminder: {{ $json.title }}, {{ $json.minutesLeft }} min left'),
-		mail('hitlE2eSlaMails1-mail2', 'Mail backups', '=Escalated to you: {{ $json.title }}'),
+		mail('hitlE2eSlaMails1-mail2', 'Mail overdue', '=Overdue: {{ $json.title }}'),
+		mail('hitlE2eSlaMails1-mail3', 'Mail backups', '=Escalated to you: {{ $json.title }}'),
 	],
 	connections: {
 		'Review SLA Trigger': { main: [[to('Switch on step')]] },
-		'Switch on step': { main: [[to('Mail reminder')], [to('Mail backups')]] },
+		'Switch on step': { main: [[to('Mail reminder')], [to('Mail overdue')], [to('Mail backups')]] },
 	},
 };
 
