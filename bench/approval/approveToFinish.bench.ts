@@ -14,59 +14,14 @@
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
-import { N8nServer, type WorkflowFile } from '../../test/e2e/n8nServer';
-import { draftItem, linkReview } from '../../test/e2e/approval/workflows';
+import { N8nServer } from '../../test/e2e/n8nServer';
+import { draftItem, linkReview, waitFormWorkflow } from '../../test/e2e/approval/workflows';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 
-const waitBaseline: WorkflowFile = {
-	id: 'hitlBenchWaitForm',
-	name: 'HITL bench: n8n Wait (form)',
-	active: true,
-	nodes: [
-		{
-			id: 'wh',
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2.1,
-			position: [0, 0],
-			webhookId: 'hitl-bench-wait-id',
-			parameters: { httpMethod: 'POST', path: 'hitl-bench-wait', responseMode: 'responseNode', options: {} },
-		},
-		{
-			id: 'respond',
-			name: 'Respond',
-			type: 'n8n-nodes-base.respondToWebhook',
-			typeVersion: 1.5,
-			position: [200, 0],
-			parameters: {
-				respondWith: 'json',
-				responseBody: '={{ { "reviewUrl": $execution.resumeFormUrl, "executionId": $execution.id } }}',
-				options: {},
-			},
-		},
-		{
-			id: 'wait',
-			name: 'Wait',
-			type: 'n8n-nodes-base.wait',
-			typeVersion: 1.1,
-			position: [400, 0],
-			webhookId: 'hitl-bench-wait-form',
-			parameters: {
-				resume: 'form',
-				formTitle: 'Approve?',
-				formFields: { values: [{ fieldLabel: 'Decision', fieldType: 'text', requiredField: true }] },
-				options: {},
-			},
-		},
-		{ id: 'end', name: 'End', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, 0], parameters: {} },
-	],
-	connections: {
-		Webhook: { main: [[{ node: 'Respond', type: 'main', index: 0 }]] },
-		Respond: { main: [[{ node: 'Wait', type: 'main', index: 0 }]] },
-		Wait: { main: [[{ node: 'End', type: 'main', index: 0 }]] },
-	},
-};
+/** n8n's Wait node (form), posted the same body as the review: the same items in both executions. */
+const waitBaseline = waitFormWorkflow('hitlBenchWaitForm', 'hitl-bench-wait', 'HITL bench: n8n Wait (form)');
+const BODY = { items: [draftItem('Your refund was sent.')] };
 
 function stoppedAt(server: N8nServer, executionId: string): number | undefined {
 	const db = new DatabaseSync(path.join(server.userFolder, '.n8n', 'database.sqlite'), { readOnly: true });
@@ -101,7 +56,7 @@ async function untilFinished(server: N8nServer, executionId: string): Promise<nu
 
 /** One Human Approval round: GET the page (a reviewer opens it), then time the Approve POST. */
 async function approvalRound(server: N8nServer): Promise<number> {
-	const { reviewUrl, executionId } = await start(server, 'hitl-e2e-review', { items: [draftItem('Your refund was sent.')] });
+	const { reviewUrl, executionId } = await start(server, 'hitl-e2e-review', BODY);
 	const html = await (await fetch(reviewUrl)).text();
 	const token = html.match(/name="token" value="([^"]+)"/)![1];
 	const pressed = Date.now();
@@ -117,7 +72,7 @@ async function approvalRound(server: N8nServer): Promise<number> {
 
 /** One baseline round: GET n8n's form page, then time its form POST. */
 async function waitRound(server: N8nServer): Promise<number> {
-	const { reviewUrl, executionId } = await start(server, 'hitl-bench-wait', {});
+	const { reviewUrl, executionId } = await start(server, 'hitl-bench-wait', BODY);
 	await (await fetch(reviewUrl)).text();
 	const form = new FormData();
 	form.set('field-0', 'approve');

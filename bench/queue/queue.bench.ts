@@ -20,8 +20,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
 import { startFakeLlmServerProcess, type FakeLlmServerProcess } from '../../test/llm/fakeLlmServerProcess';
-import { draftItem, reviewWorkflow } from '../../test/e2e/approval/workflows';
-import type { WorkflowFile } from '../../test/e2e/n8nServer';
+import { draftItem, reviewWorkflow, waitFormWorkflow } from '../../test/e2e/approval/workflows';
 import { QueueCluster } from '../../test/e2e/queue/queueCluster';
 import { LLM_CREDENTIAL, REVIEW_SECRET, SECRET_CREDENTIAL, STORE_CREDENTIAL, supportTemplateForQueue } from '../../test/e2e/queue/workflows';
 
@@ -37,65 +36,8 @@ const LLM_MS = Number(process.env.BENCH_LLM_MS ?? 800);
 const support = supportTemplateForQueue();
 const review = reviewWorkflow('hitlBenchQueueHaw', 'hitl-bench-queue-haw', { useStore: true }, { hitlStore: { id: STORE_CREDENTIAL.id, name: STORE_CREDENTIAL.name } });
 
-/**
- * n8n's own Wait node resumed by its form: Webhook → Respond (the form link) → Split Out → Wait →
- * No Op, the Human Approval Wait workflow's shape (test/e2e/approval/workflows.ts) with n8n's node
- * in its place, posted the same body: both executions carry the same items in their run data, which
- * n8n loads, resumes and saves again on every answer.
- */
-const waitForm: WorkflowFile = {
-	id: 'hitlBenchQueueWait',
-	name: 'HITL bench: n8n Wait (form) in queue mode',
-	active: true,
-	nodes: [
-		{
-			id: 'wh',
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2.1,
-			position: [0, 0],
-			webhookId: 'hitl-bench-queue-wait-id',
-			parameters: { httpMethod: 'POST', path: 'hitl-bench-queue-wait', responseMode: 'responseNode', options: {} },
-		},
-		{
-			id: 'respond',
-			name: 'Respond',
-			type: 'n8n-nodes-base.respondToWebhook',
-			typeVersion: 1.5,
-			position: [200, 0],
-			parameters: { respondWith: 'json', responseBody: '={{ { "reviewUrl": $execution.resumeFormUrl, "executionId": $execution.id } }}', options: {} },
-		},
-		{
-			id: 'split',
-			name: 'Split Out',
-			type: 'n8n-nodes-base.splitOut',
-			typeVersion: 1,
-			position: [300, 0],
-			parameters: { fieldToSplitOut: 'body.items', options: {} },
-		},
-		{
-			id: 'wait',
-			name: 'Wait',
-			type: 'n8n-nodes-base.wait',
-			typeVersion: 1.1,
-			position: [400, 0],
-			webhookId: 'hitl-bench-queue-wait-form',
-			parameters: {
-				resume: 'form',
-				formTitle: 'Approve?',
-				formFields: { values: [{ fieldLabel: 'Decision', fieldType: 'text', requiredField: true }] },
-				options: {},
-			},
-		},
-		{ id: 'end', name: 'End', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [600, 0], parameters: {} },
-	],
-	connections: {
-		Webhook: { main: [[{ node: 'Respond', type: 'main', index: 0 }]] },
-		Respond: { main: [[{ node: 'Split Out', type: 'main', index: 0 }]] },
-		'Split Out': { main: [[{ node: 'Wait', type: 'main', index: 0 }]] },
-		Wait: { main: [[{ node: 'End', type: 'main', index: 0 }]] },
-	},
-};
+/** n8n's own Wait node resumed by its form, in the Human Approval Wait workflow's shape, posted the same body. */
+const waitForm = waitFormWorkflow('hitlBenchQueueWait', 'hitl-bench-queue-wait', 'HITL bench: n8n Wait (form) in queue mode');
 
 function percentile(values: number[], p: number): number {
 	const sorted = [...values].sort((a, b) => a - b);

@@ -86,6 +86,68 @@ export function reviewWorkflow(id: string, path: string, approvalParameters: Rec
 
 export const linkReview = reviewWorkflow('hitlE2eReview001', 'hitl-e2e-review', {});
 
+/**
+ * n8n's own Wait node resumed by its form, in `reviewWorkflow`'s shape: Webhook (answers with the
+ * form link) → Split Out → Wait → End. Posted the same body as a review workflow, both executions
+ * carry the same items in their run data, which n8n loads, resumes and saves again on every
+ * answer — the benchmarks' baseline for Human Approval Wait.
+ */
+export function waitFormWorkflow(id: string, path: string, name: string): WorkflowFile {
+	return {
+		id,
+		name,
+		active: true,
+		nodes: [
+			{
+				id: `${id}-webhook`,
+				name: 'Webhook',
+				type: 'n8n-nodes-base.webhook',
+				typeVersion: 2.1,
+				position: [0, 0],
+				webhookId: `${path}-id`,
+				parameters: { httpMethod: 'POST', path, responseMode: 'responseNode', options: {} },
+			},
+			{
+				id: `${id}-respond`,
+				name: 'Respond',
+				type: 'n8n-nodes-base.respondToWebhook',
+				typeVersion: 1.5,
+				position: [200, 0],
+				parameters: { respondWith: 'json', responseBody: '={{ { "reviewUrl": $execution.resumeFormUrl, "executionId": $execution.id } }}', options: {} },
+			},
+			{
+				id: `${id}-split`,
+				name: 'Split Out',
+				type: 'n8n-nodes-base.splitOut',
+				typeVersion: 1,
+				position: [400, 0],
+				parameters: { fieldToSplitOut: 'body.items', options: {} },
+			},
+			{
+				id: `${id}-wait`,
+				name: 'Wait',
+				type: 'n8n-nodes-base.wait',
+				typeVersion: 1.1,
+				position: [600, 0],
+				webhookId: `${path}-form`,
+				parameters: {
+					resume: 'form',
+					formTitle: 'Approve?',
+					formFields: { values: [{ fieldLabel: 'Decision', fieldType: 'text', requiredField: true }] },
+					options: {},
+				},
+			},
+			{ id: `${id}-end`, name: 'End', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [800, 0], parameters: {} },
+		],
+		connections: {
+			Webhook: { main: [[to('Respond')]] },
+			Respond: { main: [[to('Split Out')]] },
+			'Split Out': { main: [[to('Wait')]] },
+			Wait: { main: [[to('End')]] },
+		},
+	};
+}
+
 /** Notifies a chat webhook (the test's own server) with the link, as a Slack incoming webhook would get it. */
 export const chatReview = (webhookUrl: string) => reviewWorkflow('hitlE2eReviewChat', 'hitl-e2e-review-chat', { notify: 'webhook', webhookUrl });
 
