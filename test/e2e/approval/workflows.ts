@@ -14,6 +14,47 @@ const noOp = (name: string, y: number) => ({
 	parameters: {},
 });
 
+/** Webhook (answers with the link `linkExpression` gives, and the execution id) → Respond → Split Out (one item per draft). */
+function entryNodes(id: string, path: string, linkExpression: string) {
+	return [
+		{
+			id: `${id}-webhook`,
+			name: 'Webhook',
+			type: 'n8n-nodes-base.webhook',
+			typeVersion: 2.1,
+			position: [0, 0],
+			webhookId: `${path}-id`,
+			parameters: { httpMethod: 'POST', path, responseMode: 'responseNode', options: {} },
+		},
+		{
+			id: `${id}-respond`,
+			name: 'Respond',
+			type: 'n8n-nodes-base.respondToWebhook',
+			typeVersion: 1.5,
+			position: [200, 0],
+			parameters: {
+				respondWith: 'json',
+				responseBody: `={{ { "reviewUrl": ${linkExpression}, "executionId": $execution.id } }}`,
+				options: {},
+			},
+		},
+		{
+			id: `${id}-split`,
+			name: 'Split Out',
+			type: 'n8n-nodes-base.splitOut',
+			typeVersion: 1,
+			position: [400, 0],
+			parameters: { fieldToSplitOut: 'body.items', options: {} },
+		},
+	];
+}
+
+const entryConnections = (first: string) => ({
+	Webhook: { main: [[to('Respond')]] },
+	Respond: { main: [[to('Split Out')]] },
+	'Split Out': { main: [[to(first)]] },
+});
+
 /**
  * Webhook (answers with the review link) → Split Out (one item per draft) → Human Approval →
  * one end node per output. The POSTed body carries the drafts with their `hitl` parts.
@@ -24,35 +65,7 @@ export function reviewWorkflow(id: string, path: string, approvalParameters: Rec
 		name: `HITL e2e: ${path}`,
 		active: true,
 		nodes: [
-			{
-				id: `${id}-webhook`,
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2.1,
-				position: [0, 0],
-				webhookId: `${path}-id`,
-				parameters: { httpMethod: 'POST', path, responseMode: 'responseNode', options: {} },
-			},
-			{
-				id: `${id}-respond`,
-				name: 'Respond',
-				type: 'n8n-nodes-base.respondToWebhook',
-				typeVersion: 1.5,
-				position: [200, 0],
-				parameters: {
-					respondWith: 'json',
-					responseBody: '={{ { "reviewUrl": $execution.resumeUrl, "executionId": $execution.id } }}',
-					options: {},
-				},
-			},
-			{
-				id: `${id}-split`,
-				name: 'Split Out',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [400, 0],
-				parameters: { fieldToSplitOut: 'body.items', options: {} },
-			},
+			...entryNodes(id, path, '$execution.resumeUrl'),
 			{
 				id: `${id}-approval`,
 				name: APPROVAL_NODE,
@@ -76,9 +89,7 @@ export function reviewWorkflow(id: string, path: string, approvalParameters: Rec
 			noOp(OUTPUT_NODES[3], 300),
 		],
 		connections: {
-			Webhook: { main: [[to('Respond')]] },
-			Respond: { main: [[to('Split Out')]] },
-			'Split Out': { main: [[to(APPROVAL_NODE)]] },
+			...entryConnections(APPROVAL_NODE),
 			[APPROVAL_NODE]: { main: OUTPUT_NODES.map((name) => [to(name)]) },
 		},
 	};
@@ -98,31 +109,7 @@ export function waitFormWorkflow(id: string, path: string, name: string): Workfl
 		name,
 		active: true,
 		nodes: [
-			{
-				id: `${id}-webhook`,
-				name: 'Webhook',
-				type: 'n8n-nodes-base.webhook',
-				typeVersion: 2.1,
-				position: [0, 0],
-				webhookId: `${path}-id`,
-				parameters: { httpMethod: 'POST', path, responseMode: 'responseNode', options: {} },
-			},
-			{
-				id: `${id}-respond`,
-				name: 'Respond',
-				type: 'n8n-nodes-base.respondToWebhook',
-				typeVersion: 1.5,
-				position: [200, 0],
-				parameters: { respondWith: 'json', responseBody: '={{ { "reviewUrl": $execution.resumeFormUrl, "executionId": $execution.id } }}', options: {} },
-			},
-			{
-				id: `${id}-split`,
-				name: 'Split Out',
-				type: 'n8n-nodes-base.splitOut',
-				typeVersion: 1,
-				position: [400, 0],
-				parameters: { fieldToSplitOut: 'body.items', options: {} },
-			},
+			...entryNodes(id, path, '$execution.resumeFormUrl'),
 			{
 				id: `${id}-wait`,
 				name: 'Wait',
@@ -140,9 +127,7 @@ export function waitFormWorkflow(id: string, path: string, name: string): Workfl
 			{ id: `${id}-end`, name: 'End', type: 'n8n-nodes-base.noOp', typeVersion: 1, position: [800, 0], parameters: {} },
 		],
 		connections: {
-			Webhook: { main: [[to('Respond')]] },
-			Respond: { main: [[to('Split Out')]] },
-			'Split Out': { main: [[to('Wait')]] },
+			...entryConnections('Wait'),
 			Wait: { main: [[to('End')]] },
 		},
 	};
