@@ -12,6 +12,8 @@ function executorOf(client: Pool | PoolClient): SqlExecutor {
 	return {
 		query: async <Row extends object>(sql: string, params: readonly SqlValue[] = []) =>
 			(await client.query(numberPlaceholders(sql), params as SqlValue[])).rows as Row[],
+		queryArrays: async (sql: string, params: readonly SqlValue[] = []) =>
+			(await client.query<unknown[]>({ text: numberPlaceholders(sql), values: params as SqlValue[], rowMode: 'array' })).rows,
 		run: async (sql: string, params: readonly SqlValue[] = []) =>
 			(await client.query(numberPlaceholders(sql), params as SqlValue[])).rowCount ?? 0,
 		// One round trip per row: the store inserts batches on PostgreSQL with unnest and RETURNING instead.
@@ -51,6 +53,10 @@ export class PostgresDriver implements SqlDriver {
 
 	query<Row extends object>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
 		return this.direct.query<Row>(sql, params);
+	}
+
+	queryArrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
+		return this.direct.queryArrays(sql, params);
 	}
 
 	run(sql: string, params?: readonly SqlValue[]): Promise<number> {

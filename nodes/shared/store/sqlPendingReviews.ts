@@ -122,29 +122,55 @@ export function pendingReviewFromRow(row: Row, nowMs: number): StoredPendingRevi
 	return review;
 }
 
-/** A row of LISTED_COLUMNS: one object of one shape (the inbox converts 50 per page). */
-function listedFromRow(row: Row, nowMs: number): ListedPendingReview {
+/** A row of LISTED_COLUMNS, read as an array: one object of one shape (the inbox converts 50 per page). */
+function listedFromRow(row: unknown[], nowMs: number): ListedPendingReview {
+	const [
+		executionId,
+		nodeName,
+		nodeId,
+		workflowId,
+		workflowName,
+		title,
+		items,
+		reviewerMode,
+		reviewers,
+		priority,
+		requestedAt,
+		deadline,
+		status,
+		claimedBy,
+		claimedName,
+		claimedMs,
+		claimExpiresMs,
+		respondBy,
+		backupReviewers,
+		opensFromInbox,
+	] = row;
 	const review: ListedPendingReview = {
-		executionId: String(row.execution_id),
-		nodeName: String(row.node_name),
-		nodeId: String(row.node_id),
-		title: String(row.title),
-		items: JSON.parse(String(row.items)) as ListedPendingReview['items'],
-		requestedAt: String(row.requested_at),
-		reviewerMode: row.reviewer_mode === 'named' ? 'named' : 'link',
-		reviewers: JSON.parse(String(row.reviewers)) as ListedPendingReview['reviewers'],
-		priority: Number(row.priority),
-		status: String(row.status) as PendingReviewStatus,
-		opensFromInbox: Number(row.opens_from_inbox) === 1,
+		executionId: String(executionId),
+		nodeName: String(nodeName),
+		nodeId: String(nodeId),
+		title: String(title),
+		items: JSON.parse(String(items)) as ListedPendingReview['items'],
+		requestedAt: String(requestedAt),
+		reviewerMode: reviewerMode === 'named' ? 'named' : 'link',
+		reviewers: JSON.parse(String(reviewers)) as ListedPendingReview['reviewers'],
+		priority: Number(priority),
+		status: String(status) as PendingReviewStatus,
+		opensFromInbox: Number(opensFromInbox) === 1,
 	};
-	if (row.workflow_id !== null) review.workflowId = String(row.workflow_id);
-	if (row.workflow_name !== null) review.workflowName = String(row.workflow_name);
-	if (row.deadline !== null) review.deadline = String(row.deadline);
-	if (row.respond_by !== null) review.respondBy = String(row.respond_by);
-	if (row.backup_reviewers !== null) review.backupReviewers = JSON.parse(String(row.backup_reviewers)) as NonNullable<ListedPendingReview['backupReviewers']>;
-	if (row.claimed_by !== null) {
-		const claim = claimOf(row, nowMs);
-		if (claim) review.claim = claim;
+	if (workflowId !== null) review.workflowId = String(workflowId);
+	if (workflowName !== null) review.workflowName = String(workflowName);
+	if (deadline !== null) review.deadline = String(deadline);
+	if (respondBy !== null) review.respondBy = String(respondBy);
+	if (backupReviewers !== null) review.backupReviewers = JSON.parse(String(backupReviewers)) as NonNullable<ListedPendingReview['backupReviewers']>;
+	if (claimedBy !== null && Number(claimExpiresMs) > nowMs) {
+		review.claim = {
+			reviewerId: String(claimedBy),
+			...(claimedName !== null ? { reviewerName: String(claimedName) } : {}),
+			claimedAt: new Date(Number(claimedMs)).toISOString(),
+			expiresAt: new Date(Number(claimExpiresMs)).toISOString(),
+		};
 	}
 	return review;
 }
@@ -168,10 +194,13 @@ async function changeCounts(tx: SqlExecutor, keys: { kind: string; key: string; 
 	}
 }
 
-/** What a listed row needs; half the columns, and a page of rows is read in about half the time. */
+/** What a listed row needs, in listedFromRow's order; half the columns, and a page of rows is read in about half the time. */
 const LISTED_COLUMNS = `execution_id, node_name, node_id, workflow_id, workflow_name, title, items, reviewer_mode, reviewers, priority,
 	requested_at, deadline, status, claimed_by, claimed_name, claimed_ms, claim_expires_ms, respond_by, backup_reviewers,
 	CASE WHEN sealed_link IS NULL THEN 0 ELSE 1 END AS opens_from_inbox`;
+
+/** Where a column selected after LISTED_COLUMNS is in a row array (no column expression holds a comma). */
+const LISTED_COLUMN_COUNT = LISTED_COLUMNS.split(',').length;
 
 const ORDER = 'ORDER BY priority DESC, deadline_sort_ms ASC, requested_ms ASC, execution_id ASC, node_name ASC';
 
@@ -235,7 +264,7 @@ export class SqlPendingReviews implements PendingReviewStore {
 		const where = whereOf(filter);
 		const limit = Math.max(1, Math.min(500, Math.floor(options.limit ?? 50)));
 		const offset = Math.max(0, Math.floor(options.offset ?? 0));
-		const rows = await this.driver.query<Row>(`SELECT ${LISTED_COLUMNS} FROM hitl_pending_reviews WHERE ${where.sql} ${ORDER} LIMIT ? OFFSET ?`, [
+		const rows = await this.driver.queryArrays(`SELECT ${LISTED_COLUMNS} FROM hitl_pending_reviews WHERE ${where.sql} ${ORDER} LIMIT ? OFFSET ?`, [
 			...where.params,
 			limit,
 			offset,
@@ -256,15 +285,12 @@ export class SqlPendingReviews implements PendingReviewStore {
 
 	async pendingCounts(): Promise<PendingCounts> {
 		// One statement for the inbox's header: every counter row still counting something.
-		const rows = await this.driver.query<{ kind: unknown; count_key: unknown; label: unknown; pending: unknown }>(
-			'SELECT kind, count_key, label, pending FROM hitl_pending_counts WHERE pending > 0',
-		);
+		const rows = await this.driver.queryArrays('SELECT kind, count_key, label, pending FROM hitl_pending_counts WHERE pending > 0');
 		const counts: PendingCounts = { all: 0, byReason: {}, workflows: [] };
-		for (const row of rows) {
-			const pending = Number(row.pending);
-			if (row.kind === 'all') counts.all = pending;
-			else if (row.kind === 'reason') counts.byReason[String(row.count_key)] = pending;
-			else if (row.kind === 'workflow') counts.workflows.push({ id: String(row.count_key), name: String(row.label) });
+		for (const [kind, key, label, pending] of rows) {
+			if (kind === 'all') counts.all = Number(pending);
+			else if (kind === 'reason') counts.byReason[String(key)] = Number(pending);
+			else if (kind === 'workflow') counts.workflows.push({ id: String(key), name: String(label) });
 		}
 		counts.workflows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 		return counts;
@@ -288,13 +314,18 @@ export class SqlPendingReviews implements PendingReviewStore {
 	async listStoppedReviews(since: string, options: { now: string; limit?: number }): Promise<ListedPendingReview[]> {
 		const limit = Math.max(1, Math.min(100, Math.floor(options.limit ?? 10)));
 		const sinceMs = ms(since, 'since');
-		const rows = await this.driver.query<Row>(
+		const rows = await this.driver.queryArrays(
 			`SELECT ${LISTED_COLUMNS}, closed_at FROM hitl_pending_reviews
 			 WHERE status IN ('expired', 'cancelled') AND closed_ms >= ? ORDER BY closed_ms DESC, execution_id, node_name LIMIT ?`,
 			[sinceMs, limit],
 		);
 		const nowMs = ms(options.now, 'now');
-		return rows.map((row) => ({ ...listedFromRow(row, nowMs), ...(row.closed_at !== null ? { closedAt: String(row.closed_at) } : {}) }));
+		return rows.map((row) => {
+			const review = listedFromRow(row, nowMs);
+			const closedAt = row[LISTED_COLUMN_COUNT];
+			if (closedAt !== null) review.closedAt = String(closedAt);
+			return review;
+		});
 	}
 
 	async closePendingReview(key: PendingReviewKey, update: CloseReviewUpdate): Promise<boolean> {
