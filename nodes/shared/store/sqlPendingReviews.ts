@@ -184,14 +184,43 @@ function countKeys(workflowId: string | undefined, workflowName: string | undefi
 	];
 }
 
+/**
+ * The 'all' counter has no label of its own: its label holds the counters' revision, raised by every
+ * change of any counter (each change includes the 'all' row, in the same transaction). The inbox
+ * keeps its workflow list (100 rows of counters in the benchmark) until the revision moves.
+ */
+const CHANGE_ALL_COUNT = `INSERT INTO hitl_pending_counts (kind, count_key, label, pending) VALUES ('all', '', '1', ?)
+	ON CONFLICT (kind, count_key) DO UPDATE SET pending = hitl_pending_counts.pending + excluded.pending,
+	  label = CASE WHEN hitl_pending_counts.label = '' THEN '1' ELSE CAST(CAST(hitl_pending_counts.label AS BIGINT) + 1 AS TEXT) END`;
+
 async function changeCounts(tx: SqlExecutor, keys: { kind: string; key: string; label: string }[], delta: 1 | -1): Promise<void> {
 	for (const { kind, key, label } of keys) {
+		if (kind === 'all') {
+			await tx.run(CHANGE_ALL_COUNT, [delta]);
+			continue;
+		}
 		await tx.run(
 			`INSERT INTO hitl_pending_counts (kind, count_key, label, pending) VALUES (?, ?, ?, ?)
 			 ON CONFLICT (kind, count_key) DO UPDATE SET pending = hitl_pending_counts.pending + excluded.pending, label = excluded.label`,
 			[kind, key, label, delta],
 		);
 	}
+}
+
+type WorkflowList = PendingCounts['workflows'];
+
+function readCounts(rows: unknown[][]): { counts: PendingCounts; revision: string } {
+	const counts: PendingCounts = { all: 0, byReason: {}, workflows: [] };
+	let revision = '';
+	for (const [kind, key, label, pending] of rows) {
+		if (kind === 'all') {
+			counts.all = Number(pending);
+			revision = String(label);
+		} else if (kind === 'reason') counts.byReason[String(key)] = Number(pending);
+		else if (kind === 'workflow') counts.workflows.push(Object.freeze({ id: String(key), name: String(label) }));
+	}
+	counts.workflows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+	return { counts, revision };
 }
 
 /** What a listed row needs, in listedFromRow's order; half the columns, and a page of rows is read in about half the time. */
@@ -205,6 +234,9 @@ const LISTED_COLUMN_COUNT = LISTED_COLUMNS.split(',').length;
 const ORDER = 'ORDER BY priority DESC, deadline_sort_ms ASC, requested_ms ASC, execution_id ASC, node_name ASC';
 
 export class SqlPendingReviews implements PendingReviewStore {
+	/** The workflows with pending reviews, as of a revision of the counters (see pendingCounts). */
+	private workflows?: { revision: string; list: WorkflowList };
+
 	constructor(private readonly driver: SqlDriver) {}
 
 	async registerPendingReview(given: PendingReviewRecord): Promise<void> {
@@ -284,16 +316,16 @@ export class SqlPendingReviews implements PendingReviewStore {
 	}
 
 	async pendingCounts(): Promise<PendingCounts> {
-		// One statement for the inbox's header: every counter row still counting something.
-		const rows = await this.driver.queryArrays('SELECT kind, count_key, label, pending FROM hitl_pending_counts WHERE pending > 0');
-		const counts: PendingCounts = { all: 0, byReason: {}, workflows: [] };
-		for (const [kind, key, label, pending] of rows) {
-			if (kind === 'all') counts.all = Number(pending);
-			else if (kind === 'reason') counts.byReason[String(key)] = Number(pending);
-			else if (kind === 'workflow') counts.workflows.push({ id: String(key), name: String(label) });
-		}
-		counts.workflows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-		return counts;
+		// The total and the reasons (a few rows); the workflows' rows only when the counters' revision
+		// moved since they were last read (see CHANGE_ALL_COUNT).
+		const { counts, revision } = readCounts(
+			await this.driver.queryArrays("SELECT kind, count_key, label, pending FROM hitl_pending_counts WHERE kind IN ('all', 'reason') AND pending > 0"),
+		);
+		if (revision && this.workflows?.revision === revision) return { ...counts, workflows: [...this.workflows.list] };
+		// Every counter still counting something, in one statement: the list and its revision agree.
+		const all = readCounts(await this.driver.queryArrays('SELECT kind, count_key, label, pending FROM hitl_pending_counts WHERE pending > 0'));
+		this.workflows = all.revision ? { revision: all.revision, list: all.counts.workflows } : undefined;
+		return { ...all.counts, workflows: [...all.counts.workflows] };
 	}
 
 	async expireOverdueReviews(now: string): Promise<number> {

@@ -160,6 +160,30 @@ describe.each(['embedded', 'postgres'] as const)('pending reviews and claims (%s
 		expect((await pending.listStoppedReviews(at(15), { now: at(30) })).map((entry) => entry.executionId)).toEqual(['later']);
 	});
 
+	test('the workflow list follows every change, also one made by another process (the counters carry a revision)', async () => {
+		const config = await freshConfig();
+		const reader = (await open(config)).pendingReviews;
+		const writer = (await open(config)).pendingReviews;
+		const workflows = async () => (await reader.pendingCounts()).workflows;
+		expect(await workflows()).toEqual([]);
+		await writer.registerPendingReview(review('a'));
+		expect(await workflows()).toEqual([{ id: 'wf-1', name: 'Support replies' }]);
+		expect(await workflows()).toEqual([{ id: 'wf-1', name: 'Support replies' }]);
+		// A new workflow, a renamed one (its latest registration names it), a workflow whose last review closed.
+		await writer.registerPendingReview(review('b', { workflowId: 'wf-2', workflowName: 'Billing' }));
+		expect(await workflows()).toEqual([
+			{ id: 'wf-2', name: 'Billing' },
+			{ id: 'wf-1', name: 'Support replies' },
+		]);
+		await writer.registerPendingReview(review('c', { workflowName: 'Support (EU)' }));
+		expect((await workflows()).map((workflow) => workflow.name)).toEqual(['Billing', 'Support (EU)']);
+		await writer.closePendingReview(key('b'), { status: 'decided', at: at(1) });
+		expect(await reader.pendingCounts()).toEqual({ all: 2, byReason: { LOW_CONFIDENCE: 2 }, workflows: [{ id: 'wf-1', name: 'Support (EU)' }] });
+		// What a caller does with the list it got changes nothing for the next caller.
+		(await workflows()).length = 0;
+		expect(await workflows()).toHaveLength(1);
+	});
+
 	test('8 concurrent claimers on 8 connections: exactly one winner, and everyone sees who', async () => {
 		const config = await freshConfig();
 		const first = await open(config);
