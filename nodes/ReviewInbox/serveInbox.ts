@@ -258,7 +258,7 @@ function formEncode(value: string): string {
 interface InboxLinks {
 	/** The inbox URL as URL writes it, `?`, and the identity fields' query with its `&` (or ''). */
 	prefix: string;
-	/** Encoded values by value: the rows of a page mostly share their node name. */
+	/** Encoded node names: the rows of a page mostly share theirs. */
 	encoded: Map<string, string>;
 }
 
@@ -288,7 +288,7 @@ function encodeOnce(links: InboxLinks, value: string): string {
 
 /** `open=…&node=…`, `inboxAction=claim&execution=…&node=…`: what a row's link and button carry. */
 function rowQuery(links: InboxLinks, first: string, review: Pick<ListedPendingReview, 'executionId' | 'nodeName'>): string {
-	return `${first}${encodeOnce(links, review.executionId)}&node=${encodeOnce(links, review.nodeName)}`;
+	return `${first}${formEncode(review.executionId)}&node=${encodeOnce(links, review.nodeName)}`;
 }
 
 /**

@@ -122,8 +122,24 @@ export function pendingReviewFromRow(row: Row, nowMs: number): StoredPendingRevi
 	return review;
 }
 
+/**
+ * Reviewer lists by their JSON, within one read: the reviews of a team name the same reviewers, and
+ * each is parsed once per page (frozen: the rows of the page share it).
+ */
+type ReviewerLists = Map<string, ListedPendingReview['reviewers']>;
+
+function reviewerList(json: unknown, lists: ReviewerLists): ListedPendingReview['reviewers'] {
+	const text = String(json);
+	let list = lists.get(text);
+	if (!list) {
+		list = Object.freeze((JSON.parse(text) as ListedPendingReview['reviewers']).map((reviewer) => Object.freeze(reviewer))) as ListedPendingReview['reviewers'];
+		lists.set(text, list);
+	}
+	return list;
+}
+
 /** A row of LISTED_COLUMNS, read as an array: one object of one shape (the inbox converts 50 per page). */
-function listedFromRow(row: unknown[], nowMs: number): ListedPendingReview {
+function listedFromRow(row: unknown[], nowMs: number, lists: ReviewerLists): ListedPendingReview {
 	const [
 		executionId,
 		nodeName,
@@ -154,7 +170,7 @@ function listedFromRow(row: unknown[], nowMs: number): ListedPendingReview {
 		items: JSON.parse(String(items)) as ListedPendingReview['items'],
 		requestedAt: String(requestedAt),
 		reviewerMode: reviewerMode === 'named' ? 'named' : 'link',
-		reviewers: JSON.parse(String(reviewers)) as ListedPendingReview['reviewers'],
+		reviewers: reviewerList(reviewers, lists),
 		priority: Number(priority),
 		status: String(status) as PendingReviewStatus,
 		opensFromInbox: Number(opensFromInbox) === 1,
@@ -302,7 +318,8 @@ export class SqlPendingReviews implements PendingReviewStore {
 			offset,
 		]);
 		const nowMs = ms(options.now, 'now');
-		return rows.map((row) => listedFromRow(row, nowMs));
+		const lists: ReviewerLists = new Map();
+		return rows.map((row) => listedFromRow(row, nowMs, lists));
 	}
 
 	async countPendingReviews(filter: PendingReviewFilter): Promise<number> {
@@ -330,15 +347,15 @@ export class SqlPendingReviews implements PendingReviewStore {
 
 	async expireOverdueReviews(now: string): Promise<number> {
 		// An indexed probe that finds nothing on almost every call; the write only when it finds some.
-		const overdue = await this.driver.query<{ execution_id: unknown; node_name: unknown; deadline: unknown }>(
+		const overdue = await this.driver.queryArrays(
 			"SELECT execution_id, node_name, deadline FROM hitl_pending_reviews WHERE status = 'pending' AND deadline_sort_ms <= ? LIMIT 500",
 			[ms(now, 'now')],
 		);
 		let expired = 0;
-		for (const row of overdue) {
-			const key = { executionId: String(row.execution_id), nodeName: String(row.node_name) };
+		for (const [executionId, nodeName, deadline] of overdue) {
+			const key = { executionId: String(executionId), nodeName: String(nodeName) };
 			// Closed at the deadline: that is when the review stopped being answerable.
-			if (await this.closePendingReview(key, { status: 'expired', at: String(row.deadline) })) expired++;
+			if (await this.closePendingReview(key, { status: 'expired', at: String(deadline) })) expired++;
 		}
 		return expired;
 	}
@@ -352,8 +369,9 @@ export class SqlPendingReviews implements PendingReviewStore {
 			[sinceMs, limit],
 		);
 		const nowMs = ms(options.now, 'now');
+		const lists: ReviewerLists = new Map();
 		return rows.map((row) => {
-			const review = listedFromRow(row, nowMs);
+			const review = listedFromRow(row, nowMs, lists);
 			const closedAt = row[LISTED_COLUMN_COUNT];
 			if (closedAt !== null) review.closedAt = String(closedAt);
 			return review;
