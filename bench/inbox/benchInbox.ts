@@ -143,11 +143,18 @@ async function measure(name: string, config: StoreConfig, driver: SqlDriver, run
 		}
 		const renderMs: number[] = [];
 		const bareMs: number[] = [];
+		// The same bare SELECT the way the inbox runs its own statements (rows as arrays; on PostgreSQL a
+		// named, prepared statement): the stricter baseline, printed beside the target's.
+		const bareArrays = () => driver.queryArrays(BARE_PAGE);
+		const bareArraysMs: number[] = [];
+		for (let index = 0; index < warmup; index++) await bareArrays();
 		for (let run = 0; run < runs; run++) {
 			if (run % 2) {
 				renderMs.push(await time(render));
 				bareMs.push(await time(bare));
+				bareArraysMs.push(await time(bareArrays));
 			} else {
+				bareArraysMs.push(await time(bareArrays));
 				bareMs.push(await time(bare));
 				renderMs.push(await time(render));
 			}
@@ -179,6 +186,7 @@ async function measure(name: string, config: StoreConfig, driver: SqlDriver, run
 		const b = median(bareMs);
 		const c = median(claimMs);
 		const u = median(updateMs);
+		const ba = median(bareArraysMs);
 		// On the embedded store all the work is on this thread, so its CPU time is the cost without
 		// the other processes of a busy machine; PostgreSQL's work is in its server.
 		let cpu = `${'-'.padStart(10)} ${'-'.padStart(10)}`;
@@ -195,7 +203,7 @@ async function measure(name: string, config: StoreConfig, driver: SqlDriver, run
 			cpu = `${renderCpu.toFixed(2).padStart(9)}x ${claimCpu.toFixed(2).padStart(9)}x`;
 		}
 		return [
-			`${name.padEnd(9)} ${String(REVIEWS).padStart(7)} ${seedSeconds.toFixed(1).padStart(7)} ${r.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(8)} ${(r / b).toFixed(2).padStart(7)}x ${c.toFixed(2).padStart(8)} ${u.toFixed(2).padStart(8)} ${(c / u).toFixed(2).padStart(7)}x ${cpu}`,
+			`${name.padEnd(9)} ${String(REVIEWS).padStart(7)} ${seedSeconds.toFixed(1).padStart(7)} ${r.toFixed(2).padStart(9)} ${b.toFixed(2).padStart(8)} ${(r / b).toFixed(2).padStart(7)}x ${c.toFixed(2).padStart(8)} ${u.toFixed(2).padStart(8)} ${(c / u).toFixed(2).padStart(7)}x ${cpu} ${ba.toFixed(2).padStart(11)} ${(r / ba).toFixed(2).padStart(9)}x`,
 		];
 	} finally {
 		await store.close();
@@ -207,7 +215,7 @@ async function main(): Promise<void> {
 	const runs = Number(flag('runs', '21'));
 	const warmup = Number(flag('warmup', '200'));
 	const lines = [
-		'back end  reviews  seed s  render ms  bare ms  render/bare  claim ms  update ms  claim/update  cpu render  cpu claim',
+		'back end  reviews  seed s  render ms  bare ms  render/bare  claim ms  update ms  claim/update  cpu render  cpu claim  bare arr ms  render/arr',
 	];
 	if (backends.includes('embedded')) {
 		const dir = mkdtempSync(join(tmpdir(), 'hitl-bench-inbox-'));
@@ -242,6 +250,7 @@ async function main(): Promise<void> {
 	console.log('render/bare = median time of a whole inbox GET (50 rows, total, counts per reason, workflows, audit line, HTML) / a bare indexed SELECT ... ORDER BY ... LIMIT 50;');
 	console.log('claim/update = median time of claimReview (one conditional UPDATE; the holder is read only when it lost) / a bare conditional UPDATE; same database, same run.');
 	console.log('cpu render, cpu claim = the same ratios of this thread\'s CPU time (embedded only: there all the work is in this process).');
+	console.log('bare arr, render/arr = the bare SELECT read as the inbox reads its own (rows as arrays; on PostgreSQL a named, prepared statement), and render against it.');
 }
 
 main().catch((error: unknown) => {

@@ -11,9 +11,10 @@ import type { PostgresStoreConfig } from './types';
 import { numberPlaceholders, type SqlDriver, type SqlExecutor, type SqlScalar, type SqlValue } from './sqlDriver';
 
 /**
- * queryArrays runs the Review Inbox's reads, on every page view: as named statements, which each
- * connection parses and plans once and then only binds and runs (planning was most of their cost
- * on the server; bench/inbox/README.md). A bounded set: statements past the first 200 run unnamed.
+ * queryArrays runs the statements of every Review Inbox view (its reads, the audit line): as named
+ * statements, which each connection parses and plans once and then only binds and runs (planning
+ * was most of their cost on the server; bench/inbox/README.md). A bounded set: statements past
+ * the first 200 run unnamed.
  */
 const namedStatements = new Map<string, { name: string; text: string }>();
 const MAX_NAMED_STATEMENTS = 200;
