@@ -159,7 +159,7 @@ export interface InboxPageView {
 	total: number;
 	countsByReason: Record<string, number>;
 	filters: { workflow?: string; intent?: string; reason?: string; mine?: boolean };
-	workflows: { id: string; name: string }[];
+	workflows: readonly { readonly id: string; readonly name: string }[];
 	/** The inbox's URL, target of the filter form and the claim form, and the identity fields both carry along. */
 	filterAction: string;
 	identityFields: Record<string, string>;
@@ -207,14 +207,27 @@ function option(value: string, label: string, selected: string | undefined): str
 	return `<option value="${escapeHtml(value)}"${value === (selected ?? '') ? ' selected' : ''}>${escapeHtml(label)}</option>`;
 }
 
+/**
+ * The workflow options by list and selection: the store hands out one frozen list until a counter
+ * changes (a hundred workflows are a hundred options on every view).
+ */
+const workflowOptions = new WeakMap<object, { selected: string; html: string }>();
+
+function renderWorkflowOptions(view: InboxPageView): string {
+	const selected = view.filters.workflow ?? '';
+	const cached = workflowOptions.get(view.workflows);
+	if (cached?.selected === selected) return cached.html;
+	const html = view.workflows.map((workflow) => option(workflow.id, workflow.name, view.filters.workflow)).join('');
+	if (Object.isFrozen(view.workflows)) workflowOptions.set(view.workflows, { selected, html });
+	return html;
+}
+
 function renderFilters(view: InboxPageView): string {
 	const reasons = Object.keys(view.countsByReason).sort();
 	if (view.filters.reason && !reasons.includes(view.filters.reason)) reasons.push(view.filters.reason);
 	return `<form method="get" action="${escapeHtml(view.filterAction)}" class="card" aria-label="Filters">${hidden(view.identityFields)}
 <div class="filters">
-<div><label for="f-workflow">Workflow</label><select id="f-workflow" name="workflow">${option('', 'All workflows', view.filters.workflow)}${view.workflows
-		.map((workflow) => option(workflow.id, workflow.name, view.filters.workflow))
-		.join('')}</select></div>
+<div><label for="f-workflow">Workflow</label><select id="f-workflow" name="workflow">${option('', 'All workflows', view.filters.workflow)}${renderWorkflowOptions(view)}</select></div>
 <div><label for="f-intent">Intent</label><input type="text" id="f-intent" name="intent" value="${escapeHtml(view.filters.intent ?? '')}" placeholder="e.g. refund"></div>
 <div><label for="f-reason">Reason</label><select id="f-reason" name="reason">${option('', 'All reasons', view.filters.reason)}${reasons
 		.map((reason) => option(reason, reasonWords(reason), view.filters.reason))

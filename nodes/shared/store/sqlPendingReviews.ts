@@ -226,16 +226,17 @@ async function changeCounts(tx: SqlExecutor, keys: { kind: string; key: string; 
 type WorkflowList = PendingCounts['workflows'];
 
 function readCounts(rows: unknown[][]): { counts: PendingCounts; revision: string } {
-	const counts: PendingCounts = { all: 0, byReason: {}, workflows: [] };
+	const workflows: { id: string; name: string }[] = [];
+	const counts: PendingCounts = { all: 0, byReason: {}, workflows };
 	let revision = '';
 	for (const [kind, key, label, pending] of rows) {
 		if (kind === 'all') {
 			counts.all = Number(pending);
 			revision = String(label);
 		} else if (kind === 'reason') counts.byReason[String(key)] = Number(pending);
-		else if (kind === 'workflow') counts.workflows.push(Object.freeze({ id: String(key), name: String(label) }));
+		else if (kind === 'workflow') workflows.push(Object.freeze({ id: String(key), name: String(label) }));
 	}
-	counts.workflows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+	workflows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 	return { counts, revision };
 }
 
@@ -252,6 +253,8 @@ const ORDER = 'ORDER BY priority DESC, deadline_sort_ms ASC, requested_ms ASC, e
 export class SqlPendingReviews implements PendingReviewStore {
 	/** The workflows with pending reviews, as of a revision of the counters (see pendingCounts). */
 	private workflows?: { revision: string; list: WorkflowList };
+	/** The last answer of listStoppedReviews, as of a revision of the counters. */
+	private stopped?: { revision: string; limit: number; sinceMs: number; rows: { review: ListedPendingReview; closedMs: number }[] };
 
 	constructor(private readonly driver: SqlDriver) {}
 
@@ -338,11 +341,13 @@ export class SqlPendingReviews implements PendingReviewStore {
 		const { counts, revision } = readCounts(
 			await this.driver.queryArrays("SELECT kind, count_key, label, pending FROM hitl_pending_counts WHERE kind IN ('all', 'reason') AND pending > 0"),
 		);
-		if (revision && this.workflows?.revision === revision) return { ...counts, workflows: [...this.workflows.list] };
+		if (revision && this.workflows?.revision === revision) return { ...counts, workflows: this.workflows.list };
 		// Every counter still counting something, in one statement: the list and its revision agree.
 		const all = readCounts(await this.driver.queryArrays('SELECT kind, count_key, label, pending FROM hitl_pending_counts WHERE pending > 0'));
-		this.workflows = all.revision ? { revision: all.revision, list: all.counts.workflows } : undefined;
-		return { ...all.counts, workflows: [...all.counts.workflows] };
+		// Frozen: every caller until the next change gets this same list (the inbox keeps its options by it).
+		const list = Object.freeze(all.counts.workflows) as WorkflowList;
+		this.workflows = all.revision ? { revision: all.revision, list } : undefined;
+		return { ...all.counts, workflows: list };
 	}
 
 	async expireOverdueReviews(now: string): Promise<number> {
@@ -363,19 +368,30 @@ export class SqlPendingReviews implements PendingReviewStore {
 	async listStoppedReviews(since: string, options: { now: string; limit?: number }): Promise<ListedPendingReview[]> {
 		const limit = Math.max(1, Math.min(100, Math.floor(options.limit ?? 10)));
 		const sinceMs = ms(since, 'since');
+		// A review stops only through closePendingReview, which changes the counters: while their
+		// revision stands, the last answer holds, less what has since left the window (the rows are
+		// latest first, so those are at its end). Read before the rows, so the rows are no older.
+		const revision = String((await this.driver.queryArrays("SELECT label FROM hitl_pending_counts WHERE kind = 'all' AND count_key = ''"))[0]?.[0] ?? '');
+		const cached = this.stopped;
+		if (revision && cached?.revision === revision && cached.limit === limit && sinceMs >= cached.sinceMs) {
+			return cached.rows.filter((row) => row.closedMs >= sinceMs).map((row) => ({ ...row.review }));
+		}
 		const rows = await this.driver.queryArrays(
-			`SELECT ${LISTED_COLUMNS}, closed_at FROM hitl_pending_reviews
+			`SELECT ${LISTED_COLUMNS}, closed_at, closed_ms FROM hitl_pending_reviews
 			 WHERE status IN ('expired', 'cancelled') AND closed_ms >= ? ORDER BY closed_ms DESC, execution_id, node_name LIMIT ?`,
 			[sinceMs, limit],
 		);
+		// Closed reviews hold no claim, so `now` changes nothing in them.
 		const nowMs = ms(options.now, 'now');
 		const lists: ReviewerLists = new Map();
-		return rows.map((row) => {
+		const stopped = rows.map((row) => {
 			const review = listedFromRow(row, nowMs, lists);
 			const closedAt = row[LISTED_COLUMN_COUNT];
 			if (closedAt !== null) review.closedAt = String(closedAt);
-			return review;
+			return { review, closedMs: Number(row[LISTED_COLUMN_COUNT + 1]) };
 		});
+		this.stopped = revision ? { revision, limit, sinceMs, rows: stopped } : undefined;
+		return stopped.map((row) => ({ ...row.review }));
 	}
 
 	async closePendingReview(key: PendingReviewKey, update: CloseReviewUpdate): Promise<boolean> {
