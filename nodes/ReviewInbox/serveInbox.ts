@@ -395,11 +395,12 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 			filtered ? store.pendingReviews.countPendingReviews(filter) : undefined,
 			store.pendingReviews.listStoppedReviews(stoppedSince, { now: request.now, limit: 10 }),
 		]);
-	const [expired, ...read1] = await read();
-	let [reviews, counts, filteredTotal, stopped] = read1;
-	// Reviews were marked expired while the page was read: read it again as it now is. So is a listed
-	// review whose execution n8n no longer holds (cancelled).
-	if (expired > 0 || (await checkListed(store, settings, reviews, request.now, deps))) [, reviews, counts, filteredTotal, stopped] = await read();
+	const [markedExpired, ...firstRead] = await read();
+	let [reviews, counts, filteredTotal, stopped] = firstRead;
+	// A listed review whose execution n8n no longer holds is marked cancelled.
+	const markedCancelled = await checkListed(store, settings, reviews, request.now, deps);
+	// Reviews were marked while the page was read: read it again as it now is.
+	if (markedExpired > 0 || markedCancelled) [, reviews, counts, filteredTotal, stopped] = await read();
 	const total = filteredTotal ?? counts.all;
 	const nowMs = Date.parse(request.now);
 	const links = inboxLinks(settings, identity);
