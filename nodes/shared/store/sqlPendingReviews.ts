@@ -250,6 +250,12 @@ const LISTED_COLUMN_COUNT = LISTED_COLUMNS.split(',').length;
 
 const ORDER = 'ORDER BY priority DESC, deadline_sort_ms ASC, requested_ms ASC, execution_id ASC, node_name ASC';
 
+/** A claim: the compare-and-set (see the file's header); a take-over sets the claim whoever holds it. */
+const TAKE_OVER = `UPDATE hitl_pending_reviews SET claimed_by = ?, claimed_name = ?, claimed_ms = ?, claim_expires_ms = ?,
+	  claim_revision = claim_revision + 1
+	WHERE execution_id = ? AND node_name = ? AND status = 'pending'`;
+const CLAIM = `${TAKE_OVER} AND (claimed_by IS NULL OR claim_expires_ms <= ? OR claimed_by = ?)`;
+
 export class SqlPendingReviews implements PendingReviewStore {
 	/** The workflows with pending reviews, as of a revision of the counters (see pendingCounts). */
 	private workflows?: { revision: string; list: WorkflowList };
@@ -430,13 +436,10 @@ export class SqlPendingReviews implements PendingReviewStore {
 	async claimReview(key: PendingReviewKey, request: ClaimRequest): Promise<ClaimResult> {
 		const nowMs = ms(request.now, 'now');
 		const before = request.takeOver ? await this.getPendingReview(key, request.now) : undefined;
-		const guard = request.takeOver ? '' : 'AND (claimed_by IS NULL OR claim_expires_ms <= ? OR claimed_by = ?)';
 		// The row changed only if this claimant won, and then it holds exactly what was written:
 		// the claim is known without reading it back (one statement, as cheap as a bare UPDATE).
 		const won = await this.driver.run(
-			`UPDATE hitl_pending_reviews SET claimed_by = ?, claimed_name = ?, claimed_ms = ?, claim_expires_ms = ?,
-			   claim_revision = claim_revision + 1
-			 WHERE execution_id = ? AND node_name = ? AND status = 'pending' ${guard}`,
+			request.takeOver ? TAKE_OVER : CLAIM,
 			[
 				request.reviewerId,
 				request.reviewerName ?? null,
