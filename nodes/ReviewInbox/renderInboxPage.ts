@@ -33,8 +33,7 @@ ol.queue h2{font-size:1.02rem;margin:0 0 4px;overflow-wrap:anywhere}
 .left.overdue{color:var(--bad)}
 .summary{margin:6px 0;overflow-wrap:anywhere}
 .row-actions{display:flex;flex-wrap:wrap;gap:8px;margin-top:10px}
-.row-actions form{flex:1 1 140px;margin:0}
-.row-actions button,.row-actions a.btn{width:100%}
+.row-actions>*{flex:1 1 140px;margin:0}
 a.btn{display:block;text-align:center;text-decoration:none;font-weight:600;min-height:48px;padding:12px 18px;border-radius:10px;background:var(--accent);color:#fff}
 .claimed{color:var(--warn);font-weight:600}
 ul.stopped{margin:0;padding:0 0 0 18px;overflow-wrap:anywhere}
@@ -43,8 +42,8 @@ ul.stopped li{margin:4px 0}
 
 export const INBOX_PAGE_STYLE = REVIEW_PAGE_STYLE + INBOX_EXTRA_STYLE;
 
-/** Counts every `<time class="left" data-deadline>` down once a second; only text changes. */
-export const COUNTDOWN_SCRIPT = `(function(){function f(ms){if(ms<=0)return'overdue';var m=Math.floor(ms/60000),d=Math.floor(m/1440),h=Math.floor(m%1440/60),n=m%60;return(d?d+' d '+h+' h':h?h+' h '+n+' min':n?n+' min':Math.floor(ms/1000)+' s')+' left'}function t(){var e=document.querySelectorAll('time.left[data-deadline]');for(var i=0;i<e.length;i++){var ms=Date.parse(e[i].getAttribute('data-deadline'))-Date.now();e[i].textContent=f(ms);if(ms<=0)e[i].className='left overdue'}}setInterval(t,1000)})();`;
+/** Counts every `<time class="left" datetime>` down once a second; only text changes. */
+export const COUNTDOWN_SCRIPT = `(function(){function f(ms){if(ms<=0)return'overdue';var m=Math.floor(ms/60000),d=Math.floor(m/1440),h=Math.floor(m%1440/60),n=m%60;return(d?d+' d '+h+' h':h?h+' h '+n+' min':n?n+' min':Math.floor(ms/1000)+' s')+' left'}function t(){var e=document.querySelectorAll('time.left[datetime]');for(var i=0;i<e.length;i++){var ms=Date.parse(e[i].getAttribute('datetime'))-Date.now();e[i].textContent=f(ms);if(ms<=0)e[i].className='left overdue'}}setInterval(t,1000)})();`;
 
 const scriptHash = createHash('sha256').update(COUNTDOWN_SCRIPT).digest('base64');
 
@@ -79,7 +78,11 @@ export function reasonWords(code: string): string {
 
 /** "45 min left", "2 h 5 min left", "3 d 4 h left", "overdue": the countdown's text at `now`. */
 export function timeLeftText(deadline: string, now: string): string {
-	const ms = Date.parse(deadline) - Date.parse(now);
+	return timeLeftAt(Date.parse(deadline) - Date.parse(now));
+}
+
+/** The page works on milliseconds: it parses `now` once, not once per row and text. */
+function timeLeftAt(ms: number): string {
 	if (!Number.isFinite(ms)) return '';
 	if (ms <= 0) return 'overdue';
 	const minutes = Math.floor(ms / 60_000);
@@ -92,7 +95,11 @@ export function timeLeftText(deadline: string, now: string): string {
 
 /** "just now", "1 minute ago", "3 minutes ago", "2 hours ago". */
 export function agoText(at: string, now: string): string {
-	const minutes = Math.max(0, Math.floor((Date.parse(now) - Date.parse(at)) / 60_000));
+	return agoAt(Date.parse(now) - Date.parse(at));
+}
+
+function agoAt(ms: number): string {
+	const minutes = Math.max(0, Math.floor(ms / 60_000));
 	if (!Number.isFinite(minutes)) return '';
 	if (minutes === 0) return 'just now';
 	if (minutes < 120) return minutes === 1 ? '1 minute ago' : `${minutes} minutes ago`;
@@ -125,8 +132,21 @@ export interface InboxRowView {
 	openUrl?: string;
 	/** Why there is no open link, when there is none. */
 	noOpenReason?: string;
-	/** Claim / release / take over; each also carries the page's identityFields. */
-	forms: InboxForm[];
+	/** Claim / release / take over: buttons of the page's one claim form (which carries the identityFields). */
+	actions: InboxRowAction[];
+}
+
+/**
+ * The name of a row's claim button. Its value is a form query (`inboxAction=claim&execution=…&node=…`)
+ * that the inbox reads as if its fields had been posted: one form per page instead of one per row
+ * with the reader's identity repeated in each (a third of the page).
+ */
+export const ROW_ACTION_FIELD = 'row';
+
+export interface InboxRowAction {
+	label: string;
+	/** Posted as ROW_ACTION_FIELD. */
+	value: string;
 }
 
 export interface InboxPageView {
@@ -139,8 +159,8 @@ export interface InboxPageView {
 	total: number;
 	countsByReason: Record<string, number>;
 	filters: { workflow?: string; intent?: string; reason?: string; mine?: boolean };
-	workflows: { id: string; name: string }[];
-	/** The filter form's target and the identity fields it and every row's forms must carry along. */
+	workflows: readonly { readonly id: string; readonly name: string }[];
+	/** The inbox's URL, target of the filter form and the claim form, and the identity fields both carry along. */
 	filterAction: string;
 	identityFields: Record<string, string>;
 	/** A line on top (e.g. "You claimed …"). */
@@ -187,14 +207,27 @@ function option(value: string, label: string, selected: string | undefined): str
 	return `<option value="${escapeHtml(value)}"${value === (selected ?? '') ? ' selected' : ''}>${escapeHtml(label)}</option>`;
 }
 
+/**
+ * The workflow options by list and selection: the store hands out one frozen list until a counter
+ * changes (a hundred workflows are a hundred options on every view).
+ */
+const workflowOptions = new WeakMap<object, { selected: string; html: string }>();
+
+function renderWorkflowOptions(view: InboxPageView): string {
+	const selected = view.filters.workflow ?? '';
+	const cached = workflowOptions.get(view.workflows);
+	if (cached?.selected === selected) return cached.html;
+	const html = view.workflows.map((workflow) => option(workflow.id, workflow.name, view.filters.workflow)).join('');
+	if (Object.isFrozen(view.workflows)) workflowOptions.set(view.workflows, { selected, html });
+	return html;
+}
+
 function renderFilters(view: InboxPageView): string {
 	const reasons = Object.keys(view.countsByReason).sort();
 	if (view.filters.reason && !reasons.includes(view.filters.reason)) reasons.push(view.filters.reason);
 	return `<form method="get" action="${escapeHtml(view.filterAction)}" class="card" aria-label="Filters">${hidden(view.identityFields)}
 <div class="filters">
-<div><label for="f-workflow">Workflow</label><select id="f-workflow" name="workflow">${option('', 'All workflows', view.filters.workflow)}${view.workflows
-		.map((workflow) => option(workflow.id, workflow.name, view.filters.workflow))
-		.join('')}</select></div>
+<div><label for="f-workflow">Workflow</label><select id="f-workflow" name="workflow">${option('', 'All workflows', view.filters.workflow)}${renderWorkflowOptions(view)}</select></div>
 <div><label for="f-intent">Intent</label><input type="text" id="f-intent" name="intent" value="${escapeHtml(view.filters.intent ?? '')}" placeholder="e.g. refund"></div>
 <div><label for="f-reason">Reason</label><select id="f-reason" name="reason">${option('', 'All reasons', view.filters.reason)}${reasons
 		.map((reason) => option(reason, reasonWords(reason), view.filters.reason))
@@ -217,45 +250,65 @@ function renderCounts(view: InboxPageView): string {
 		.join('')}</ul></section>`;
 }
 
-function renderRow(row: InboxRowView, index: number, now: string, identityHidden: string): string {
-	const id = `r${index}`;
+/** Reason words as HTML, escaped once per code. */
+const reasonHtml = new Map<string, string>();
+
+function reasonWordsHtml(code: string): string {
+	let html = reasonHtml.get(code);
+	if (html === undefined) {
+		html = escapeHtml(reasonWords(code));
+		if (reasonHtml.size < 1000) reasonHtml.set(code, html);
+	}
+	return html;
+}
+
+/** The reasons of all items, each once, in the reviewers' words. */
+function reasonsHtml(items: InboxRowView['items']): string {
+	if (items.length === 1) {
+		const reasons = items[0].reasons;
+		if (reasons.length === 1) return reasonWordsHtml(reasons[0]);
+		if (new Set(reasons).size === reasons.length) return reasons.map(reasonWordsHtml).join(' · ');
+	}
+	return [...new Set(items.flatMap((item) => item.reasons))].map(reasonWordsHtml).join(' · ');
+}
+
+/**
+ * One row: one template, the static parts written in it (the page has 50 rows; per-row pieces and
+ * helpers were the largest part of an inbox GET's time, bench/inbox/README.md).
+ */
+function renderRow(row: InboxRowView, index: number, now: string, nowMs: number): string {
+	const id = `r${index}-h`;
 	const name = priorityName(row.priority);
 	const first = row.items[0];
-	const more = row.items.length > 1 ? ` and ${row.items.length - 1} more item${row.items.length > 2 ? 's' : ''}` : '';
-	const reasons = [...new Set(row.items.flatMap((item) => item.reasons))];
-	const left = row.expired
-		? '<span class="left overdue">expired</span>'
-		: row.deadline
-			? `<time class="left${Date.parse(row.deadline) <= Date.parse(now) ? ' overdue' : ''}" data-deadline="${escapeHtml(row.deadline)}" datetime="${escapeHtml(row.deadline)}">${escapeHtml(timeLeftText(row.deadline, now))}</time>`
-			: '<span class="left">no time limit</span>';
+	const count = row.items.length;
+	const more = count > 1 ? ` and ${count - 1} more item${count > 2 ? 's' : ''}` : '';
+	let left: string;
+	if (row.expired) left = '<span class="left overdue">expired</span>';
+	else if (row.deadline) {
+		const ms = Date.parse(row.deadline) - nowMs;
+		const deadline = escapeHtml(row.deadline);
+		left = `<time class="left${ms <= 0 ? ' overdue' : ''}" datetime="${deadline}">${timeLeftAt(ms)}</time>`;
+	} else left = '<span class="left">no time limit</span>';
 	// The respond-within target beside the time limit: plain text at `now` (the countdown script counts only the limit).
-	const target = row.respondBy && !row.expired ? respondWithinText(row.respondBy, now) : undefined;
-	const targetCell = target?.text
-		? ` · <span class="left${target.overdue ? ' overdue' : ''}">${target.overdue ? '' : 'target: '}${escapeHtml(target.text)}</span>`
-		: '';
+	let target = '';
+	if (row.respondBy && !row.expired) {
+		const step = respondWithinText(row.respondBy, now);
+		if (step.text) target = ` · <span class="left${step.overdue ? ' overdue' : ''}">${step.overdue ? '' : 'target: '}${escapeHtml(step.text)}</span>`;
+	}
 	const claim = row.claim
-		? `<p class="claimed" role="status">${
-				row.claim.mine ? 'Claimed by you' : `Being reviewed by ${escapeHtml(row.claim.by)}`
-			}, claimed ${escapeHtml(agoText(row.claim.at, now))}</p>`
+		? `<p class="claimed" role="status">${row.claim.mine ? 'Claimed by you' : `Being reviewed by ${escapeHtml(row.claim.by)}`}, claimed ${agoAt(nowMs - Date.parse(row.claim.at))}</p>\n`
 		: '';
-	const actions = [
-		row.openUrl ? `<a class="btn" href="${escapeHtml(row.openUrl)}" aria-describedby="${id}-h">Open review</a>` : '',
-		...row.forms.map(
-			(form) =>
-				`<form method="post" action="${escapeHtml(form.action)}">${identityHidden}${hidden(form.fields)}<button type="submit" class="btn-secondary" aria-describedby="${id}-h">${escapeHtml(form.label)}</button></form>`,
-		),
-	].filter(Boolean);
-	return `<li aria-labelledby="${id}-h" data-priority="${escapeHtml(name)}">
-<h2 id="${id}-h"><span class="prio prio-${escapeHtml(name)}">${escapeHtml(name)}<span class="sr-only"> priority</span></span>${escapeHtml(row.title)}</h2>
-<p class="meta">${row.workflowName ? `${escapeHtml(row.workflowName)} · ` : ''}case ${escapeHtml(first?.caseId ?? '—')}${escapeHtml(more)} · ${left}${targetCell} · requested ${escapeHtml(agoText(row.requestedAt, now))}</p>
-${first?.summary ? `<p class="summary">${escapeHtml(first.summary)}</p>` : ''}
-<p class="meta">${reasons.map((reason) => escapeHtml(reasonWords(reason))).join(' · ')}${
+	let actions = row.openUrl ? `<a class="btn" href="${escapeHtml(row.openUrl)}" aria-describedby="${id}">Open review</a>` : '';
+	for (const action of row.actions) {
+		actions += `<button class="btn-secondary" name="${ROW_ACTION_FIELD}" value="${escapeHtml(action.value)}" aria-describedby="${id}">${escapeHtml(action.label)}</button>`;
+	}
+	return `<li aria-labelledby="${id}">
+<h2 id="${id}"><span class="prio prio-${name}">${name}<span class="sr-only"> priority</span></span>${escapeHtml(row.title)}</h2>
+<p class="meta">${row.workflowName ? `${escapeHtml(row.workflowName)} · ` : ''}case ${first ? escapeHtml(first.caseId) : '—'}${more} · ${left}${target} · requested ${agoAt(nowMs - Date.parse(row.requestedAt))}</p>
+${first?.summary ? `<p class="summary">${escapeHtml(first.summary)}</p>\n` : ''}<p class="meta">${reasonsHtml(row.items)}${
 		first?.confidence !== undefined ? ` · confidence ${Math.round(first.confidence * 100)}%` : ''
 	}${first?.intent ? ` · intent ${escapeHtml(first.intent)}` : ''}</p>
-${claim}
-${row.noOpenReason ? `<p class="meta">${escapeHtml(row.noOpenReason)}</p>` : ''}
-${actions.length ? `<div class="row-actions">${actions.join('')}</div>` : ''}
-</li>`;
+${claim}${row.noOpenReason ? `<p class="meta">${escapeHtml(row.noOpenReason)}</p>\n` : ''}${actions ? `<div class="row-actions">${actions}</div>\n` : ''}</li>`;
 }
 
 export function renderInboxPage(view: InboxPageView): string {
@@ -263,8 +316,19 @@ export function renderInboxPage(view: InboxPageView): string {
 		? `Signed in by your personal link as <strong>${escapeHtml(view.viewer.name ?? view.viewer.id)}</strong>`
 		: 'Shared inbox: anyone with this address sees the queue; nobody is identified, so there are no claims and no “mine”.';
 	const shown = view.rows.length < view.total ? `the first ${view.rows.length} of ${view.total}` : `${view.total}`;
-	// The same on every row's forms: written once.
-	const identityHidden = hidden(view.identityFields);
+	const nowMs = Date.parse(view.now);
+	let rows = '';
+	for (let index = 0; index < view.rows.length; index++) rows += `${index ? '\n' : ''}${renderRow(view.rows[index], index, view.now, nowMs)}`;
+	// The rows' claim buttons belong to one form, which carries the reader's identity once.
+	const queue = view.rows.some((row) => row.actions.length)
+		? `<form method="post" action="${escapeHtml(view.filterAction)}">${hidden(view.identityFields)}
+<ol class="queue">
+${rows}
+</ol>
+</form>`
+		: `<ol class="queue">
+${rows}
+</ol>`;
 	const notice = view.notice ? `<div class="notice notice-${view.notice.kind}" role="status">${escapeHtml(view.notice.text)}</div>` : '';
 	const body = `<main id="main" aria-labelledby="page-title">
 <header class="top"><h1 id="page-title">${escapeHtml(view.title)}</h1><p class="meta">${who}</p></header>
@@ -273,9 +337,7 @@ ${renderCounts(view)}
 ${renderFilters(view)}
 <section aria-labelledby="queue-h">
 <h2 id="queue-h" class="meta">${view.total === 0 ? 'Nothing is waiting for review.' : `Waiting for review: ${shown}, most urgent first`}</h2>
-<ol class="queue">
-${view.rows.map((row, index) => renderRow(row, index, view.now, identityHidden)).join('\n')}
-</ol>
+${queue}
 </section>
 ${renderStopped(view)}
 </main>`;

@@ -18,7 +18,8 @@ import {
 	renderInboxMessage,
 	renderInboxPage,
 	renderReviewStatusPage,
-	type InboxForm,
+	ROW_ACTION_FIELD,
+	type InboxRowAction,
 	type InboxRowView,
 } from './renderInboxPage';
 
@@ -76,23 +77,52 @@ async function audit(store: HitlStore, key: { executionId: string; nodeName: str
 	await store.appendAudit({ ...key, event, actor, detail });
 }
 
+/**
+ * Personal inbox links verified lately, with the secret that verified them: a reader reloads their
+ * inbox, and an HMAC per view cost a tenth of the page's time (bench/inbox/README.md).
+ */
+const verifiedLinks = new Map<string, string>();
+
 /** The reader of a personal inbox link, `null` for a refused (tampered) one, undefined for a shared inbox. */
 function identify(settings: InboxSettings, fields: Record<string, unknown> | undefined): Viewer | null | undefined {
 	if (settings.access === 'shared') return undefined;
 	const reviewerId = text(fields, 'reviewer');
-	if (!settings.secret || !verifyInboxReviewer(settings.secret, settings.path, reviewerId, text(fields, 'isig'))) return null;
+	const isig = text(fields, 'isig');
+	const link = `${settings.path}\n${reviewerId}\n${isig}`;
+	if (!settings.secret) return null;
+	if (verifiedLinks.get(link) !== settings.secret) {
+		if (!verifyInboxReviewer(settings.secret, settings.path, reviewerId, isig)) return null;
+		if (verifiedLinks.size >= 1000) verifiedLinks.delete(verifiedLinks.keys().next().value as string);
+		verifiedLinks.set(link, settings.secret);
+	}
 	return { id: reviewerId };
 }
 
-export async function serveInbox(store: HitlStore, settings: InboxSettings, request: InboxRequest, deps: InboxDeps = {}): Promise<InboxResponse> {
-	const isPost = request.method === 'POST';
+/** The fields a row's claim button posts in its value (see ROW_ACTION_FIELD). */
+const ROW_ACTION_FIELDS = ['inboxAction', 'execution', 'node'];
+
+/** A posted form with a row's claim button: its value's fields as if posted one by one. */
+function postedFields(body: Record<string, unknown> | undefined): Record<string, unknown> | undefined {
+	const row = body?.[ROW_ACTION_FIELD];
+	if (typeof row !== 'string') return body;
+	const fields: Record<string, unknown> = { ...body };
+	delete fields[ROW_ACTION_FIELD];
+	const given = new URLSearchParams(row);
+	for (const name of ROW_ACTION_FIELDS) fields[name] = given.get(name) ?? '';
+	return fields;
+}
+
+export async function serveInbox(store: HitlStore, settings: InboxSettings, given: InboxRequest, deps: InboxDeps = {}): Promise<InboxResponse> {
+	const isPost = given.method === 'POST';
+	const request = isPost ? { ...given, body: postedFields(given.body) } : given;
 	const fields = isPost ? request.body : request.query;
 	const action = isPost ? text(fields, 'inboxAction') : '';
+	const parts = readReviewLinkParts(fields);
+	// The queue page marks overdue reviews while it reads (showQueue).
+	if (!isPost && !action && !text(fields, 'open') && !parts) return showQueue(store, settings, request, deps);
 	// n8n calls no node code when a wait times out: reviews past their deadline are marked here,
 	// before anything is read (an indexed probe that finds nothing on almost every request).
 	await store.pendingReviews.expireOverdueReviews(request.now);
-	const parts = readReviewLinkParts(fields);
-	if (!isPost && !action && !text(fields, 'open') && !parts) return showQueue(store, settings, request, deps);
 	if (action === 'claim' || action === 'takeOver' || action === 'release') return changeClaim(store, settings, request, action, deps);
 	if (!isPost && text(fields, 'open')) return openFromInbox(store, settings, request, deps);
 	if (parts) return forwardToReview(store, settings, parts, isPost, request.now, deps);
@@ -226,15 +256,39 @@ function formEncode(value: string): string {
 
 /** Links to the inbox with the reader's identity, for every row of one page. */
 interface InboxLinks {
-	/** The inbox URL as URL writes it, and the identity fields' query (or ''). */
-	base: string;
-	identityQuery: string;
+	/** The inbox URL as URL writes it, `?`, and the identity fields' query with its `&` (or ''). */
+	prefix: string;
+	/** Encoded node names: the rows of a page mostly share theirs. */
+	encoded: Map<string, string>;
 }
 
+/** The inbox URL as URL writes it, without a query: parsed once per inbox URL, not per view. */
+const inboxBases = new Map<string, string>();
+
 function inboxLinks(settings: InboxSettings, identity: Record<string, string>): InboxLinks {
-	const base = new URL(settings.inboxUrl);
-	base.search = '';
-	return { base: base.toString(), identityQuery: formQuery(identity) };
+	let base = inboxBases.get(settings.inboxUrl);
+	if (base === undefined) {
+		const url = new URL(settings.inboxUrl);
+		url.search = '';
+		base = url.toString();
+		if (inboxBases.size < 100) inboxBases.set(settings.inboxUrl, base);
+	}
+	const identityQuery = formQuery(identity);
+	return { prefix: `${base}?${identityQuery ? `${identityQuery}&` : ''}`, encoded: new Map() };
+}
+
+function encodeOnce(links: InboxLinks, value: string): string {
+	let encoded = links.encoded.get(value);
+	if (encoded === undefined) {
+		encoded = formEncode(value);
+		links.encoded.set(value, encoded);
+	}
+	return encoded;
+}
+
+/** `open=…&node=…`, `inboxAction=claim&execution=…&node=…`: what a row's link and button carry. */
+function rowQuery(links: InboxLinks, first: string, review: Pick<ListedPendingReview, 'executionId' | 'nodeName'>): string {
+	return `${first}${formEncode(review.executionId)}&node=${encodeOnce(links, review.nodeName)}`;
 }
 
 /**
@@ -249,8 +303,7 @@ function openLink(settings: InboxSettings, review: ListedPendingReview, viewer: 
 	if (viewer && review.reviewerMode === 'named' && !review.reviewers.some((reviewer) => reviewer.id === viewer.id)) {
 		return { why: `For ${review.reviewers.map((reviewer) => reviewer.name).join(', ')}.` };
 	}
-	const query = formQuery({ open: review.executionId, node: review.nodeName });
-	return { url: `${links.base}?${links.identityQuery ? `${links.identityQuery}&` : ''}${query}` };
+	return { url: `${links.prefix}${rowQuery(links, 'open=', review)}` };
 }
 
 /** Follows an inbox "Open review" link: to the reader's own review page while pending, else the status. */
@@ -296,12 +349,11 @@ function mayClaim(review: ListedPendingReview, viewer: Viewer): boolean {
 	return review.reviewerMode === 'link' || review.reviewers.some((reviewer) => reviewer.id === viewer.id);
 }
 
-/** A row's claim forms; the page adds the reader's identity fields to each. */
-function claimForms(settings: InboxSettings, review: ListedPendingReview, viewer: Viewer): InboxForm[] {
-	const fields = { execution: review.executionId, node: review.nodeName };
-	if (!review.claim) return [{ action: settings.inboxUrl, fields: { ...fields, inboxAction: 'claim' }, label: 'Claim' }];
-	if (review.claim.reviewerId === viewer.id) return [{ action: settings.inboxUrl, fields: { ...fields, inboxAction: 'release' }, label: 'Release' }];
-	return [{ action: settings.inboxUrl, fields: { ...fields, inboxAction: 'takeOver' }, label: `Take over from ${review.claim.reviewerName ?? review.claim.reviewerId}` }];
+/** A row's claim button (of the page's one form, which carries the reader's identity). */
+function claimAction(review: ListedPendingReview, viewer: Viewer, links: InboxLinks): InboxRowAction {
+	if (!review.claim) return { label: 'Claim', value: rowQuery(links, 'inboxAction=claim&execution=', review) };
+	if (review.claim.reviewerId === viewer.id) return { label: 'Release', value: rowQuery(links, 'inboxAction=release&execution=', review) };
+	return { label: `Take over from ${review.claim.reviewerName ?? review.claim.reviewerId}`, value: rowQuery(links, 'inboxAction=takeOver&execution=', review) };
 }
 
 const NOTICES: Record<string, { kind: 'ok' | 'warn'; text: string }> = {
@@ -330,40 +382,48 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 		...(filters.mine && viewer ? { reviewerId: viewer.id } : {}),
 	};
 	const filtered = Object.keys(filter).length > 0;
-	// The page and the counters in parallel (two connections on PostgreSQL); a filtered total needs a COUNT.
+	// The expiry probe, the page and the counters at once (one round trip on PostgreSQL, each on its
+	// own pool connection); a filtered total needs a COUNT.
 	const stoppedSince = new Date(Date.parse(request.now) - STOPPED_SHOWN_MS).toISOString();
 	const read = () =>
 		Promise.all([
+			// n8n calls no node code when a wait times out: reviews past their deadline are marked here
+			// (an indexed probe that finds nothing on almost every request).
+			store.pendingReviews.expireOverdueReviews(request.now),
 			store.pendingReviews.listPendingReviews(filter, { now: request.now, limit: settings.pageSize }),
 			store.pendingReviews.pendingCounts(),
 			filtered ? store.pendingReviews.countPendingReviews(filter) : undefined,
 			store.pendingReviews.listStoppedReviews(stoppedSince, { now: request.now, limit: 10 }),
 		]);
-	let [reviews, counts, filteredTotal, stopped] = await read();
-	// A listed review whose execution n8n no longer holds (cancelled) is marked, and the page read again.
-	if (await checkListed(store, settings, reviews, request.now, deps)) [reviews, counts, filteredTotal, stopped] = await read();
+	const [markedExpired, ...firstRead] = await read();
+	let [reviews, counts, filteredTotal, stopped] = firstRead;
+	// A listed review whose execution n8n no longer holds is marked cancelled.
+	const markedCancelled = await checkListed(store, settings, reviews, request.now, deps);
+	// Reviews were marked while the page was read: read it again as it now is.
+	if (markedExpired > 0 || markedCancelled) [, reviews, counts, filteredTotal, stopped] = await read();
 	const total = filteredTotal ?? counts.all;
+	const nowMs = Date.parse(request.now);
 	const links = inboxLinks(settings, identity);
 	const rows: InboxRowView[] = reviews.map((review) => {
-		const expired = isExpired(review, request.now);
-		const open = expired ? { why: 'Expired: the item went on as “timed out”.' } : openLink(settings, review, viewer, links);
-		const mine = !!viewer && review.claim?.reviewerId === viewer.id;
+		const expired = !!review.deadline && Date.parse(review.deadline) <= nowMs;
+		const open: { url?: string; why?: string } = expired ? { why: 'Expired: the item went on as “timed out”.' } : openLink(settings, review, viewer, links);
 		return {
 			title: review.title,
-			...(review.workflowName ? { workflowName: review.workflowName } : {}),
+			workflowName: review.workflowName,
 			priority: review.priority,
 			requestedAt: review.requestedAt,
-			...(review.deadline ? { deadline: review.deadline } : {}),
-			...(review.respondBy ? { respondBy: review.respondBy } : {}),
+			deadline: review.deadline,
+			respondBy: review.respondBy,
 			expired,
 			items: review.items,
-			...(review.claim ? { claim: { by: review.claim.reviewerName ?? review.claim.reviewerId, at: review.claim.claimedAt, mine } } : {}),
-			...(open.url ? { openUrl: open.url } : {}),
-			...(open.why ? { noOpenReason: open.why } : {}),
-			forms: viewer && !expired && mayClaim(review, viewer) ? claimForms(settings, review, viewer) : [],
+			claim: review.claim && { by: review.claim.reviewerName ?? review.claim.reviewerId, at: review.claim.claimedAt, mine: review.claim.reviewerId === viewer?.id },
+			openUrl: open.url,
+			noOpenReason: open.why,
+			actions: viewer && !expired && mayClaim(review, viewer) ? [claimAction(review, viewer, links)] : [],
 		};
 	});
-	await audit(store, { executionId: 'inbox', nodeName: settings.path }, 'inboxViewed', viewer?.id ?? 'shared', {
+	// The audit line is written while the page is built, and is in the store before the page is sent.
+	const audited = audit(store, { executionId: 'inbox', nodeName: settings.path }, 'inboxViewed', viewer?.id ?? 'shared', {
 		rows: rows.length,
 		total,
 		workflow: filters.workflow ?? null,
@@ -371,10 +431,12 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 		intent: filters.intent ?? null,
 		mine: filters.mine ? 1 : 0,
 	});
+	// The PostgreSQL pool hands out a connection on the next tick: let it send the insert first.
+	await new Promise<void>((resolve) => process.nextTick(resolve));
 	const notice = NOTICES[text(request.query, 'done')];
-	return page(
-		200,
-		renderInboxPage({
+	let html: string;
+	try {
+		html = renderInboxPage({
 			title: settings.title,
 			now: request.now,
 			...(viewer ? { viewer } : {}),
@@ -392,9 +454,11 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 				...(review.closedAt ? { closedAt: review.closedAt } : {}),
 			})),
 			...(notice ? { notice } : {}),
-		}),
-		INBOX_PAGE_HEADERS,
-	);
+		});
+	} finally {
+		await audited;
+	}
+	return page(200, html, INBOX_PAGE_HEADERS);
 }
 
 async function changeClaim(

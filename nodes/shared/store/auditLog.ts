@@ -30,12 +30,14 @@ export class AuditLog implements AuditStore {
 			requireMs(at, 'at'),
 			entry.idempotencyKey ?? null,
 		];
-		const rows = await this.driver.query(
+		// Read as an array: on PostgreSQL a named statement, prepared once per connection (every inbox
+		// view and claim writes one line; see sqlDriver.ts).
+		const rows = await this.driver.queryArrays(
 			`INSERT INTO ${TABLE} (execution_id, node_name, case_id, event, actor, detail, at, at_ms, idempotency_key)
 			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id`,
 			params,
 		);
-		if (rows.length) return String(parseRow(TABLE, idSchema, rows[0]).id);
+		if (rows.length) return String(parseRow(TABLE, idSchema, { id: rows[0][0] }).id);
 		const existing = await this.driver.query(`SELECT id FROM ${TABLE} WHERE idempotency_key = ?`, [entry.idempotencyKey ?? null]);
 		return String(parseRow(TABLE, idSchema, existing[0]).id);
 	}

@@ -99,8 +99,8 @@ export interface PendingCounts {
 	all: number;
 	/** Per reason code (a review with two reasons counts under both). */
 	byReason: Record<string, number>;
-	/** The workflows that have pending reviews (for the inbox's filter), by name. */
-	workflows: { id: string; name: string }[];
+	/** The workflows that have pending reviews (for the inbox's filter), by name; frozen (shared until a counter changes). */
+	workflows: readonly { readonly id: string; readonly name: string }[];
 }
 
 export interface CloseReviewUpdate {

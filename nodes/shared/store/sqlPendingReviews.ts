@@ -122,29 +122,71 @@ export function pendingReviewFromRow(row: Row, nowMs: number): StoredPendingRevi
 	return review;
 }
 
-/** A row of LISTED_COLUMNS: one object of one shape (the inbox converts 50 per page). */
-function listedFromRow(row: Row, nowMs: number): ListedPendingReview {
+/**
+ * Reviewer lists by their JSON, within one read: the reviews of a team name the same reviewers, and
+ * each is parsed once per page (frozen: the rows of the page share it).
+ */
+type ReviewerLists = Map<string, ListedPendingReview['reviewers']>;
+
+function reviewerList(json: unknown, lists: ReviewerLists): ListedPendingReview['reviewers'] {
+	const text = String(json);
+	let list = lists.get(text);
+	if (!list) {
+		list = Object.freeze((JSON.parse(text) as ListedPendingReview['reviewers']).map((reviewer) => Object.freeze(reviewer))) as ListedPendingReview['reviewers'];
+		lists.set(text, list);
+	}
+	return list;
+}
+
+/** A row of LISTED_COLUMNS, read as an array: one object of one shape (the inbox converts 50 per page). */
+function listedFromRow(row: unknown[], nowMs: number, lists: ReviewerLists): ListedPendingReview {
+	const [
+		executionId,
+		nodeName,
+		nodeId,
+		workflowId,
+		workflowName,
+		title,
+		items,
+		reviewerMode,
+		reviewers,
+		priority,
+		requestedAt,
+		deadline,
+		status,
+		claimedBy,
+		claimedName,
+		claimedMs,
+		claimExpiresMs,
+		respondBy,
+		backupReviewers,
+		opensFromInbox,
+	] = row;
 	const review: ListedPendingReview = {
-		executionId: String(row.execution_id),
-		nodeName: String(row.node_name),
-		nodeId: String(row.node_id),
-		title: String(row.title),
-		items: JSON.parse(String(row.items)) as ListedPendingReview['items'],
-		requestedAt: String(row.requested_at),
-		reviewerMode: row.reviewer_mode === 'named' ? 'named' : 'link',
-		reviewers: JSON.parse(String(row.reviewers)) as ListedPendingReview['reviewers'],
-		priority: Number(row.priority),
-		status: String(row.status) as PendingReviewStatus,
-		opensFromInbox: Number(row.opens_from_inbox) === 1,
+		executionId: String(executionId),
+		nodeName: String(nodeName),
+		nodeId: String(nodeId),
+		title: String(title),
+		items: JSON.parse(String(items)) as ListedPendingReview['items'],
+		requestedAt: String(requestedAt),
+		reviewerMode: reviewerMode === 'named' ? 'named' : 'link',
+		reviewers: reviewerList(reviewers, lists),
+		priority: Number(priority),
+		status: String(status) as PendingReviewStatus,
+		opensFromInbox: Number(opensFromInbox) === 1,
 	};
-	if (row.workflow_id !== null) review.workflowId = String(row.workflow_id);
-	if (row.workflow_name !== null) review.workflowName = String(row.workflow_name);
-	if (row.deadline !== null) review.deadline = String(row.deadline);
-	if (row.respond_by !== null) review.respondBy = String(row.respond_by);
-	if (row.backup_reviewers !== null) review.backupReviewers = JSON.parse(String(row.backup_reviewers)) as NonNullable<ListedPendingReview['backupReviewers']>;
-	if (row.claimed_by !== null) {
-		const claim = claimOf(row, nowMs);
-		if (claim) review.claim = claim;
+	if (workflowId !== null) review.workflowId = String(workflowId);
+	if (workflowName !== null) review.workflowName = String(workflowName);
+	if (deadline !== null) review.deadline = String(deadline);
+	if (respondBy !== null) review.respondBy = String(respondBy);
+	if (backupReviewers !== null) review.backupReviewers = JSON.parse(String(backupReviewers)) as NonNullable<ListedPendingReview['backupReviewers']>;
+	if (claimedBy !== null && Number(claimExpiresMs) > nowMs) {
+		review.claim = {
+			reviewerId: String(claimedBy),
+			...(claimedName !== null ? { reviewerName: String(claimedName) } : {}),
+			claimedAt: new Date(Number(claimedMs)).toISOString(),
+			expiresAt: new Date(Number(claimExpiresMs)).toISOString(),
+		};
 	}
 	return review;
 }
@@ -158,8 +200,21 @@ function countKeys(workflowId: string | undefined, workflowName: string | undefi
 	];
 }
 
+/**
+ * The 'all' counter has no label of its own: its label holds the counters' revision, raised by every
+ * change of any counter (each change includes the 'all' row, in the same transaction). The inbox
+ * keeps its workflow list (100 rows of counters in the benchmark) until the revision moves.
+ */
+const CHANGE_ALL_COUNT = `INSERT INTO hitl_pending_counts (kind, count_key, label, pending) VALUES ('all', '', '1', ?)
+	ON CONFLICT (kind, count_key) DO UPDATE SET pending = hitl_pending_counts.pending + excluded.pending,
+	  label = CASE WHEN hitl_pending_counts.label = '' THEN '1' ELSE CAST(CAST(hitl_pending_counts.label AS BIGINT) + 1 AS TEXT) END`;
+
 async function changeCounts(tx: SqlExecutor, keys: { kind: string; key: string; label: string }[], delta: 1 | -1): Promise<void> {
 	for (const { kind, key, label } of keys) {
+		if (kind === 'all') {
+			await tx.run(CHANGE_ALL_COUNT, [delta]);
+			continue;
+		}
 		await tx.run(
 			`INSERT INTO hitl_pending_counts (kind, count_key, label, pending) VALUES (?, ?, ?, ?)
 			 ON CONFLICT (kind, count_key) DO UPDATE SET pending = hitl_pending_counts.pending + excluded.pending, label = excluded.label`,
@@ -168,14 +223,45 @@ async function changeCounts(tx: SqlExecutor, keys: { kind: string; key: string; 
 	}
 }
 
-/** What a listed row needs; half the columns, and a page of rows is read in about half the time. */
+type WorkflowList = PendingCounts['workflows'];
+
+function readCounts(rows: unknown[][]): { counts: PendingCounts; revision: string } {
+	const workflows: { id: string; name: string }[] = [];
+	const counts: PendingCounts = { all: 0, byReason: {}, workflows };
+	let revision = '';
+	for (const [kind, key, label, pending] of rows) {
+		if (kind === 'all') {
+			counts.all = Number(pending);
+			revision = String(label);
+		} else if (kind === 'reason') counts.byReason[String(key)] = Number(pending);
+		else if (kind === 'workflow') workflows.push(Object.freeze({ id: String(key), name: String(label) }));
+	}
+	workflows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+	return { counts, revision };
+}
+
+/** What a listed row needs, in listedFromRow's order; half the columns, and a page of rows is read in about half the time. */
 const LISTED_COLUMNS = `execution_id, node_name, node_id, workflow_id, workflow_name, title, items, reviewer_mode, reviewers, priority,
 	requested_at, deadline, status, claimed_by, claimed_name, claimed_ms, claim_expires_ms, respond_by, backup_reviewers,
 	CASE WHEN sealed_link IS NULL THEN 0 ELSE 1 END AS opens_from_inbox`;
 
+/** Where a column selected after LISTED_COLUMNS is in a row array (no column expression holds a comma). */
+const LISTED_COLUMN_COUNT = LISTED_COLUMNS.split(',').length;
+
 const ORDER = 'ORDER BY priority DESC, deadline_sort_ms ASC, requested_ms ASC, execution_id ASC, node_name ASC';
 
+/** A claim: the compare-and-set (see the file's header); a take-over sets the claim whoever holds it. */
+const TAKE_OVER = `UPDATE hitl_pending_reviews SET claimed_by = ?, claimed_name = ?, claimed_ms = ?, claim_expires_ms = ?,
+	  claim_revision = claim_revision + 1
+	WHERE execution_id = ? AND node_name = ? AND status = 'pending'`;
+const CLAIM = `${TAKE_OVER} AND (claimed_by IS NULL OR claim_expires_ms <= ? OR claimed_by = ?)`;
+
 export class SqlPendingReviews implements PendingReviewStore {
+	/** The workflows with pending reviews, as of a revision of the counters (see pendingCounts). */
+	private workflows?: { revision: string; list: WorkflowList };
+	/** The last answer of listStoppedReviews, as of a revision of the counters. */
+	private stopped?: { revision: string; limit: number; sinceMs: number; rows: { review: ListedPendingReview; closedMs: number }[] };
+
 	constructor(private readonly driver: SqlDriver) {}
 
 	async registerPendingReview(given: PendingReviewRecord): Promise<void> {
@@ -235,13 +321,14 @@ export class SqlPendingReviews implements PendingReviewStore {
 		const where = whereOf(filter);
 		const limit = Math.max(1, Math.min(500, Math.floor(options.limit ?? 50)));
 		const offset = Math.max(0, Math.floor(options.offset ?? 0));
-		const rows = await this.driver.query<Row>(`SELECT ${LISTED_COLUMNS} FROM hitl_pending_reviews WHERE ${where.sql} ${ORDER} LIMIT ? OFFSET ?`, [
+		const rows = await this.driver.queryArrays(`SELECT ${LISTED_COLUMNS} FROM hitl_pending_reviews WHERE ${where.sql} ${ORDER} LIMIT ? OFFSET ?`, [
 			...where.params,
 			limit,
 			offset,
 		]);
 		const nowMs = ms(options.now, 'now');
-		return rows.map((row) => listedFromRow(row, nowMs));
+		const lists: ReviewerLists = new Map();
+		return rows.map((row) => listedFromRow(row, nowMs, lists));
 	}
 
 	async countPendingReviews(filter: PendingReviewFilter): Promise<number> {
@@ -255,32 +342,31 @@ export class SqlPendingReviews implements PendingReviewStore {
 	}
 
 	async pendingCounts(): Promise<PendingCounts> {
-		// One statement for the inbox's header: every counter row still counting something.
-		const rows = await this.driver.query<{ kind: unknown; count_key: unknown; label: unknown; pending: unknown }>(
-			'SELECT kind, count_key, label, pending FROM hitl_pending_counts WHERE pending > 0',
+		// The total and the reasons (a few rows); the workflows' rows only when the counters' revision
+		// moved since they were last read (see CHANGE_ALL_COUNT).
+		const { counts, revision } = readCounts(
+			await this.driver.queryArrays("SELECT kind, count_key, label, pending FROM hitl_pending_counts WHERE kind IN ('all', 'reason') AND pending > 0"),
 		);
-		const counts: PendingCounts = { all: 0, byReason: {}, workflows: [] };
-		for (const row of rows) {
-			const pending = Number(row.pending);
-			if (row.kind === 'all') counts.all = pending;
-			else if (row.kind === 'reason') counts.byReason[String(row.count_key)] = pending;
-			else if (row.kind === 'workflow') counts.workflows.push({ id: String(row.count_key), name: String(row.label) });
-		}
-		counts.workflows.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-		return counts;
+		if (revision && this.workflows?.revision === revision) return { ...counts, workflows: this.workflows.list };
+		// Every counter still counting something, in one statement: the list and its revision agree.
+		const all = readCounts(await this.driver.queryArrays('SELECT kind, count_key, label, pending FROM hitl_pending_counts WHERE pending > 0'));
+		// Frozen: every caller until the next change gets this same list (the inbox keeps its options by it).
+		const list = Object.freeze(all.counts.workflows) as WorkflowList;
+		this.workflows = all.revision ? { revision: all.revision, list } : undefined;
+		return { ...all.counts, workflows: list };
 	}
 
 	async expireOverdueReviews(now: string): Promise<number> {
 		// An indexed probe that finds nothing on almost every call; the write only when it finds some.
-		const overdue = await this.driver.query<{ execution_id: unknown; node_name: unknown; deadline: unknown }>(
+		const overdue = await this.driver.queryArrays(
 			"SELECT execution_id, node_name, deadline FROM hitl_pending_reviews WHERE status = 'pending' AND deadline_sort_ms <= ? LIMIT 500",
 			[ms(now, 'now')],
 		);
 		let expired = 0;
-		for (const row of overdue) {
-			const key = { executionId: String(row.execution_id), nodeName: String(row.node_name) };
+		for (const [executionId, nodeName, deadline] of overdue) {
+			const key = { executionId: String(executionId), nodeName: String(nodeName) };
 			// Closed at the deadline: that is when the review stopped being answerable.
-			if (await this.closePendingReview(key, { status: 'expired', at: String(row.deadline) })) expired++;
+			if (await this.closePendingReview(key, { status: 'expired', at: String(deadline) })) expired++;
 		}
 		return expired;
 	}
@@ -288,13 +374,30 @@ export class SqlPendingReviews implements PendingReviewStore {
 	async listStoppedReviews(since: string, options: { now: string; limit?: number }): Promise<ListedPendingReview[]> {
 		const limit = Math.max(1, Math.min(100, Math.floor(options.limit ?? 10)));
 		const sinceMs = ms(since, 'since');
-		const rows = await this.driver.query<Row>(
-			`SELECT ${LISTED_COLUMNS}, closed_at FROM hitl_pending_reviews
+		// A review stops only through closePendingReview, which changes the counters: while their
+		// revision stands, the last answer holds, less what has since left the window (the rows are
+		// latest first, so those are at its end). Read before the rows, so the rows are no older.
+		const revision = String((await this.driver.queryArrays("SELECT label FROM hitl_pending_counts WHERE kind = 'all' AND count_key = ''"))[0]?.[0] ?? '');
+		const cached = this.stopped;
+		if (revision && cached?.revision === revision && cached.limit === limit && sinceMs >= cached.sinceMs) {
+			return cached.rows.filter((row) => row.closedMs >= sinceMs).map((row) => ({ ...row.review }));
+		}
+		const rows = await this.driver.queryArrays(
+			`SELECT ${LISTED_COLUMNS}, closed_at, closed_ms FROM hitl_pending_reviews
 			 WHERE status IN ('expired', 'cancelled') AND closed_ms >= ? ORDER BY closed_ms DESC, execution_id, node_name LIMIT ?`,
 			[sinceMs, limit],
 		);
+		// Closed reviews hold no claim, so `now` changes nothing in them.
 		const nowMs = ms(options.now, 'now');
-		return rows.map((row) => ({ ...listedFromRow(row, nowMs), ...(row.closed_at !== null ? { closedAt: String(row.closed_at) } : {}) }));
+		const lists: ReviewerLists = new Map();
+		const stopped = rows.map((row) => {
+			const review = listedFromRow(row, nowMs, lists);
+			const closedAt = row[LISTED_COLUMN_COUNT];
+			if (closedAt !== null) review.closedAt = String(closedAt);
+			return { review, closedMs: Number(row[LISTED_COLUMN_COUNT + 1]) };
+		});
+		this.stopped = revision ? { revision, limit, sinceMs, rows: stopped } : undefined;
+		return stopped.map((row) => ({ ...row.review }));
 	}
 
 	async closePendingReview(key: PendingReviewKey, update: CloseReviewUpdate): Promise<boolean> {
@@ -333,13 +436,10 @@ export class SqlPendingReviews implements PendingReviewStore {
 	async claimReview(key: PendingReviewKey, request: ClaimRequest): Promise<ClaimResult> {
 		const nowMs = ms(request.now, 'now');
 		const before = request.takeOver ? await this.getPendingReview(key, request.now) : undefined;
-		const guard = request.takeOver ? '' : 'AND (claimed_by IS NULL OR claim_expires_ms <= ? OR claimed_by = ?)';
 		// The row changed only if this claimant won, and then it holds exactly what was written:
 		// the claim is known without reading it back (one statement, as cheap as a bare UPDATE).
 		const won = await this.driver.run(
-			`UPDATE hitl_pending_reviews SET claimed_by = ?, claimed_name = ?, claimed_ms = ?, claim_expires_ms = ?,
-			   claim_revision = claim_revision + 1
-			 WHERE execution_id = ? AND node_name = ? AND status = 'pending' ${guard}`,
+			request.takeOver ? TAKE_OVER : CLAIM,
 			[
 				request.reviewerId,
 				request.reviewerName ?? null,

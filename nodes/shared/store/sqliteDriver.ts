@@ -73,6 +73,8 @@ export class SqliteDriver implements SqlDriver {
 	readonly dialect = 'sqlite' as const;
 	private readonly db: DatabaseSync;
 	private readonly statements = new Map<string, StatementSync>();
+	/** The same statements returning arrays (a statement returns either objects or arrays). */
+	private readonly arrayStatements = new Map<string, StatementSync>();
 	private queue: Promise<unknown> = Promise.resolve();
 	private readonly direct: SqlExecutor;
 
@@ -94,6 +96,7 @@ export class SqliteDriver implements SqlDriver {
 		this.direct = {
 			query: async <Row extends object>(sql: string, params: readonly SqlValue[] = []) =>
 				this.prepare(sql).all(...scalars(params)) as Row[],
+			queryArrays: async (sql: string, params: readonly SqlValue[] = []) => this.prepareArrays(sql).all(...scalars(params)) as unknown as unknown[][],
 			run: async (sql: string, params: readonly SqlValue[] = []) => Number(this.prepare(sql).run(...scalars(params)).changes),
 			insertEach: async (sql: string, rows: readonly (readonly SqlScalar[])[]) => {
 				const statement = this.prepare(sql);
@@ -114,6 +117,16 @@ export class SqliteDriver implements SqlDriver {
 		return statement;
 	}
 
+	private prepareArrays(sql: string): StatementSync {
+		let statement = this.arrayStatements.get(sql);
+		if (!statement) {
+			statement = this.db.prepare(sql);
+			statement.setReturnArrays(true);
+			this.arrayStatements.set(sql, statement);
+		}
+		return statement;
+	}
+
 	private serialized<T>(work: () => Promise<T>): Promise<T> {
 		const result = this.queue.then(work, work);
 		this.queue = result.catch(() => undefined);
@@ -122,6 +135,10 @@ export class SqliteDriver implements SqlDriver {
 
 	query<Row extends object>(sql: string, params?: readonly SqlValue[]): Promise<Row[]> {
 		return this.serialized(() => this.direct.query<Row>(sql, params));
+	}
+
+	queryArrays(sql: string, params?: readonly SqlValue[]): Promise<unknown[][]> {
+		return this.serialized(() => this.direct.queryArrays(sql, params));
 	}
 
 	run(sql: string, params?: readonly SqlValue[]): Promise<number> {

@@ -171,7 +171,7 @@ describe('the inbox page', () => {
 		expect((await store.pendingReviews.getPendingReview({ executionId: 'late', nodeName: 'Human Approval Wait' }, at(0)))?.status).toBe('expired');
 		expect(page).toContain('Nothing is waiting for review.');
 		expect(page).toMatch(/<li><strong>Review late<\/strong> · Support replies · <span class="left overdue">expired<\/span> at <time/);
-		expect(page).not.toContain('value="claim"');
+		expect(page).not.toContain('inboxAction=claim');
 		expect((await post({ ...ana, execution: 'late', node: 'Human Approval Wait', inboxAction: 'claim' })).status).toBe(409);
 	});
 
@@ -265,6 +265,28 @@ describe('claims from the inbox', () => {
 			['takenOver', 'ben@example.com'],
 			['released', 'ben@example.com'],
 		]);
+	});
+
+	test('the page has one claim form: the identity fields once, and a button per row naming what to do to which review', async () => {
+		await store.pendingReviews.registerPendingReview(review('r1'));
+		await store.pendingReviews.registerPendingReview(review('r&2', { nodeName: 'Approve "refund" #2' }));
+		const page = html(await get(ana));
+		const forms = [...page.matchAll(/<form method="post" action="([^"]+)">((?:<input type="hidden"[^>]+>)*)/g)];
+		expect(forms).toHaveLength(1);
+		expect(forms[0][1]).toBe(INBOX);
+		const hidden = Object.fromEntries([...forms[0][2].matchAll(/name="([^"]+)" value="([^"]*)"/g)].map((match) => [match[1], match[2]]));
+		expect(hidden).toEqual(ana);
+		// What the browser posts for the second row's button: the form's fields and the button's name and value.
+		const unescape = (text: string) => text.replace(/&quot;/g, '"').replace(/&amp;/g, '&');
+		const buttons = [...page.matchAll(/<button class="btn-secondary" name="(row)" value="([^"]+)"[^>]*>Claim<\/button>/g)].map((match) => [match[1], unescape(match[2])]);
+		expect(buttons).toHaveLength(2);
+		const second = buttons.find(([, value]) => value.includes('r%262'))!;
+		expect(await post({ ...hidden, [second[0]]: second[1] })).toMatchObject({ status: 303 });
+		expect((await store.pendingReviews.getPendingReview({ executionId: 'r&2', nodeName: 'Approve "refund" #2' }, at(0)))?.claim?.reviewerId).toBe('ana@example.com');
+		expect(html(await get(ana))).toContain('Claimed by you');
+		// The button's value names the action and the review only: it cannot change who is asking.
+		expect((await post({ ...ben, row: 'inboxAction=release&execution=r%262&node=Approve+%22refund%22+%232&reviewer=ana%40example.com' })).status).toBe(303);
+		expect((await store.pendingReviews.getPendingReview({ executionId: 'r&2', nodeName: 'Approve "refund" #2' }, at(0)))?.claim?.reviewerId).toBe('ana@example.com');
 	});
 
 	test('a reviewer not named on the review, or a forged identity, cannot claim it', async () => {

@@ -152,7 +152,7 @@ describe('respond-within target: time left / overdue by', () => {
 		deadline: '2026-12-02T12:00:00.000Z',
 		expired,
 		items: [{ caseId: 'c', summary: 's', reasons: [] }],
-		forms: [],
+		actions: [],
 		...(respondBy ? { respondBy } : {}),
 	});
 	const inbox = (rows: InboxRowView[]): InboxPageView =>

@@ -160,6 +160,41 @@ describe.each(['embedded', 'postgres'] as const)('pending reviews and claims (%s
 		expect((await pending.listStoppedReviews(at(15), { now: at(30) })).map((entry) => entry.executionId)).toEqual(['later']);
 	});
 
+	test('the workflow list and the stopped reviews follow every change, also one made by another process (the counters carry a revision)', async () => {
+		const config = await freshConfig();
+		const reader = (await open(config)).pendingReviews;
+		const writer = (await open(config)).pendingReviews;
+		const workflows = async () => (await reader.pendingCounts()).workflows;
+		expect(await workflows()).toEqual([]);
+		await writer.registerPendingReview(review('a'));
+		expect(await workflows()).toEqual([{ id: 'wf-1', name: 'Support replies' }]);
+		expect(await workflows()).toEqual([{ id: 'wf-1', name: 'Support replies' }]);
+		// A new workflow, a renamed one (its latest registration names it), a workflow whose last review closed.
+		await writer.registerPendingReview(review('b', { workflowId: 'wf-2', workflowName: 'Billing' }));
+		expect(await workflows()).toEqual([
+			{ id: 'wf-2', name: 'Billing' },
+			{ id: 'wf-1', name: 'Support replies' },
+		]);
+		await writer.registerPendingReview(review('c', { workflowName: 'Support (EU)' }));
+		expect((await workflows()).map((workflow) => workflow.name)).toEqual(['Billing', 'Support (EU)']);
+		await writer.closePendingReview(key('b'), { status: 'decided', at: at(1) });
+		expect(await reader.pendingCounts()).toEqual({ all: 2, byReason: { LOW_CONFIDENCE: 2 }, workflows: [{ id: 'wf-1', name: 'Support (EU)' }] });
+		// The list is shared until the next change: no caller can change it for the next one.
+		const list = (await workflows()) as { id: string; name: string }[];
+		expect(() => list.pop()).toThrow(TypeError);
+		expect(() => Object.assign(list[0], { name: 'changed' })).toThrow(TypeError);
+		expect(await workflows()).toEqual([{ id: 'wf-1', name: 'Support (EU)' }]);
+		// So do the reviews that stopped waiting, as the window moves on.
+		const stopped = async (since: number) => (await reader.listStoppedReviews(at(since), { now: at(30) })).map((entry) => entry.executionId);
+		expect(await stopped(0)).toEqual([]);
+		await writer.closePendingReview(key('a'), { status: 'cancelled', at: at(2) });
+		expect(await stopped(0)).toEqual(['a']);
+		await writer.closePendingReview(key('c'), { status: 'expired', at: at(4) });
+		expect(await stopped(0)).toEqual(['c', 'a']);
+		expect(await stopped(3)).toEqual(['c']);
+		expect(await stopped(5)).toEqual([]);
+	});
+
 	test('8 concurrent claimers on 8 connections: exactly one winner, and everyone sees who', async () => {
 		const config = await freshConfig();
 		const first = await open(config);
