@@ -257,6 +257,28 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		expect(stored).toEqual({ ...record, id: outcome.id });
 	});
 
+	test('keeps texts and numbers exactly, whatever characters they hold (PostgreSQL gets them as array literals)', async () => {
+		const store = await open();
+		const texts = ['', 'NULL', 'null', ' padded ', 'a,b', '{braces}', 'say "hi"', 'back\\slash\\', '\\"', 'line\nbreak\ttab', 'ünïcödé ✓ 😀', "it's"];
+		const records = texts.map((text, index) =>
+			baseDecision({
+				executionId: `chars-${index}`,
+				caseId: text,
+				draftText: text,
+				finalText: index % 2 ? null : text,
+				reviewers: [{ id: text || 'x', name: text, decision: 'approved', at: '2026-11-01T10:00:30.000Z' }],
+				ruleIds: [text],
+				confidence: [0, 1, 0.1 + 0.2, 1e-7, 0.9999999999999999][index % 5],
+				costUsd: [0, -0.5, 1e21, 123456.789, 5e-324][index % 5],
+				timeToDecisionMs: [0, 1, 2 ** 40, -3, 9_007_199_254_740_991][index % 5],
+			}),
+		);
+		const outcomes = await store.recordDecisions(records);
+		expect(outcomes.every((outcome) => outcome.inserted)).toBe(true);
+		const stored = await store.listDecisions();
+		expect(stored).toEqual(records.map((record, index) => ({ ...record, id: outcomes[index].id })));
+	});
+
 	test('is idempotent on execution + node + item: a replay writes nothing', async () => {
 		const store = await open();
 		const random = seededRandom(7);
