@@ -146,6 +146,8 @@ interface PurgeResult {
 	/** Single-decision recordings a writer completed while the purge ran, and the longest of them. */
 	recordedDuring: number;
 	longestRecordMs: number;
+	/** The 99th percentile of those recordings. */
+	p99RecordMs: number;
 	/** The median single-decision recording before the purge. */
 	medianRecordMs: number;
 }
@@ -193,6 +195,7 @@ async function benchPurge(store: HitlStore, size: number): Promise<PurgeResult> 
 		purgeMs,
 		recordedDuring: waits.length,
 		longestRecordMs: Math.max(0, ...waits),
+		p99RecordMs: [...waits].sort((a, b) => a - b)[Math.max(0, Math.ceil(waits.length * 0.99) - 1)] ?? 0,
 		medianRecordMs: single[Math.floor(single.length / 2)],
 	};
 }
@@ -326,7 +329,7 @@ async function main() {
 	for (const r of results) {
 		console.log(
 			`  ${r.backend.padEnd(8)} ${String(r.records).padStart(8)}: ${r.purge.deleted} deleted in ${(r.purge.purgeMs / 1000).toFixed(1)} s; ` +
-				`${r.purge.recordedDuring} decisions recorded meanwhile, longest ${r.purge.longestRecordMs.toFixed(0)} ms ` +
+				`${r.purge.recordedDuring} decisions recorded meanwhile, longest ${r.purge.longestRecordMs.toFixed(0)} ms, p99 ${r.purge.p99RecordMs.toFixed(0)} ms ` +
 				`(${(r.purge.longestRecordMs / r.purge.medianRecordMs).toFixed(1)}x the median single record, ${r.purge.medianRecordMs.toFixed(1)} ms)`,
 		);
 	}

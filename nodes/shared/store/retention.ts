@@ -41,6 +41,8 @@ export class Retention implements RetentionStore {
 
 	async deleteOlderThan(before: string): Promise<RetentionResult> {
 		const cutoff = requireMs(before, 'before');
+		// Aggregate rows of whole days before the cutoff lose all their decisions: zero rows, dropped.
+		const wholePeriods = Math.floor(cutoff / DAY_MS) * DAY_MS;
 		let decisions = 0;
 		for (let done = false; !done; ) {
 			if (decisions > 0) await yieldToEventLoop();
@@ -57,6 +59,20 @@ export class Retention implements RetentionStore {
 				const facts = await readFacts(tx, where);
 				if (!facts.length) return 0;
 				await new AggregateDeltas().addDecisions(facts, -1).applyTo(this.driver, tx);
+				// The rows this batch brought to zero go in its own transaction: one short range of
+				// periods per table. (Dropping them all after the last batch was one statement over every
+				// old period, which held SQLite's write lock for a fifth of a second at 1M decisions.)
+				let firstMs = cutoff;
+				let lastMs = 0;
+				for (const fact of facts) {
+					firstMs = Math.min(firstMs, fact.recordedMs);
+					lastMs = Math.max(lastMs, fact.recordedMs);
+				}
+				for (const table of Object.values(AGGREGATE_TABLES)) {
+					const from = Math.floor(firstMs / table.periodMs) * table.periodMs;
+					const to = Math.min(lastMs + 1, wholePeriods);
+					if (from < to) await tx.run(`DELETE FROM ${table.name} WHERE period_ms >= ? AND period_ms < ? AND n = 0`, [from, to]);
+				}
 				// Child rows first: SQLite enforces ON DELETE CASCADE only with foreign_keys on, which a
 				// database opened by another tool may not have had.
 				const old = 'SELECT d.id FROM hitl_decisions d WHERE d.recorded_ms < ?';
@@ -65,9 +81,8 @@ export class Retention implements RetentionStore {
 				return tx.run('DELETE FROM hitl_decisions WHERE recorded_ms < ?', [bound]);
 			});
 		}
-		// Aggregate rows whose decisions are all gone (whole periods before the cutoff) are zero: drop
-		// them, a table per transaction.
-		const wholePeriods = Math.floor(cutoff / DAY_MS) * DAY_MS;
+		// Zero rows the batches did not reach (a day an earlier purge cut in two): few, as the batches
+		// dropped theirs; a table per statement.
 		for (const table of Object.values(AGGREGATE_TABLES)) {
 			await yieldToEventLoop();
 			await this.driver.run(`DELETE FROM ${table.name} WHERE period_ms < ? AND n = 0`, [wholePeriods]);

@@ -755,6 +755,11 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 			if (backend.name === 'embedded') expect(order).toEqual(['record', 'record from a timer', 'retention']);
 			expect(await store.countDecisions()).toBe(records.length + 2 - expected);
 			for (const [, filter, options] of windows) expectSameFigures(await store.decisionStats(filter, options), await store.decisionStats(rowByRow(filter), options));
+			// The whole days before the cutoff lost every decision: their aggregate rows (all zero) are gone.
+			const wholeDays = Math.floor(cutoff / 86_400_000) * 86_400_000;
+			const periods = (await aggregateRows(config)).flat().map((row) => Number((JSON.parse(row.exact) as [string, string][]).find(([column]) => column === 'period_ms')?.[1]));
+			expect(periods.length).toBeGreaterThan(100);
+			expect(Math.min(...periods)).toBeGreaterThanOrEqual(wholeDays);
 
 			// After a restore of the decision tables alone, the aggregates are stale until rebuilt.
 			await backend.rawQuery(config, 'DELETE FROM hitl_agg_outcomes');
