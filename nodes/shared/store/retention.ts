@@ -24,7 +24,7 @@ import type { RetentionResult, RetentionStore } from './types';
 
 /** Decisions per retention transaction on PostgreSQL: writers there only wait on the aggregate rows a batch shares with them. */
 export const RETENTION_BATCH = 5000;
-/** Decisions per retention transaction on SQLite, whose write lock a batch holds for the whole file (~25 ms at 1M decisions). */
+/** Decisions per retention transaction on SQLite, whose write lock a batch holds for the whole file (~10 ms at 1M decisions). */
 export const RETENTION_BATCH_SQLITE = 500;
 
 /** Lets the event loop run (I/O, timers, other stores' work) before the purge takes the next batch. */
