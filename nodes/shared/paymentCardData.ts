@@ -203,7 +203,8 @@ export function maskCardData(text: string): string {
 	const mayHoldCode = shape.longestRun >= 3 && shape.hasC;
 	if (!mayHoldCode && shape.longestChain < 12) return text;
 	const masks: { span: [number, number]; keep: number }[] = [
-		...findCardNumbers(text).map((span) => ({ span, keep: 4 })),
+		// A text let through for a security code needs no card-number search without a 12-digit chain.
+		...(shape.longestChain >= 12 ? findCardNumbers(text).map((span) => ({ span, keep: 4 })) : []),
 		...(mayHoldCode ? findSecurityCodes(text).map((span) => ({ span, keep: 0 })) : []),
 	];
 	if (masks.length === 0) return text;

@@ -202,17 +202,22 @@ const labelledRowSchema = decisionRowSchema
 
 const keyOf = (executionId: string, nodeName: string, itemIndex: number) => `${executionId}\u0000${nodeName}\u0000${itemIndex}`;
 
-/** What a recording transaction inserted, for whoever maintains figures derived from the rows. */
-export interface RecordedBatch {
+/** What a recording transaction inserted: its decisions as facts, and their new ids. */
+interface RecordedBatch {
 	facts: DecisionFacts[];
 	ids: string[];
 }
 
+/**
+ * Whoever maintains figures derived from the rows (the maintained aggregates): given the facts of
+ * the decisions a batch inserts, the work to run inside the recording transaction.
+ */
+export type AfterInsert = (facts: readonly DecisionFacts[]) => (tx: SqlExecutor) => Promise<void>;
+
 export class DecisionLog implements DecisionStore {
 	constructor(
 		private readonly driver: SqlDriver,
-		/** Runs inside the recording transaction, after the rows went in (the maintained aggregates). */
-		private readonly afterInsert: (tx: SqlExecutor, batch: RecordedBatch) => Promise<void> = async () => undefined,
+		private readonly afterInsert: AfterInsert = () => async () => undefined,
 	) {}
 
 	async recordDecisions(given: DecisionRecord[]): Promise<RecordOutcome[]> {
@@ -221,21 +226,28 @@ export class DecisionLog implements DecisionStore {
 		const recordedMs = records.map((record) => requireMs(record.recordedAt, 'recordedAt'));
 		const rows = records.map((record, index) => decisionRow(record, recordedMs[index]));
 		return this.driver.transaction(async (tx) => {
-			const ids = await this.insertRows(tx, rows);
+			// The INSERT is on its way before the first await. PostgreSQL runs it in its own process:
+			// meanwhile this one works out what the batch adds to the aggregates as if every row were
+			// new — the usual case; a batch with keys recorded before is worked out again below, from
+			// the rows it did insert. (SQLite has inserted the rows by now; the order costs nothing.)
+			const inserting = this.insertRows(tx, rows);
+			const facts = records.map((record, index) => factsOfRecord(record, recordedMs[index]));
+			const addAll = this.afterInsert(facts);
+			const ids = await inserting;
 			const outcomes: RecordOutcome[] = [];
 			const batch: RecordedBatch = { facts: [], ids: [] };
 			for (const [index, record] of records.entries()) {
 				const id = ids[index];
 				if (id !== null) {
 					outcomes.push({ id: String(id), inserted: true });
-					batch.facts.push(factsOfRecord(record, recordedMs[index]));
+					batch.facts.push(facts[index]);
 					batch.ids.push(String(id));
 				} else {
 					outcomes.push({ id: await this.existingId(tx, record), inserted: false });
 				}
 			}
 			await this.insertChildren(tx, batch);
-			await this.afterInsert(tx, batch);
+			await (batch.facts.length === facts.length ? addAll : this.afterInsert(batch.facts))(tx);
 			return outcomes;
 		});
 	}

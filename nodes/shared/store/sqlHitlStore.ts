@@ -36,7 +36,7 @@ export class SqlHitlStore implements HitlStore {
 		readonly location: string,
 	) {
 		// The aggregates the analytics read grow in the transaction that records the decisions.
-		this.decisions = new DecisionLog(driver, (tx, batch) => new AggregateDeltas().addDecisions(batch.facts, 1).applyTo(driver, tx));
+		this.decisions = new DecisionLog(driver, (facts) => new AggregateDeltas().addDecisions(facts, 1).upserts(driver));
 		this.analytics = new DecisionAnalytics(driver);
 		this.states = new SharedStates(driver);
 		this.audit = new AuditLog(driver);

@@ -257,6 +257,28 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		expect(stored).toEqual({ ...record, id: outcome.id });
 	});
 
+	test('keeps texts and numbers exactly, whatever characters they hold (PostgreSQL gets them as array literals)', async () => {
+		const store = await open();
+		const texts = ['', 'NULL', 'null', ' padded ', 'a,b', '{braces}', 'say "hi"', 'back\\slash\\', '\\"', 'line\nbreak\ttab', 'ünïcödé ✓ 😀', "it's"];
+		const records = texts.map((text, index) =>
+			baseDecision({
+				executionId: `chars-${index}`,
+				caseId: text,
+				draftText: text,
+				finalText: index % 2 ? null : text,
+				reviewers: [{ id: text || 'x', name: text, decision: 'approved', at: '2026-11-01T10:00:30.000Z' }],
+				ruleIds: [text],
+				confidence: [0, 1, 0.1 + 0.2, 1e-7, 0.9999999999999999][index % 5],
+				costUsd: [0, -0.5, 1e21, 123456.789, 5e-324][index % 5],
+				timeToDecisionMs: [0, 1, 2 ** 40, -3, 9_007_199_254_740_991][index % 5],
+			}),
+		);
+		const outcomes = await store.recordDecisions(records);
+		expect(outcomes.every((outcome) => outcome.inserted)).toBe(true);
+		const stored = await store.listDecisions();
+		expect(stored).toEqual(records.map((record, index) => ({ ...record, id: outcomes[index].id })));
+	});
+
 	test('is idempotent on execution + node + item: a replay writes nothing', async () => {
 		const store = await open();
 		const random = seededRandom(7);
@@ -618,6 +640,29 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 				expect(bin.sumSquaredError).toBeCloseTo(bins(exact)[index].sumSquaredError, 9);
 			});
 		};
+		/** Every row of the aggregate tables, sorted; floating-point sums apart (added in another order, equal to the last bits). */
+		const aggregateRows = async (config: StoreConfig) => {
+			const tables = ['outcomes', 'reviewers', 'histograms', 'confidence', 'reviewers_hourly', 'histograms_hourly', 'confidence_hourly'];
+			return Promise.all(
+				tables.map(async (table) =>
+					(await backend.rawQuery(config, `SELECT * FROM hitl_agg_${table}`))
+						.map((row) => {
+							const exact = Object.entries(row).filter(([, value]) => !(typeof value === 'number' && !Number.isInteger(value)));
+							const floats = Object.entries(row).filter(([, value]) => typeof value === 'number' && !Number.isInteger(value));
+							return { table, exact: JSON.stringify(exact.map(([column, value]) => [column, String(value)])), floats: Object.fromEntries(floats) as Record<string, number> };
+						})
+						.sort((a, b) => (a.exact < b.exact ? -1 : a.exact > b.exact ? 1 : 0)),
+				),
+			);
+		};
+		const expectSameRows = (actual: Awaited<ReturnType<typeof aggregateRows>>, expected: Awaited<ReturnType<typeof aggregateRows>>) => {
+			expect(actual.map((table) => table.map((row) => row.exact))).toEqual(expected.map((table) => table.map((row) => row.exact)));
+			actual.forEach((table, t) =>
+				table.forEach((row, r) => {
+					for (const [column, value] of Object.entries(expected[t][r].floats)) expect(row.floats[column]).toBeCloseTo(value, 9);
+				}),
+			);
+		};
 		const at = (ms: number) => new Date(ms).toISOString();
 		const windows: [string, DecisionFilter, StatsOptions][] = [
 			['the whole table', {}, STATS_OPTIONS],
@@ -660,6 +705,27 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 			expect(await store.decisionStats(window, STATS_OPTIONS)).toEqual(before);
 		});
 
+		test('a batch with keys recorded before, keys repeated in it and sums shared by many decisions adds what a rebuild from the rows gives', async () => {
+			const config = await backend.fresh();
+			const store = await open(config);
+			const records = stream().slice(0, 3000);
+			await store.recordDecisions(records.slice(0, 1000));
+			// Recording works out a batch's sums as if every row were new; here a third of the batch
+			// is not: replays of recorded keys and keys given twice, with other content each time.
+			const mixed = [
+				...records.slice(500, 1000).map((record) => ({ ...record, decision: 'rejected' as const, costUsd: 5 })),
+				...records.slice(1000, 3000),
+				...records.slice(2000, 2300).map((record) => ({ ...record, decision: 'approved' as const, timeToDecisionMs: 1 })),
+			];
+			const outcomes = await store.recordDecisions(mixed);
+			expect(outcomes.filter((outcome) => outcome.inserted)).toHaveLength(2000);
+			const sums = await aggregateRows(config);
+			expect(sums.reduce((n, table) => n + table.length, 0)).toBeGreaterThan(1000);
+			expect(await store.rebuildAggregates()).toBe(3000);
+			expectSameRows(await aggregateRows(config), sums);
+			for (const [, filter, options] of windows) expectSameFigures(await store.decisionStats(filter, options), await store.decisionStats(rowByRow(filter), options));
+		});
+
 		test('batched retention keeps the aggregates consistent, lets recording in between, and a rebuild gives the same figures', async () => {
 			const config = await backend.fresh();
 			const store = await open(config);
@@ -673,16 +739,32 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 			const purge = store.deleteOlderThan(at(cutoff)).then((result) => (order.push('retention'), result));
 			const late = { ...baseDecision({ executionId: 'late-1', recordedAt: at(START + 13 * 86_400_000) }) };
 			const recorded = store.recordDecisions([late]).then(() => order.push('record'));
-			const [result] = await Promise.all([purge, recorded]);
+			// A writer that arrives later through the event loop (as a webhook's execution does) gets its
+			// turn too: node:sqlite is synchronous, so a purge that never yields would hold the loop to its end.
+			const later = new Promise<void>((resolve, reject) =>
+				setTimeout(() => {
+					store
+						.recordDecisions([{ ...late, executionId: 'late-2' }])
+						.then(() => order.push('record from a timer'))
+						.then(() => resolve(), reject);
+				}, 0),
+			);
+			const [result] = await Promise.all([purge, recorded, later]);
 			expect(result.decisions).toBe(expected);
-			if (backend.name === 'embedded') expect(order).toEqual(['record', 'retention']); // the record got its turn between batches
-			expect(await store.countDecisions()).toBe(records.length + 1 - expected);
+			// Both records got their turn between batches.
+			if (backend.name === 'embedded') expect(order).toEqual(['record', 'record from a timer', 'retention']);
+			expect(await store.countDecisions()).toBe(records.length + 2 - expected);
 			for (const [, filter, options] of windows) expectSameFigures(await store.decisionStats(filter, options), await store.decisionStats(rowByRow(filter), options));
+			// The whole days before the cutoff lost every decision: their aggregate rows (all zero) are gone.
+			const wholeDays = Math.floor(cutoff / 86_400_000) * 86_400_000;
+			const periods = (await aggregateRows(config)).flat().map((row) => Number((JSON.parse(row.exact) as [string, string][]).find(([column]) => column === 'period_ms')?.[1]));
+			expect(periods.length).toBeGreaterThan(100);
+			expect(Math.min(...periods)).toBeGreaterThanOrEqual(wholeDays);
 
 			// After a restore of the decision tables alone, the aggregates are stale until rebuilt.
 			await backend.rawQuery(config, 'DELETE FROM hitl_agg_outcomes');
 			expect((await store.decisionStats({}, STATS_OPTIONS)).total).toBe(0);
-			expect(await store.rebuildAggregates()).toBe(records.length + 1 - expected);
+			expect(await store.rebuildAggregates()).toBe(records.length + 2 - expected);
 			for (const [, filter, options] of windows) expectSameFigures(await store.decisionStats(filter, options), await store.decisionStats(rowByRow(filter), options));
 		});
 	});
