@@ -240,7 +240,9 @@ export async function reviewInboxHooks(
 				const fields = reviewLinkFields({ ...key, signature, ...(reviewerId && rsig ? { reviewerId, rsig } : {}) });
 				view.formAction = inboxUrl;
 				view.formFields = { ...fields, inboxAction: 'answer' };
-				if (reviewerId && rsig && claim?.reviewerId !== reviewerId) {
+				// Claims are the review's reviewers' (the inbox refuses anyone else): a backup reviewer answers, never claims.
+				const mayClaim = !!reviewerId && !!rsig && review.reviewers.some((reviewer) => reviewer.id === reviewerId);
+				if (mayClaim && claim?.reviewerId !== reviewerId) {
 					view.claimForm = { action: inboxUrl, fields: { ...fields, inboxAction: claim ? 'takeOver' : 'claim' } };
 				}
 				if (reviewerId && secret) view.inboxLink = personalInboxLink(inboxUrl, secret, reviewerId);

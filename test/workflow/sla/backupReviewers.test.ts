@@ -87,6 +87,13 @@ describe('Human Approval Wait: Backup Reviewers', () => {
 			const page = await callReviewWebhook(approval(), run.run, NODE, { method: 'GET', query: linkOf(executionId, SAM.id), executionId }, credentials);
 			expect(page.response.statusCode).toBe(200);
 			expect(page.response.body).toContain('a backup reviewer: the review was escalated at');
+			// With a Review Inbox the review page offers its reviewer a claim, the backup none (the inbox takes claims from the reviewers only).
+			const viaInbox = approval({ inboxUrl: 'http://localhost:5678/webhook/review-inbox' });
+			const backupPage = await callReviewWebhook(viaInbox, run.run, NODE, { method: 'GET', query: linkOf(executionId, SAM.id), executionId }, credentials);
+			expect(backupPage.response.body).toContain('a backup reviewer');
+			expect(backupPage.response.body).not.toContain('Claim this review');
+			const reviewerPage = await callReviewWebhook(viaInbox, run.run, NODE, { method: 'GET', query: linkOf(executionId, 'ann@example.com'), executionId }, credentials);
+			expect(reviewerPage.response.body).toContain('Claim this review');
 			const token = page.response.body.match(/name="token" value="([^"]+)"/)![1];
 			const answer = await callReviewWebhook(
 				approval(),
