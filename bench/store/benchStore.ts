@@ -8,7 +8,7 @@
  * - metrics: `decisionStats` + `computeMetrics` + `calibrationReports` (what the Metrics and
  *   Calibration operations run) against one bare SQL aggregate (`GROUP BY decision`) over the
  *   same rows.
- * Usage: see README.md. Flags: --sizes=10000,100000,1000000 --backends=embedded,postgres
+ * Usage: see README.md. Flags: --sizes=10000,100000,1000000 --backends=embedded,postgres --bare-literals
  */
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -20,6 +20,7 @@ import { Client } from 'pg';
 import { calibrationReports } from '../../nodes/shared/calibration/calibration';
 import { computeMetrics } from '../../nodes/FeedbackLog/computeMetrics';
 import { openHitlStore, type DecisionRecord, type HitlStore, type StoreConfig } from '../../nodes/shared/store';
+import { arrayLiteral } from '../../nodes/shared/store/batchInsert';
 import { loadSqlite } from '../../nodes/shared/store/sqliteDriver';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres';
 import { seededRandom, syntheticDecision } from '../../test/unit/store/fixtures/decisions';
@@ -98,8 +99,12 @@ function postgresBare(config: StoreConfig & { backend: 'postgres' }): Bare {
 		async insertBatch(rows) {
 			await ready();
 			await client.query('BEGIN');
-			// The same array-per-column (unnest) statement the store uses on PostgreSQL.
-			const arrays = BARE_COLUMNS.map((_, index) => rows.map((row) => row[index]));
+			// The same array-per-column (unnest) statement the store uses on PostgreSQL. Its arrays as
+			// anyone writing the insert by hand passes them (node-postgres encodes them), or with
+			// --bare-literals as the store's own array literals (the stricter baseline).
+			const arrays: unknown[] = BARE_LITERALS
+				? BARE_COLUMNS.map((_, index) => arrayLiteral(rows, index))
+				: BARE_COLUMNS.map((_, index) => rows.map((row) => row[index]));
 			const unnest = BARE_TYPES.map((type, index) => `$${index + 1}::${type}[]`).join(', ');
 			await client.query(`INSERT INTO bench_bare (${BARE_COLUMNS.join(', ')}) SELECT * FROM unnest(${unnest})`, arrays);
 			await client.query('COMMIT');
@@ -273,6 +278,9 @@ function flag(name: string, fallback: string): string {
 	const arg = process.argv.find((entry) => entry.startsWith(`--${name}=`));
 	return arg ? arg.slice(name.length + 3) : fallback;
 }
+
+/** PostgreSQL: the bare insert passes the store's own array literals instead of JavaScript arrays. */
+const BARE_LITERALS = process.argv.includes('--bare-literals');
 
 async function main() {
 	const sizes = flag('sizes', '10000,100000,1000000').split(',').map(Number);
