@@ -8,7 +8,8 @@
  *   2. the templates imported (again when a file changed), the webhook ones published, the
  *      Review Inbox among them (as a shared inbox on the embedded store: the support template's
  *      review links go through it, so a late reviewer is told who decided), with a "HITL Store"
- *      credential on the embedded store for the Human Approval Wait that records to it;
+ *      credential on the embedded store for the Human Approval Wait that records to it, and a
+ *      random "HITL Review Secret" both share, with which the inbox opens each review from its row;
  *   3. n8n on loopback (HITL_HOST to listen elsewhere), an owner account with a random password
  *      kept in the user folder, and four closing lines: where to open, how to log in, the review
  *      inbox, a curl;
@@ -33,6 +34,12 @@ const TEMPLATES = path.join(ROOT, 'templates');
 const LLM_CREDENTIAL = { id: 'hitlStartLlmApi1', type: 'llmApi', name: 'LLM API' };
 /** The embedded store in the user folder, the same file the nodes use without a credential. */
 const STORE_CREDENTIAL = { id: 'hitlStartStore01', type: 'hitlStore', name: 'HITL Store (embedded)', data: { backend: 'embedded', filePath: '' } };
+/**
+ * The key that seals the review links the store keeps and signs personal links, random, made once
+ * and kept in n8n's (encrypted) credentials: with it the review inbox opens each waiting review
+ * from its row. The Human Approval Wait nodes that record to the store and the inbox share it.
+ */
+const REVIEW_SECRET_CREDENTIAL = { id: 'hitlStartSecret1', type: 'hitlReviewSecretApi', name: 'HITL Review Secret (npm start)' };
 /** The Review Inbox template's path (its Production URL is <n8n>/webhook/review-inbox). */
 const INBOX_PATH = 'review-inbox';
 const DEMO_CREDENTIAL_NAME = 'LLM API (demo model: canned answers)';
@@ -182,15 +189,18 @@ async function storeLlmCredential() {
 
 // ---- 2. the templates -----------------------------------------------------------------------------
 
-/** The HITL Store credential, once: kept as it is afterwards (the user may point it at PostgreSQL). */
-async function storeStoreCredential() {
-	if (readDatabase('SELECT id FROM credentials_entity WHERE id = ?', STORE_CREDENTIAL.id).length > 0) return;
+/**
+ * A credential npm start manages, created once and kept as it is afterwards: the HITL Store (the
+ * user may point it at PostgreSQL) and the review secret (changing it would void waiting links).
+ */
+async function importCredentialOnce(credential) {
+	if (readDatabase('SELECT id FROM credentials_entity WHERE id = ?', credential.id).length > 0) return;
 	const folder = mkdtempSync(path.join(tmpdir(), 'hitl-start-'));
 	try {
 		const file = path.join(folder, 'credentials.json');
-		writeFileSync(file, JSON.stringify([STORE_CREDENTIAL]), { mode: 0o600 });
+		writeFileSync(file, JSON.stringify([credential]), { mode: 0o600 });
 		const output = await n8nCli(['import:credentials', `--input=${file}`]);
-		if (readDatabase('SELECT id FROM credentials_entity WHERE id = ?', STORE_CREDENTIAL.id).length === 0) {
+		if (readDatabase('SELECT id FROM credentials_entity WHERE id = ?', credential.id).length === 0) {
 			throw new Error(`n8n import:credentials failed:\n${output.slice(-3000)}`);
 		}
 	} finally {
@@ -204,6 +214,10 @@ function preparedTemplate(file) {
 	for (const node of workflow.nodes) {
 		if (node.credentials?.llmApi) node.credentials.llmApi = { id: LLM_CREDENTIAL.id, name: LLM_CREDENTIAL.name };
 		if (node.credentials?.hitlStore) node.credentials.hitlStore = { id: STORE_CREDENTIAL.id, name: STORE_CREDENTIAL.name };
+		// The inbox opens the reviews of the nodes that record to its store: both hold the same secret.
+		if (node.type === 'n8n-nodes-hitl.reviewInbox' || (node.type === 'n8n-nodes-hitl.humanApprovalWait' && node.credentials?.hitlStore)) {
+			node.credentials = { ...node.credentials, hitlReviewSecretApi: { id: REVIEW_SECRET_CREDENTIAL.id, name: REVIEW_SECRET_CREDENTIAL.name } };
+		}
 		// One local address for everyone (no personal links to hand out, no secret to set up); the
 		// node's Access switches it to personal inbox links for a team.
 		if (node.type === 'n8n-nodes-hitl.reviewInbox') node.parameters.access = 'shared';
@@ -319,7 +333,8 @@ function firstTicketsCurl() {
 try {
 	mkdirSync(path.join(userFolder, '.n8n'), { recursive: true });
 	await storeLlmCredential();
-	await storeStoreCredential();
+	await importCredentialOnce(STORE_CREDENTIAL);
+	await importCredentialOnce({ ...REVIEW_SECRET_CREDENTIAL, data: { secret: randomBytes(32).toString('base64url') } });
 	const webhookWorkflowIds = await importTemplates();
 	if (stopping) await new Promise(() => {}); // Ctrl-C during the imports: stopAll() exits
 	log(`starting n8n on ${localBase} (user folder ${userFolder})`);

@@ -78,10 +78,20 @@ export function readReviewTimes(context: IWebhookFunctions): ReviewTimes | undef
 	return decodeReviewTimes(context.customData.get(reviewTimesKey(context.getNode().id)));
 }
 
-/** The HITL Review Secret (named reviewers only), refused when too short to sign links safely. */
+/**
+ * The HITL Review Secret, refused when too short to sign links safely: named reviewers need it (their
+ * personal links); a review recorded in the store uses it when set (its sealed link lets the Review
+ * Inbox open it); otherwise undefined.
+ */
 export async function readReviewSecret(context: Context, settings: ApprovalSettings): Promise<string | undefined> {
-	if (settings.reviewerMode !== 'named') return undefined;
-	const credential = await context.getCredentials<{ secret?: string }>(HITL_REVIEW_SECRET_CREDENTIAL);
+	const named = settings.reviewerMode === 'named';
+	if (!named && !(settings.useStore && context.getNode().credentials?.[HITL_REVIEW_SECRET_CREDENTIAL])) return undefined;
+	const credential = await context.getCredentials<{ secret?: string }>(HITL_REVIEW_SECRET_CREDENTIAL).catch((error: unknown) => {
+		// Not required on the node (it also seals links in the store), so n8n's own words would be "Node does not require credentials".
+		throw new NodeOperationError(context.getNode(), 'Named reviewers need the HITL Review Secret credential', {
+			description: `Pick or create one on this node (at least 32 random characters): it signs each reviewer's personal link. (${(error as Error).message})`,
+		});
+	});
 	const secret = credential.secret ?? '';
 	if (secret.length < MIN_SECRET_LENGTH) {
 		throw new NodeOperationError(context.getNode(), 'The HITL Review Secret is too short', {

@@ -38,7 +38,10 @@ export class ReviewInbox implements INodeType {
 		credentials: [
 			// eslint-disable-next-line n8n-nodes-base/node-class-description-credentials-name-unsuffixed -- the store is a database, not an API (credentials/HitlStore.credentials.ts)
 			{ name: 'hitlStore', required: false, testedBy: 'hitlStoreTest' },
-			{ name: 'hitlReviewSecretApi', required: true, testedBy: 'hitlReviewSecretTest', displayOptions: { show: { access: ['personal'] } } },
+			// Both modes: personal links are signed with it, and either inbox opens reviews from its rows
+			// with it (their links are sealed under it). Not required: a shared inbox without it still
+			// lists; a personal inbox without it is refused at activation, with what to set.
+			{ name: 'hitlReviewSecretApi', required: false, testedBy: 'hitlReviewSecretTest' },
 		],
 		webhooks: [
 			{ name: 'default', httpMethod: 'GET', responseMode: 'onReceived', path: '={{ $parameter["path"] }}', isFullPath: true },
@@ -83,7 +86,7 @@ export class ReviewInbox implements INodeType {
 						name: 'Shared Inbox',
 						value: 'shared',
 						description:
-							'Anyone with the address sees the queue. Gives up: knowing who looks, claims, the "mine" filter and opening named reviewers\' reviews from the inbox.',
+							'Anyone with the address sees the queue. Gives up: knowing who looks, claims, the "mine" filter and opening named reviewers\' reviews from the inbox. With the HITL Review Secret it opens the other reviews from its rows.',
 					},
 				],
 				description: 'Who the inbox knows is looking',
@@ -123,6 +126,7 @@ export class ReviewInbox implements INodeType {
 				return isInboxRegistered(await openRegistryStore(this), url);
 			},
 			async create(this: IHookFunctions): Promise<boolean> {
+				await requireSecretForPersonalLinks(this);
 				const url = productionUrl(this);
 				if (!url) return true;
 				const workflow = this.getWorkflow();
@@ -198,6 +202,16 @@ function productionUrl(context: IHookFunctions): string | undefined {
 	if (context.getActivationMode() === 'manual' || context.getMode() === 'manual') return undefined;
 	const url = context.getNodeWebhookUrl('default');
 	return url && /^https?:\/\//.test(url) ? url : undefined;
+}
+
+/** A personal inbox without the secret would refuse every link: activation says so instead. */
+async function requireSecretForPersonalLinks(context: IHookFunctions): Promise<void> {
+	if (context.getNodeParameter('access', 'personal') !== 'personal') return;
+	await context.getCredentials(HITL_REVIEW_SECRET_CREDENTIAL).catch((error: unknown) => {
+		throw new NodeOperationError(context.getNode(), 'Personal inbox links need the HITL Review Secret credential', {
+			description: `Pick the HITL Review Secret your Human Approval Wait nodes use on the Review Inbox node, or set Access to "Shared Inbox". (${(error as Error).message})`,
+		});
+	});
 }
 
 function openRegistryStore(context: IHookFunctions) {

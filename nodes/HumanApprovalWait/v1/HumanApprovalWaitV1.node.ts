@@ -47,12 +47,10 @@ export class HumanApprovalWaitV1 implements INodeType {
 		outputNames: ['Timed Out', 'Approved', 'Rejected', 'Escalated'],
 		credentials: [
 			{ name: 'hitlSmtpApi', required: true, testedBy: 'hitlSmtpTest', displayOptions: { show: { notify: ['email'] } } },
-			{
-				name: 'hitlReviewSecretApi',
-				required: true,
-				testedBy: 'hitlReviewSecretTest',
-				displayOptions: { show: { reviewerMode: ['named'] } },
-			},
+			// Named reviewers: signs their personal links (the review refuses to start without it). Any
+			// review recorded in the store: seals its link, so the Review Inbox can open it from its row.
+			// Not required, and shown in every mode: n8n reads a credential only where it is displayed.
+			{ name: 'hitlReviewSecretApi', required: false, testedBy: 'hitlReviewSecretTest' },
 			{ name: 'hitlStore', required: true, testedBy: 'hitlStoreTest', displayOptions: { show: { useStore: [true] } } },
 		],
 		waitingNodeTooltip:

@@ -87,13 +87,19 @@ describe('Review Inbox node: activation registers, deactivation unregisters', ()
 		rmSync(folder, { recursive: true, force: true });
 	});
 
-	function hookContext(mode: 'trigger' | 'manual', url: string): IHookFunctions {
-		const node = { id: 'inbox-1', name: 'Review Inbox', type: 'n8n-nodes-hitl.reviewInbox', typeVersion: 1, position: [0, 0], parameters: {} };
+	/** As n8n hands the hooks their context; by default a personal inbox with its review secret. */
+	function hookContext(mode: 'trigger' | 'manual', url: string, { access = 'personal', secret = true } = {}): IHookFunctions {
+		const node = { id: 'inbox-1', name: 'Review Inbox', type: 'n8n-nodes-hitl.reviewInbox', typeVersion: 1, position: [0, 0], parameters: { access } };
 		return {
 			getActivationMode: () => (mode === 'manual' ? 'manual' : 'activate'),
 			getMode: () => mode,
 			getNodeWebhookUrl: () => url,
 			getNode: () => node,
+			getNodeParameter: (name: string, fallback: unknown) => (node.parameters as Record<string, unknown>)[name] ?? fallback,
+			getCredentials: async () => {
+				if (!secret) throw new Error('Node does not require credentials');
+				return { secret: 'x'.repeat(32) };
+			},
 			getWorkflow: () => ({ id: 'wf-inbox', name: 'Review inbox', active: true }),
 		} as unknown as IHookFunctions;
 	}
@@ -117,6 +123,19 @@ describe('Review Inbox node: activation registers, deactivation unregisters', ()
 		await methods.create.call(context);
 		const store = await sharedHitlStore({ backend: 'embedded', filePath: join(folder, '.n8n', 'hitl.sqlite') });
 		await expect(registeredInboxUrl(store)).resolves.toBeUndefined();
+	});
+
+	test('a personal inbox without the HITL Review Secret is refused at activation, saying what to set; a shared one is not', async () => {
+		const methods = new ReviewInbox().webhookMethods.default;
+		const url = 'http://n8n.test/webhook/inbox-no-secret';
+		await expect(methods.create.call(hookContext('trigger', url, { secret: false }))).rejects.toThrow(
+			'Personal inbox links need the HITL Review Secret credential',
+		);
+		const store = await sharedHitlStore({ backend: 'embedded', filePath: join(folder, '.n8n', 'hitl.sqlite') });
+		await expect(isInboxRegistered(store, url)).resolves.toBe(false);
+		await expect(methods.create.call(hookContext('trigger', url, { access: 'shared', secret: false }))).resolves.toBe(true);
+		await expect(isInboxRegistered(store, url)).resolves.toBe(true);
+		await methods.delete.call(hookContext('trigger', url, { access: 'shared', secret: false }));
 	});
 });
 
