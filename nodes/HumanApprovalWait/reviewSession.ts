@@ -88,9 +88,14 @@ export async function readReviewSecret(context: Context, settings: ApprovalSetti
 	if (!named && !(settings.useStore && context.getNode().credentials?.[HITL_REVIEW_SECRET_CREDENTIAL])) return undefined;
 	const credential = await context.getCredentials<{ secret?: string }>(HITL_REVIEW_SECRET_CREDENTIAL).catch((error: unknown) => {
 		// Not required on the node (it also seals links in the store), so n8n's own words would be "Node does not require credentials".
-		throw new NodeOperationError(context.getNode(), 'Named reviewers need the HITL Review Secret credential', {
-			description: `Pick or create one on this node (at least 32 random characters): it signs each reviewer's personal link. (${(error as Error).message})`,
-		});
+		const why = (error as Error).message;
+		throw named
+			? new NodeOperationError(context.getNode(), 'Named reviewers need the HITL Review Secret credential', {
+					description: `Pick or create one on this node (at least 32 random characters): it signs each reviewer's personal link. (${why})`,
+				})
+			: new NodeOperationError(context.getNode(), 'The HITL Review Secret credential on this node cannot be read', {
+					description: `It seals the review's link in the store so that the Review Inbox can open it. Pick a working one, or remove it. (${why})`,
+				});
 	});
 	const secret = credential.secret ?? '';
 	if (secret.length < MIN_SECRET_LENGTH) {

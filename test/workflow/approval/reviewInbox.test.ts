@@ -149,4 +149,26 @@ describe('Human Approval Wait registers its reviews for the Review Inbox', () =>
 		const bad = await runWorkflow(workflow({ priority: 'soon' }), { input: [flaggedItem], executionId: '603', credentials });
 		expect(bad.error?.message).toContain('Item 1: "Priority" is not urgent, high, normal, low or 1–4');
 	});
+
+	it('a shared-link review keeps its link sealed when the node has the review secret (the inbox can open it), and none without', async () => {
+		const linkMode = (withSecret: boolean): WorkflowJson => {
+			const json = workflow({ reviewerMode: 'link', reviewers: {} });
+			if (withSecret) json.nodes[1].credentials = { hitlStore: { id: 'store-1', name: 'HITL Store' }, hitlReviewSecretApi: { id: 'secret-1', name: 'HITL Review Secret' } };
+			return json;
+		};
+		const run = await runWorkflow(linkMode(true), { input: [flaggedItem], executionId: '604', credentials });
+		expect(run.error?.message).toBeUndefined();
+		expect(run.status).toBe('waiting');
+		expect((await runWorkflow(linkMode(false), { input: [flaggedItem], executionId: '605', credentials })).status).toBe('waiting');
+		const store = await openHitlStore({ backend: 'embedded', filePath: credentials.hitlStore.filePath });
+		try {
+			const sealed = await store.pendingReviews.getPendingReview({ executionId: '604', nodeName: NODE }, new Date().toISOString());
+			expect(sealed?.reviewerMode).toBe('link');
+			expect(openSealedReviewUrl(SECRET, sealed!.sealedLink!)).toMatch(/\/webhook-waiting\/604\b/);
+			const unsealed = await store.pendingReviews.getPendingReview({ executionId: '605', nodeName: NODE }, new Date().toISOString());
+			expect(unsealed?.sealedLink).toBeUndefined();
+		} finally {
+			await store.close();
+		}
+	});
 });
