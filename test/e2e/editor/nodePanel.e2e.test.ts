@@ -174,7 +174,16 @@ describe('the n8n editor with the package installed', () => {
 		const inCategory = async (title: string) => {
 			await creator().locator(byTestId('item-iterator-item')).filter({ hasText: title }).first().click();
 			await page.locator(byTestId('nodes-list-header')).first().waitFor();
-			const listed = await creator().locator(byTestId('node-creator-item-name')).allInnerTexts();
+			// The panel slides the category's list in over the previous one: read it once only one list
+			// is left and two reads 200 ms apart agree (a read during the slide saw both: CI, stop 22).
+			let listed: string[] = [];
+			for (let tries = 0; tries < 50; tries++) {
+				const lists = await page.locator(byTestId('nodes-list-header')).count();
+				const read = await creator().locator(byTestId('node-creator-item-name')).allInnerTexts();
+				if (lists === 1 && read.join('\n') === listed.join('\n')) break;
+				listed = read;
+				await page.waitForTimeout(200);
+			}
 			await page.locator(byTestId('nodes-list-header')).first().locator('button').first().click();
 			await creator().getByText('What happens next?').waitFor();
 			return NODES.map((node) => node.name).filter((name) => listed.includes(name));
