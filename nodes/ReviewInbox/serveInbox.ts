@@ -70,7 +70,12 @@ export function personalInboxUrl(settings: Pick<InboxSettings, 'inboxUrl'>, revi
 }
 
 function isExpired(review: Pick<StoredPendingReview, 'status' | 'deadline'>, now: string): boolean {
-	return review.status === 'expired' || (review.status === 'pending' && !!review.deadline && Date.parse(review.deadline) <= Date.parse(now));
+	return isExpiredAt(review, Date.parse(now));
+}
+
+/** The same at `nowMs`: the queue page parses its time once for all its rows. */
+function isExpiredAt(review: Pick<StoredPendingReview, 'status' | 'deadline'>, nowMs: number): boolean {
+	return review.status === 'expired' || (review.status === 'pending' && !!review.deadline && Date.parse(review.deadline) <= nowMs);
 }
 
 async function audit(store: HitlStore, key: { executionId: string; nodeName: string }, event: string, actor: string, detail: Record<string, string | number | null>) {
@@ -405,7 +410,7 @@ async function showQueue(store: HitlStore, settings: InboxSettings, request: Inb
 	const nowMs = Date.parse(request.now);
 	const links = inboxLinks(settings, identity);
 	const rows: InboxRowView[] = reviews.map((review) => {
-		const expired = !!review.deadline && Date.parse(review.deadline) <= nowMs;
+		const expired = isExpiredAt(review, nowMs);
 		const open: { url?: string; why?: string } = expired ? { why: 'Expired: the item went on as “timed out”.' } : openLink(settings, review, viewer, links);
 		return {
 			title: review.title,

@@ -70,15 +70,20 @@ function whereOf(filter: PendingReviewFilter): { sql: string; params: SqlValue[]
 	return { sql: clauses.join(' AND '), params };
 }
 
-function claimOf(row: Row, nowMs: number): ReviewClaim | undefined {
-	if (row.claimed_by === null || row.claimed_by === undefined) return undefined;
-	if (Number(row.claim_expires_ms) <= nowMs) return undefined;
+/** The claim held at `nowMs` by the claim columns' values: none once it expired. */
+function claimAt(claimedBy: unknown, claimedName: unknown, claimedMs: unknown, claimExpiresMs: unknown, nowMs: number): ReviewClaim | undefined {
+	if (claimedBy === null || claimedBy === undefined) return undefined;
+	if (Number(claimExpiresMs) <= nowMs) return undefined;
 	return {
-		reviewerId: String(row.claimed_by),
-		...(row.claimed_name !== null ? { reviewerName: String(row.claimed_name) } : {}),
-		claimedAt: new Date(Number(row.claimed_ms)).toISOString(),
-		expiresAt: new Date(Number(row.claim_expires_ms)).toISOString(),
+		reviewerId: String(claimedBy),
+		...(claimedName !== null && claimedName !== undefined ? { reviewerName: String(claimedName) } : {}),
+		claimedAt: new Date(Number(claimedMs)).toISOString(),
+		expiresAt: new Date(Number(claimExpiresMs)).toISOString(),
 	};
+}
+
+function claimOf(row: Row, nowMs: number): ReviewClaim | undefined {
+	return claimAt(row.claimed_by, row.claimed_name, row.claimed_ms, row.claim_expires_ms, nowMs);
 }
 
 /** A `hitl_pending_reviews` row as a review (also read by sqlReviewSla.ts). */
@@ -180,14 +185,8 @@ function listedFromRow(row: unknown[], nowMs: number, lists: ReviewerLists): Lis
 	if (deadline !== null) review.deadline = String(deadline);
 	if (respondBy !== null) review.respondBy = String(respondBy);
 	if (backupReviewers !== null) review.backupReviewers = JSON.parse(String(backupReviewers)) as NonNullable<ListedPendingReview['backupReviewers']>;
-	if (claimedBy !== null && Number(claimExpiresMs) > nowMs) {
-		review.claim = {
-			reviewerId: String(claimedBy),
-			...(claimedName !== null ? { reviewerName: String(claimedName) } : {}),
-			claimedAt: new Date(Number(claimedMs)).toISOString(),
-			expiresAt: new Date(Number(claimExpiresMs)).toISOString(),
-		};
-	}
+	const claim = claimAt(claimedBy, claimedName, claimedMs, claimExpiresMs, nowMs);
+	if (claim) review.claim = claim;
 	return review;
 }
 
