@@ -174,14 +174,19 @@ async function storeLlmCredential() {
 			return;
 		}
 	}
+	await importCredential({ ...LLM_CREDENTIAL, name, data });
+}
+
+/** Imports (or overwrites, by id) one credential through n8n's CLI, encrypted with the instance's key. */
+async function importCredential(credential) {
 	const folder = mkdtempSync(path.join(tmpdir(), 'hitl-start-'));
 	try {
 		const file = path.join(folder, 'credentials.json');
-		writeFileSync(file, JSON.stringify([{ ...LLM_CREDENTIAL, name, data }]), { mode: 0o600 });
+		writeFileSync(file, JSON.stringify([credential]), { mode: 0o600 });
 		const output = await n8nCli(['import:credentials', `--input=${file}`]);
 		// The CLI logs a failure and still exits 0 (and logs nothing under NODE_ENV=test): check the row.
-		const [stored] = readDatabase('SELECT name FROM credentials_entity WHERE id = ?', LLM_CREDENTIAL.id);
-		if (stored?.name !== name) throw new Error(`n8n import:credentials failed:\n${output.slice(-3000)}`);
+		const [stored] = readDatabase('SELECT name FROM credentials_entity WHERE id = ?', credential.id);
+		if (stored?.name !== credential.name) throw new Error(`n8n import:credentials failed:\n${output.slice(-3000)}`);
 	} finally {
 		rmSync(folder, { recursive: true, force: true });
 	}
@@ -195,17 +200,7 @@ async function storeLlmCredential() {
  */
 async function importCredentialOnce(credential) {
 	if (readDatabase('SELECT id FROM credentials_entity WHERE id = ?', credential.id).length > 0) return;
-	const folder = mkdtempSync(path.join(tmpdir(), 'hitl-start-'));
-	try {
-		const file = path.join(folder, 'credentials.json');
-		writeFileSync(file, JSON.stringify([credential]), { mode: 0o600 });
-		const output = await n8nCli(['import:credentials', `--input=${file}`]);
-		if (readDatabase('SELECT id FROM credentials_entity WHERE id = ?', credential.id).length === 0) {
-			throw new Error(`n8n import:credentials failed:\n${output.slice(-3000)}`);
-		}
-	} finally {
-		rmSync(folder, { recursive: true, force: true });
-	}
+	await importCredential(credential);
 }
 
 /** A template as npm start imports it: its LLM Draft nodes on the managed credential (and HITL_MODEL). */
