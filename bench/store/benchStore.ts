@@ -2,7 +2,7 @@
  * HITL store benchmark: insert rate and metrics-query time at 10k, 100k and 1M decisions, for the
  * embedded (SQLite) and the PostgreSQL back end, each as a ratio to a baseline measured on the
  * same database in the same run:
- * - insert: the store's `recordDecisions` (idempotency key, RETURNING, reviewer and rule rows)
+ * - insert: the store's `recordDecisions` (card masking, idempotency key, the maintained aggregates)
  *   against a bare loop inserting the same column values into a plain copy of the table, with the
  *   same batches and transactions;
  * - metrics: `decisionStats` + `computeMetrics` + `calibrationReports` (what the Metrics and

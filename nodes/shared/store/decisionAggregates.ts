@@ -21,10 +21,12 @@
  */
 import { z } from 'zod/v4';
 
+import type { Reviewer } from '../itemContract';
 import { insertMany, type TypedColumns } from './batchInsert';
 import { LABELLED_DECISIONS, OVERRIDDEN_DECISIONS } from './decisionFilter';
 import type { SqlDriver, SqlExecutor, SqlScalar, SqlValue } from './sqlDriver';
-import { integer, parseRows, real, text } from './storeRows';
+import { decisionRowSchema, integer, parseRows, real, text } from './storeRows';
+import { toMs } from './timestamps';
 import type { ConfidenceBin, DecisionFilter, DecisionOutcome, DecisionStats, OutcomeCount, ReviewerStats, StatsOptions } from './types';
 
 export const HOUR_MS = 3_600_000;
@@ -71,6 +73,29 @@ export interface DecisionFacts {
 	reviewers: { id: string; name: string | null; decision: string; answerMs: number | null; pageMs: number | null }[];
 	ruleIds: string[];
 }
+
+/**
+ * A decision's reviewer answers as the facts hold them, from the answers its record gives (and its
+ * `reviewers` column holds): the time from the request to each answer, and the time on the page.
+ * The recording path and every read of the rows (window edges, retention, rebuild) use this one
+ * rule, so what a batch adds to the aggregates is what a later read takes away.
+ */
+export function reviewerAnswers(requestedAt: string | null, votes: readonly Reviewer[]): DecisionFacts['reviewers'] {
+	const requestedMs = toMs(requestedAt);
+	return votes.map((vote) => {
+		const atMs = toMs(vote.at);
+		return {
+			id: vote.id,
+			name: vote.name ?? null,
+			decision: vote.decision,
+			answerMs: requestedMs !== null && atMs !== null ? Math.max(0, atMs - requestedMs) : null,
+			pageMs: typeof vote.timeOnPageMs === 'number' && Number.isFinite(vote.timeOnPageMs) ? Math.max(0, Math.round(vote.timeOnPageMs)) : null,
+		};
+	});
+}
+
+/** A rule fired twice on one draft is one hit. */
+export const distinctRuleIds = (ruleIds: string[]): string[] => (ruleIds.length > 1 ? [...new Set(ruleIds)] : ruleIds);
 
 const keyText = (value: string | null) => (value === null ? '' : `=${value}`);
 const keyValue = (key: string) => (key === '' ? null : key.slice(1));
@@ -427,16 +452,10 @@ const factRowSchema = z.object({
 	confidence: real.nullable(),
 	confidence_pct: integer.nullable(),
 	time_to_decision_ms: integer.nullable(),
+	requested_at: text.nullable(),
+	reviewers: decisionRowSchema.shape.reviewers,
+	rule_ids: decisionRowSchema.shape.rule_ids,
 });
-const factReviewerSchema = z.object({
-	decision_id: integer,
-	reviewer_id: text,
-	reviewer_name: text.nullable(),
-	decision: text,
-	answer_ms: integer.nullable(),
-	page_ms: integer.nullable(),
-});
-const factRuleSchema = z.object({ decision_id: integer, rule_id: text });
 
 /** The decisions `where` selects (on alias `d`), with their reviewer answers and rule hits. */
 export async function readFacts(db: SqlExecutor, where: { sql: string; params: SqlValue[] }): Promise<(DecisionFacts & { id: number })[]> {
@@ -445,52 +464,27 @@ export async function readFacts(db: SqlExecutor, where: { sql: string; params: S
 		factRowSchema,
 		await db.query(
 			`SELECT d.id, d.recorded_ms, d.workflow_id, d.model, d.prompt_version, d.route, d.decision, d.sampled_for_audit,
-			        d.cost_usd, d.confidence, d.confidence_pct, d.time_to_decision_ms
+			        d.cost_usd, d.confidence, d.confidence_pct, d.time_to_decision_ms, d.requested_at, d.reviewers, d.rule_ids
 			 FROM hitl_decisions d ${where.sql}`,
 			where.params,
 		),
 	);
-	if (!rows.length) return [];
-	const facts = new Map(
-		rows.map((row) => [
-			row.id,
-			{
-				id: row.id,
-				recordedMs: row.recorded_ms,
-				workflowId: row.workflow_id,
-				model: row.model,
-				promptVersion: row.prompt_version,
-				route: row.route,
-				decision: row.decision,
-				sampledForAudit: row.sampled_for_audit === 1,
-				costUsd: row.cost_usd,
-				confidence: row.confidence,
-				confidencePct: row.confidence_pct,
-				timeToDecisionMs: row.time_to_decision_ms,
-				reviewers: [] as DecisionFacts['reviewers'],
-				ruleIds: [] as string[],
-			},
-		]),
-	);
-	const reviewers = parseRows(
-		'hitl_decision_reviewers',
-		factReviewerSchema,
-		await db.query(
-			`SELECT r.decision_id, r.reviewer_id, r.reviewer_name, r.decision, r.answer_ms, r.page_ms
-			 FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id ${where.sql}`,
-			where.params,
-		),
-	);
-	for (const row of reviewers) {
-		facts.get(row.decision_id)?.reviewers.push({ id: row.reviewer_id, name: row.reviewer_name, decision: row.decision, answerMs: row.answer_ms, pageMs: row.page_ms });
-	}
-	const rules = parseRows(
-		'hitl_decision_rules',
-		factRuleSchema,
-		await db.query(`SELECT ru.decision_id, ru.rule_id FROM hitl_decision_rules ru JOIN hitl_decisions d ON d.id = ru.decision_id ${where.sql}`, where.params),
-	);
-	for (const row of rules) facts.get(row.decision_id)?.ruleIds.push(row.rule_id);
-	return [...facts.values()];
+	return rows.map((row) => ({
+		id: row.id,
+		recordedMs: row.recorded_ms,
+		workflowId: row.workflow_id,
+		model: row.model,
+		promptVersion: row.prompt_version,
+		route: row.route,
+		decision: row.decision,
+		sampledForAudit: row.sampled_for_audit === 1,
+		costUsd: row.cost_usd,
+		confidence: row.confidence,
+		confidencePct: row.confidence_pct,
+		timeToDecisionMs: row.time_to_decision_ms,
+		reviewers: reviewerAnswers(row.requested_at, row.reviewers),
+		ruleIds: distinctRuleIds(row.rule_ids),
+	}));
 }
 
 /** Recomputes every aggregate from the decision rows (after a restore, or when the tables are new). */
@@ -640,7 +634,8 @@ type Bucket = { n: number; lo: number; hi: number };
 /** metric → group → bucket index → bucket. */
 type Histograms = Map<string, Map<string, Map<number, Bucket>>>;
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Texts in code-unit order, as the figures list reviewers and rules. */
+export const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function statsOf(totals: AggregateDeltas, options: StatsOptions): DecisionStats {
 	const bucketMs = Math.max(1, Math.floor(options.bucketMs));

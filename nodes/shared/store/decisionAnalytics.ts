@@ -4,7 +4,7 @@
  */
 import { z } from 'zod/v4';
 
-import { aggregatesServe, readFacts, rebuildAggregates, statsFromAggregates } from './decisionAggregates';
+import { aggregatesServe, byText, readFacts, rebuildAggregates, statsFromAggregates, type DecisionFacts } from './decisionAggregates';
 import { LABELLED, OVERRIDDEN, tightenFilter, whereDecisions } from './decisionFilter';
 import { requireMs } from './timestamps';
 import type { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
@@ -32,20 +32,55 @@ const outcomeRowSchema = z.object({
 	cost: sumOrZero,
 	cost_n: integer,
 });
-const reviewerRowSchema = z.object({
-	reviewer_id: text,
-	reviewer_name: nullable(text),
-	n: integer,
-	approvals: integer,
-	fast: integer,
-});
-const ruleRowSchema = z.object({ rule_id: text, hits: integer });
 const bucketRowSchema = z.object({ b: integer, reviewed: sumOrZero, overridden: sumOrZero });
 const binKey = { model: nullable(text), prompt_version: nullable(text), pct: integer, n: integer };
 const confidenceBinRowSchema = z.object({ ...binKey, correct: sumOrZero, sum_conf: sumOrZero, sse: sumOrZero });
 const routedBinRowSchema = z.object({ ...binKey, labelled: sumOrZero, w: sumOrZero, w2: sumOrZero, wy: sumOrZero, w2y: sumOrZero });
 const rankedValueSchema = z.object({ k: z.union([text, integer.transform(String)]), v: real });
 const windowRankSchema = z.object({ k: z.union([text, integer.transform(String)]), rn: integer, cnt: integer, v: real });
+
+/**
+ * Per-reviewer and per-rule figures, exact, from the decisions themselves: as the aggregates count
+ * them (a reviewer's greatest name given, an approval is fast when its time on the page — else its
+ * answer time — is under `rubberStampMs`, the median answer time by nearest rank; a rule's hits
+ * once per decision), ordered by reviewer id, and by hits then rule id.
+ */
+export function reviewerAndRuleStats(facts: readonly DecisionFacts[], rubberStampMs: number): { reviewers: ReviewerStats[]; rules: DecisionStats['rules'] } {
+	const stampLimit = Math.floor(rubberStampMs);
+	const reviewers = new Map<string, { name: string | null; n: number; approvals: number; fast: number; answers: number[] }>();
+	const rules = new Map<string, number>();
+	for (const fact of facts) {
+		for (const answer of fact.reviewers) {
+			let entry = reviewers.get(answer.id);
+			if (!entry) reviewers.set(answer.id, (entry = { name: null, n: 0, approvals: 0, fast: 0, answers: [] }));
+			if (answer.name !== null && (entry.name === null || answer.name > entry.name)) entry.name = answer.name;
+			entry.n++;
+			if (answer.decision === 'approved') {
+				entry.approvals++;
+				const stampMs = answer.pageMs ?? answer.answerMs;
+				if (stampMs !== null && stampMs < stampLimit) entry.fast++;
+			}
+			if (answer.answerMs !== null) entry.answers.push(answer.answerMs);
+		}
+		for (const ruleId of fact.ruleIds) rules.set(ruleId, (rules.get(ruleId) ?? 0) + 1);
+	}
+	return {
+		reviewers: [...reviewers.entries()]
+			.sort(([a], [b]) => byText(a, b))
+			.map(([id, entry]) => {
+				const sorted = Float64Array.from(entry.answers).sort();
+				return {
+					reviewerId: id,
+					reviewerName: entry.name,
+					decisions: entry.n,
+					approvals: entry.approvals,
+					fastApprovals: entry.fast,
+					medianDecisionMs: sorted.length ? sorted[Math.floor((sorted.length * 50 + 99) / 100) - 1] : null,
+				};
+			}),
+		rules: [...rules.entries()].map(([ruleId, hits]) => ({ ruleId, hits })).sort((a, b) => b.hits - a.hits || byText(a.ruleId, b.ruleId)),
+	};
+}
 
 export class DecisionAnalytics implements DecisionAnalyticsStore {
 	constructor(private readonly driver: SqlDriver) {}
@@ -117,40 +152,9 @@ export class DecisionAnalytics implements DecisionAnalyticsStore {
 		);
 		const ttd = ttdRanks.get('') ?? { count: 0, values: [null, null] };
 
-		const reviewerRows = await q(
-			'hitl_decision_reviewers',
-			reviewerRowSchema,
-			`SELECT r.reviewer_id AS reviewer_id, MAX(r.reviewer_name) AS reviewer_name, COUNT(*) AS n,
-			        SUM(CASE WHEN r.decision = 'approved' THEN 1 ELSE 0 END) AS approvals,
-			        SUM(CASE WHEN r.decision = 'approved' AND COALESCE(r.page_ms, r.answer_ms) < ? THEN 1 ELSE 0 END) AS fast
-			 FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id ${where.sql}
-			 GROUP BY r.reviewer_id ORDER BY r.reviewer_id`,
-			[Math.floor(options.rubberStampMs)],
-		);
-		const medians = await this.nearestRanks(
-			db,
-			'hitl_decision_reviewers',
-			`SELECT r.reviewer_id AS k, r.answer_ms AS v FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id
-			 ${where.sql} AND r.answer_ms IS NOT NULL`,
-			where.params,
-			[50],
-		);
-		const reviewers: ReviewerStats[] = reviewerRows.map((row) => ({
-			reviewerId: row.reviewer_id,
-			reviewerName: row.reviewer_name,
-			decisions: row.n,
-			approvals: row.approvals,
-			fastApprovals: row.fast,
-			medianDecisionMs: medians.get(row.reviewer_id)?.values[0] ?? null,
-		}));
-
-		const ruleRows = await q(
-			'hitl_decision_rules',
-			ruleRowSchema,
-			`SELECT ru.rule_id AS rule_id, COUNT(*) AS hits
-			 FROM hitl_decision_rules ru JOIN hitl_decisions d ON d.id = ru.decision_id ${where.sql}
-			 GROUP BY ru.rule_id ORDER BY hits DESC, ru.rule_id`,
-		);
+		// Reviewer answers and rule hits are JSON columns of the decision rows: read as the
+		// aggregates read a window's edges (readFacts), and counted here.
+		const { reviewers, rules } = reviewerAndRuleStats(await readFacts(db, where), options.rubberStampMs);
 
 		const bucketMs = Math.max(1, Math.floor(options.bucketMs));
 		const bucketRows = await q(
@@ -171,7 +175,7 @@ export class DecisionAnalytics implements DecisionAnalyticsStore {
 			outcomes,
 			timeToDecision: { count: ttd.count, p50Ms: ttd.values[0], p90Ms: ttd.values[1] },
 			reviewers,
-			rules: ruleRows.map((row) => ({ ruleId: row.rule_id, hits: row.hits })),
+			rules,
 			overrideOverTime: bucketRows.map((row) => ({
 				bucketStart: new Date(row.b * bucketMs).toISOString(),
 				reviewed: row.reviewed,

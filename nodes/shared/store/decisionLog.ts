@@ -1,16 +1,18 @@
 /**
  * Decisions: recording them (idempotent on execution + node + item, one transaction per batch,
- * with one child row per reviewer answer and per fired rule) and reading them back row by row.
+ * with the maintained aggregates) and reading them back row by row. A decision's reviewer answers
+ * and fired rules are JSON columns of its row (`reviewers`, `rule_ids`); per-reviewer and per-rule
+ * figures come from the aggregates, and from those columns for what the aggregates do not cover.
  */
 import { z } from 'zod/v4';
 
 import { confidencePercent } from './confidencePercent';
-import { insertChunks, insertMany, insertStatement, type TypedColumns } from './batchInsert';
-import type { DecisionFacts } from './decisionAggregates';
+import { insertChunks, insertStatement, type TypedColumns } from './batchInsert';
+import { distinctRuleIds, reviewerAnswers, type DecisionFacts } from './decisionAggregates';
 import { LABELLED, whereDecisions } from './decisionFilter';
 import type { SqlDriver, SqlExecutor, SqlScalar } from './sqlDriver';
 import { decisionRowSchema, integer, nullable, parseRow, parseRows, real, text } from './storeRows';
-import { requireMs, toMs } from './timestamps';
+import { requireMs } from './timestamps';
 import type {
 	DecisionFilter,
 	DecisionRecord,
@@ -60,19 +62,6 @@ const DECISION_COLUMNS: TypedColumns = [
 	['review_probability', 'float8'],
 	['slice', 'text'],
 ];
-const REVIEWER_COLUMNS: TypedColumns = [
-	['decision_id', 'int8'],
-	['reviewer_id', 'text'],
-	['reviewer_name', 'text'],
-	['decision', 'text'],
-	['answer_ms', 'int8'],
-	['page_ms', 'int8'],
-];
-const RULE_COLUMNS: TypedColumns = [
-	['decision_id', 'int8'],
-	['rule_id', 'text'],
-];
-
 /** A probability in [0, 1], or null (a broken value is no evidence). Labels weigh 1/p only where p > 0. */
 function reviewProbabilityOf(record: DecisionRecord): number | null {
 	const p = record.reviewProbability;
@@ -118,22 +107,7 @@ function decisionRow(record: DecisionRecord, recordedMs: number): SqlScalar[] {
 	];
 }
 
-/** A record's reviewer answers as the hitl_decision_reviewers rows hold them. */
-function reviewerAnswers(record: DecisionRecord): DecisionFacts['reviewers'] {
-	const requestedMs = toMs(record.requestedAt);
-	return record.reviewers.map((vote) => {
-		const atMs = toMs(vote.at);
-		return {
-			id: vote.id,
-			name: vote.name ?? null,
-			decision: vote.decision,
-			answerMs: requestedMs !== null && atMs !== null ? Math.max(0, atMs - requestedMs) : null,
-			pageMs: typeof vote.timeOnPageMs === 'number' && Number.isFinite(vote.timeOnPageMs) ? Math.max(0, Math.round(vote.timeOnPageMs)) : null,
-		};
-	});
-}
-
-/** A record as its child rows and the maintained aggregates hold it: the same values its rows will hold. */
+/** A record as the maintained aggregates hold it: the same facts a later read of its row gives (readFacts). */
 function factsOfRecord(record: DecisionRecord, recordedMs: number): DecisionFacts {
 	return {
 		recordedMs,
@@ -147,9 +121,8 @@ function factsOfRecord(record: DecisionRecord, recordedMs: number): DecisionFact
 		confidence: record.confidence,
 		confidencePct: record.confidence === null ? null : confidencePercent(record.confidence),
 		timeToDecisionMs: record.timeToDecisionMs,
-		reviewers: reviewerAnswers(record),
-		// A rule fired twice on one draft is one hit (one child row).
-		ruleIds: record.ruleIds.length > 1 ? [...new Set(record.ruleIds)] : record.ruleIds,
+		reviewers: reviewerAnswers(record.requestedAt, record.reviewers),
+		ruleIds: distinctRuleIds(record.ruleIds),
 	};
 }
 
@@ -202,12 +175,6 @@ const labelledRowSchema = decisionRowSchema
 
 const keyOf = (executionId: string, nodeName: string, itemIndex: number) => `${executionId}\u0000${nodeName}\u0000${itemIndex}`;
 
-/** What a recording transaction inserted: its decisions as facts, and their new ids. */
-interface RecordedBatch {
-	facts: DecisionFacts[];
-	ids: string[];
-}
-
 /**
  * Whoever maintains figures derived from the rows (the maintained aggregates): given the facts of
  * the decisions a batch inserts, the work to run inside the recording transaction.
@@ -235,19 +202,17 @@ export class DecisionLog implements DecisionStore {
 			const addAll = this.afterInsert(facts);
 			const ids = await inserting;
 			const outcomes: RecordOutcome[] = [];
-			const batch: RecordedBatch = { facts: [], ids: [] };
+			const inserted: DecisionFacts[] = [];
 			for (const [index, record] of records.entries()) {
 				const id = ids[index];
 				if (id !== null) {
 					outcomes.push({ id: String(id), inserted: true });
-					batch.facts.push(facts[index]);
-					batch.ids.push(String(id));
+					inserted.push(facts[index]);
 				} else {
 					outcomes.push({ id: await this.existingId(tx, record), inserted: false });
 				}
 			}
-			await this.insertChildren(tx, batch);
-			await (batch.facts.length === facts.length ? addAll : this.afterInsert(batch.facts))(tx);
+			await (inserted.length === facts.length ? addAll : this.afterInsert(inserted))(tx);
 			return outcomes;
 		});
 	}
@@ -283,20 +248,6 @@ export class DecisionLog implements DecisionStore {
 			record.itemIndex,
 		]);
 		return String(parseRow('hitl_decisions', idSchema, rows[0]).id);
-	}
-
-	private async insertChildren(tx: SqlExecutor, { facts, ids }: RecordedBatch): Promise<void> {
-		const reviewerRows: SqlScalar[][] = [];
-		const ruleRows: SqlScalar[][] = [];
-		facts.forEach((fact, index) => {
-			const id = Number(ids[index]);
-			for (const answer of fact.reviewers) {
-				reviewerRows.push([id, answer.id, answer.name, answer.decision, answer.answerMs, answer.pageMs]);
-			}
-			for (const ruleId of fact.ruleIds) ruleRows.push([id, ruleId]);
-		});
-		await insertMany(this.driver, tx, 'hitl_decision_reviewers', REVIEWER_COLUMNS, reviewerRows);
-		await insertMany(this.driver, tx, 'hitl_decision_rules', RULE_COLUMNS, ruleRows);
 	}
 
 	async countDecisions(filter?: DecisionFilter): Promise<number> {

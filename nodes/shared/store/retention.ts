@@ -73,11 +73,6 @@ export class Retention implements RetentionStore {
 					const to = Math.min(lastMs + 1, wholePeriods);
 					if (from < to) await tx.run(`DELETE FROM ${table.name} WHERE period_ms >= ? AND period_ms < ? AND n = 0`, [from, to]);
 				}
-				// Child rows first: SQLite enforces ON DELETE CASCADE only with foreign_keys on, which a
-				// database opened by another tool may not have had.
-				const old = 'SELECT d.id FROM hitl_decisions d WHERE d.recorded_ms < ?';
-				await tx.run(`DELETE FROM hitl_decision_reviewers WHERE decision_id IN (${old})`, [bound]);
-				await tx.run(`DELETE FROM hitl_decision_rules WHERE decision_id IN (${old})`, [bound]);
 				return tx.run('DELETE FROM hitl_decisions WHERE recorded_ms < ?', [bound]);
 			});
 		}

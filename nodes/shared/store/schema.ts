@@ -227,6 +227,17 @@ const MIGRATIONS: Migration[] = [
 		statements: () => aggregateTableStatements(['reviewersHourly', 'histogramsHourly', 'confidenceHourly']),
 		after: (driver, tx) => rebuildAggregates(driver, tx),
 	},
+	{
+		// One row per reviewer answer and per fired rule (version 1) repeated what the decision row's
+		// `reviewers` and `rule_ids` JSON columns hold; since the maintained aggregates, only the
+		// window edges, retention and rebuilds read them, and writing them was a sixth of the cost of
+		// recording a decision (issue 16). Those reads now take the JSON columns. The aggregates are
+		// rebuilt from them, so what retention later takes away is what was added (a page time the
+		// JSON kept for a decision recorded before version 2 was not in its child row).
+		version: 9,
+		statements: () => ['DROP TABLE hitl_decision_rules', 'DROP TABLE hitl_decision_reviewers'],
+		after: (driver, tx) => rebuildAggregates(driver, tx),
+	},
 ];
 
 // Guards against a migration added without bumping the version the interface announces.

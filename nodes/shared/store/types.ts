@@ -25,7 +25,7 @@ export type * from './pendingReviewTypes';
 export type * from './reviewSlaTypes';
 
 /** Bumped with every schema migration; the store records it in its `hitl_schema_version` table. */
-export const STORE_SCHEMA_VERSION = 8;
+export const STORE_SCHEMA_VERSION = 9;
 
 export type StoreBackend = 'embedded' | 'postgres';
 

@@ -256,7 +256,7 @@ describe('npm start without an API key', () => {
 		const db = new DatabaseSync(path.join(userFolder, '.n8n', 'hitl.sqlite'), { readOnly: true });
 		try {
 			const rows = db
-				.prepare('SELECT d.decision, r.reviewer_name FROM hitl_decisions d LEFT JOIN hitl_decision_reviewers r ON r.decision_id = d.id WHERE d.case_id = ?')
+				.prepare("SELECT d.decision, r.value ->> '$.name' AS reviewer_name FROM hitl_decisions d LEFT JOIN json_each(d.reviewers) r WHERE d.case_id = ?")
 				.all('DEMO-2');
 			expect(rows).toEqual([{ decision: 'approved', reviewer_name: 'Ana' }]);
 		} finally {

@@ -70,7 +70,7 @@ describe('template: outbound collections message', () => {
 			return db
 				.prepare(
 					`SELECT d.case_id, d.decision, d.route, d.final_text,
-					        (SELECT group_concat(rule_id) FROM hitl_decision_rules r WHERE r.decision_id = d.id) AS rules
+					        (SELECT group_concat(r.value) FROM json_each(d.rule_ids) r) AS rules
 					 FROM hitl_decisions d WHERE d.case_id = ?`,
 				)
 				.all(caseId) as unknown as DecisionRow[];

@@ -158,7 +158,7 @@ describe('template: support reply with human review', () => {
 		try {
 			const rows = db
 				.prepare(
-					`SELECT d.decision, r.reviewer_name FROM hitl_decisions d LEFT JOIN hitl_decision_reviewers r ON r.decision_id = d.id WHERE d.case_id = ?`,
+					`SELECT d.decision, r.value ->> '$.name' AS reviewer_name FROM hitl_decisions d LEFT JOIN json_each(d.reviewers) r WHERE d.case_id = ?`,
 				)
 				.all('T-300');
 			expect(rows).toEqual([{ decision: 'approved', reviewer_name: 'Ana' }]);

@@ -27,7 +27,7 @@ function rawRows(filePath: string, sql: string): Record<string, unknown>[] {
 
 /** Every text the database holds in these tables, as one string. */
 function everything(filePath: string): string {
-	return ['hitl_decisions', 'hitl_decision_reviewers', 'hitl_review_state', 'hitl_audit']
+	return ['hitl_decisions', 'hitl_review_state', 'hitl_audit']
 		.map((table) => JSON.stringify(rawRows(filePath, `SELECT * FROM ${table}`)))
 		.join('\n');
 }

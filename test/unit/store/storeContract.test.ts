@@ -186,7 +186,12 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		await store.close();
 		opened.pop();
 		// what a store created by version 1 of the schema looks like
-		await backend.rawQuery(config, 'ALTER TABLE hitl_decision_reviewers DROP COLUMN page_ms');
+		await backend.rawQuery(
+			config,
+			'CREATE TABLE hitl_decision_reviewers (decision_id BIGINT NOT NULL, reviewer_id TEXT NOT NULL, reviewer_name TEXT, decision TEXT NOT NULL, answer_ms BIGINT)',
+		);
+		await backend.rawQuery(config, "INSERT INTO hitl_decision_reviewers SELECT id, 'ana', 'Ana', 'approved', 30000 FROM hitl_decisions");
+		await backend.rawQuery(config, 'CREATE TABLE hitl_decision_rules (decision_id BIGINT NOT NULL, rule_id TEXT NOT NULL)');
 		await backend.rawQuery(config, 'DROP INDEX hitl_decisions_workflow_id');
 		await backend.rawQuery(config, 'ALTER TABLE hitl_decisions DROP COLUMN review_probability');
 		await backend.rawQuery(config, 'ALTER TABLE hitl_decisions DROP COLUMN slice');
@@ -200,8 +205,13 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		expect(await upgraded.schemaVersion()).toBe(STORE_SCHEMA_VERSION);
 		await upgraded.recordDecisions([baseDecision({ executionId: 'after-upgrade', reviewers: [{ id: 'ana', decision: 'approved', at: '2026-11-01T10:00:30.000Z', timeOnPageMs: 1500 }] })]);
 		expect(await upgraded.countDecisions()).toBe(2);
-		const rows = await backend.rawQuery(config, 'SELECT page_ms FROM hitl_decision_reviewers ORDER BY decision_id');
-		expect(rows.map((row) => (row.page_ms === null ? null : Number(row.page_ms)))).toEqual([null, 1500]);
+		// version 9: the reviewer and rule rows are gone; their figures come from the decision rows
+		for (const table of ['hitl_decision_reviewers', 'hitl_decision_rules']) {
+			await expect(backend.rawQuery(config, `SELECT 1 FROM ${table}`)).rejects.toThrow();
+		}
+		// Ana's answers read back from both: a time on the page only after version 2 (1.5 s, a stamp)
+		const stats = await upgraded.decisionStats({ since: '2026-01-01T00:00:00.000Z', until: '2027-01-01T00:00:00.000Z' }, { rubberStampMs: 5000, bucketMs: 86_400_000 });
+		expect(stats.reviewers).toEqual([expect.objectContaining({ reviewerId: 'ana', decisions: 2, approvals: 2, fastApprovals: 1 })]);
 		// version 3: a decision recorded before it has no review probability, so learning does not count it
 		const decisions = await upgraded.listDecisions();
 		expect(decisions.map((decision) => [decision.executionId, decision.reviewProbability, decision.slice])).toEqual([
@@ -696,9 +706,6 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 				[Math.floor(until / 86_400_000) * 86_400_000, Math.floor(until / HOUR) * HOUR],
 			];
 			for (const [from, to] of wholeHours) {
-				const rows = `SELECT id FROM hitl_decisions WHERE recorded_ms >= ${from} AND recorded_ms < ${to}`;
-				await backend.rawQuery(config, `DELETE FROM hitl_decision_reviewers WHERE decision_id IN (${rows})`);
-				await backend.rawQuery(config, `DELETE FROM hitl_decision_rules WHERE decision_id IN (${rows})`);
 				await backend.rawQuery(config, `DELETE FROM hitl_decisions WHERE recorded_ms >= ${from} AND recorded_ms < ${to}`);
 			}
 			expect(await store.countDecisions(window)).toBeLessThan(before.total - 1000);

@@ -110,9 +110,11 @@ describe('review page → Feedback Log → store row', () => {
 		const recorded = await runWorkflow(log({ operation: 'record' }), { input: [rita, sam], credentials, executionId: '303' });
 		expect(recorded.error).toBeUndefined();
 
+		// one answer per decision, as its reviewers column holds it
 		const rows = storeRows(
-			`SELECT d.case_id, r.reviewer_id, r.reviewer_name, r.page_ms, r.answer_ms
-			 FROM hitl_decision_reviewers r JOIN hitl_decisions d ON d.id = r.decision_id ORDER BY d.case_id`,
+			`SELECT d.case_id, r.value ->> '$.id' AS reviewer_id, r.value ->> '$.name' AS reviewer_name, r.value ->> '$.timeOnPageMs' AS page_ms,
+			        d.requested_at, r.value ->> '$.at' AS answered_at
+			 FROM hitl_decisions d JOIN json_each(d.reviewers) r ORDER BY d.case_id`,
 		);
 		expect(rows.map((row) => [row.case_id, row.reviewer_id, row.reviewer_name])).toEqual([
 			['case-rita', 'link:rita reviewer', 'Rita Reviewer'],
@@ -123,7 +125,7 @@ describe('review page → Feedback Log → store row', () => {
 		expect(Number(ritaRow.page_ms)).toBeGreaterThanOrEqual(1000);
 		expect(Number(ritaRow.page_ms)).toBeLessThan(60_000);
 		expect(Number(samRow.page_ms)).toBeGreaterThanOrEqual(120_000);
-		expect(Number(ritaRow.answer_ms)).toBeGreaterThanOrEqual(HOUR_MS);
+		expect(Date.parse(String(ritaRow.answered_at)) - Date.parse(String(ritaRow.requested_at))).toBeGreaterThanOrEqual(HOUR_MS);
 
 		// What the admin reads: Rita's approval after a second is a rubber stamp although the
 		// request is an hour old; Sam's is not; each is a reviewer of their own, by a name nobody checked.
