@@ -439,7 +439,25 @@ function upsertOf(dialect: SqlDriver['dialect'], name: TableName): { columns: Ty
 // ---------------------------------------------------------------------------------------------
 // Reading decisions back as facts (window edges, retention, rebuild)
 
-const factRowSchema = z.object({
+/** A decision row's reviewer answers and rule hits, as the JSON columns hold them. */
+const answersRowSchema = z.object({
+	requested_at: text.nullable(),
+	reviewers: decisionRowSchema.shape.reviewers,
+	rule_ids: decisionRowSchema.shape.rule_ids,
+});
+type Answers = Pick<DecisionFacts, 'reviewers' | 'ruleIds'>;
+const answersOf = (row: z.output<typeof answersRowSchema>): Answers => ({
+	reviewers: reviewerAnswers(row.requested_at, row.reviewers),
+	ruleIds: distinctRuleIds(row.rule_ids),
+});
+
+/** The reviewer answers and rule hits of the decisions `where` selects (on alias `d`): what the row-by-row figures need of them. */
+export async function readAnswers(db: SqlExecutor, where: { sql: string; params: SqlValue[] }): Promise<Answers[]> {
+	const rows = await db.query(`SELECT d.requested_at, d.reviewers, d.rule_ids FROM hitl_decisions d ${where.sql}`, where.params);
+	return parseRows('hitl_decisions', answersRowSchema, rows).map(answersOf);
+}
+
+const factRowSchema = answersRowSchema.extend({
 	id: integer,
 	recorded_ms: integer,
 	workflow_id: text.nullable(),
@@ -452,9 +470,6 @@ const factRowSchema = z.object({
 	confidence: real.nullable(),
 	confidence_pct: integer.nullable(),
 	time_to_decision_ms: integer.nullable(),
-	requested_at: text.nullable(),
-	reviewers: decisionRowSchema.shape.reviewers,
-	rule_ids: decisionRowSchema.shape.rule_ids,
 });
 
 /** The decisions `where` selects (on alias `d`), with their reviewer answers and rule hits. */
@@ -482,8 +497,7 @@ export async function readFacts(db: SqlExecutor, where: { sql: string; params: S
 		confidence: row.confidence,
 		confidencePct: row.confidence_pct,
 		timeToDecisionMs: row.time_to_decision_ms,
-		reviewers: reviewerAnswers(row.requested_at, row.reviewers),
-		ruleIds: distinctRuleIds(row.rule_ids),
+		...answersOf(row),
 	}));
 }
 

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod/v4';
 
-import { aggregatesServe, byText, readFacts, rebuildAggregates, statsFromAggregates, type DecisionFacts } from './decisionAggregates';
+import { aggregatesServe, byText, readAnswers, readFacts, rebuildAggregates, statsFromAggregates, type DecisionFacts } from './decisionAggregates';
 import { LABELLED, OVERRIDDEN, tightenFilter, whereDecisions } from './decisionFilter';
 import { requireMs } from './timestamps';
 import type { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
@@ -45,7 +45,7 @@ const windowRankSchema = z.object({ k: z.union([text, integer.transform(String)]
  * answer time — is under `rubberStampMs`, the median answer time by nearest rank; a rule's hits
  * once per decision), ordered by reviewer id, and by hits then rule id.
  */
-export function reviewerAndRuleStats(facts: readonly DecisionFacts[], rubberStampMs: number): { reviewers: ReviewerStats[]; rules: DecisionStats['rules'] } {
+export function reviewerAndRuleStats(facts: readonly Pick<DecisionFacts, 'reviewers' | 'ruleIds'>[], rubberStampMs: number): { reviewers: ReviewerStats[]; rules: DecisionStats['rules'] } {
 	const stampLimit = Math.floor(rubberStampMs);
 	const reviewers = new Map<string, { name: string | null; n: number; approvals: number; fast: number; answers: number[] }>();
 	const rules = new Map<string, number>();
@@ -152,9 +152,9 @@ export class DecisionAnalytics implements DecisionAnalyticsStore {
 		);
 		const ttd = ttdRanks.get('') ?? { count: 0, values: [null, null] };
 
-		// Reviewer answers and rule hits are JSON columns of the decision rows: read as the
-		// aggregates read a window's edges (readFacts), and counted here.
-		const { reviewers, rules } = reviewerAndRuleStats(await readFacts(db, where), options.rubberStampMs);
+		// Reviewer answers and rule hits are JSON columns of the decision rows: read by the rule the
+		// aggregates read a window's edges with (readAnswers, a part of readFacts), and counted here.
+		const { reviewers, rules } = reviewerAndRuleStats(await readAnswers(db, where), options.rubberStampMs);
 
 		const bucketMs = Math.max(1, Math.floor(options.bucketMs));
 		const bucketRows = await q(
