@@ -650,6 +650,12 @@ type Histograms = Map<string, Map<string, Map<number, Bucket>>>;
 
 /** Texts in code-unit order, as the figures list reviewers and rules. */
 export const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+/** Rules as the figures list them: most hits first, then by id. */
+export const byHits = (a: { ruleId: string; hits: number }, b: { ruleId: string; hits: number }) => b.hits - a.hits || byText(a.ruleId, b.ruleId);
+/** The 1-based nearest rank of the `percent` percentile of `count` values (as the PostgreSQL path computes it in SQL). */
+export const nearestRank = (count: number, percent: number) => Math.floor((count * percent + 99) / 100);
+/** A reviewer's name in the figures, as MAX(reviewer_name) in SQL: the greatest name given, NULLs aside. */
+export const greaterName = (current: string | null, name: string | null) => (name !== null && (current === null || name > current) ? name : current);
 
 function statsOf(totals: AggregateDeltas, options: StatsOptions): DecisionStats {
 	const bucketMs = Math.max(1, Math.floor(options.bucketMs));
@@ -664,7 +670,7 @@ function statsOf(totals: AggregateDeltas, options: StatsOptions): DecisionStats 
 		rules: [...(histograms.get('rule') ?? new Map<string, Map<number, Bucket>>()).entries()]
 			.map(([ruleId, buckets]) => ({ ruleId, hits: [...buckets.values()].reduce((sum, bucket) => sum + bucket.n, 0) }))
 			.filter((rule) => rule.hits > 0)
-			.sort((a, b) => b.hits - a.hits || byText(a.ruleId, b.ruleId)),
+			.sort(byHits),
 		overrideOverTime: [...series.entries()]
 			.sort((a, b) => a[0] - b[0])
 			.map(([bucket, entry]) => ({ bucketStart: new Date(bucket * bucketMs).toISOString(), ...entry })),
@@ -726,7 +732,7 @@ function percentiles(buckets: Map<number, Bucket> | undefined, percents: number[
 	const count = sorted.reduce((sum, [, bucket]) => sum + bucket.n, 0);
 	const values = percents.map((percent) => {
 		if (count === 0) return null;
-		const rank = Math.floor((count * percent + 99) / 100);
+		const rank = nearestRank(count, percent);
 		let seen = 0;
 		for (const [index, bucket] of sorted) {
 			seen += bucket.n;
@@ -743,9 +749,7 @@ function reviewersOf(totals: AggregateDeltas, histograms: Histograms, options: S
 		const [, , , , id, nameKey] = key as [number, string, string, string, string, string];
 		if (sums[0] === 0) continue;
 		const entry = reviewers.get(id) ?? { name: null, n: 0, approvals: 0 };
-		const name = keyValue(nameKey);
-		// As MAX(reviewer_name) in SQL: the greatest name given, NULLs aside.
-		if (name !== null && (entry.name === null || name > entry.name)) entry.name = name;
+		entry.name = greaterName(entry.name, keyValue(nameKey));
 		entry.n += sums[0];
 		entry.approvals += sums[1];
 		reviewers.set(id, entry);

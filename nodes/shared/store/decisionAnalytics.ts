@@ -4,7 +4,7 @@
  */
 import { z } from 'zod/v4';
 
-import { aggregatesServe, byText, readAnswers, readFacts, rebuildAggregates, statsFromAggregates, type DecisionFacts } from './decisionAggregates';
+import { aggregatesServe, byHits, byText, greaterName, nearestRank, readAnswers, readFacts, rebuildAggregates, statsFromAggregates, type DecisionFacts } from './decisionAggregates';
 import { LABELLED, OVERRIDDEN, tightenFilter, whereDecisions } from './decisionFilter';
 import { requireMs } from './timestamps';
 import type { SqlDriver, SqlExecutor, SqlValue } from './sqlDriver';
@@ -39,6 +39,12 @@ const routedBinRowSchema = z.object({ ...binKey, labelled: sumOrZero, w: sumOrZe
 const rankedValueSchema = z.object({ k: z.union([text, integer.transform(String)]), v: real });
 const windowRankSchema = z.object({ k: z.union([text, integer.transform(String)]), rn: integer, cnt: integer, v: real });
 
+/** The nearest-rank percentiles of (at least one) `values`. */
+function nearestRankValues(values: number[], percents: number[]): number[] {
+	const sorted = Float64Array.from(values).sort();
+	return percents.map((percent) => sorted[nearestRank(sorted.length, percent) - 1]);
+}
+
 /**
  * Per-reviewer and per-rule figures, exact, from the decisions themselves: as the aggregates count
  * them (a reviewer's greatest name given, an approval is fast when its time on the page — else its
@@ -53,7 +59,7 @@ export function reviewerAndRuleStats(facts: readonly Pick<DecisionFacts, 'review
 		for (const answer of fact.reviewers) {
 			let entry = reviewers.get(answer.id);
 			if (!entry) reviewers.set(answer.id, (entry = { name: null, n: 0, approvals: 0, fast: 0, answers: [] }));
-			if (answer.name !== null && (entry.name === null || answer.name > entry.name)) entry.name = answer.name;
+			entry.name = greaterName(entry.name, answer.name);
 			entry.n++;
 			if (answer.decision === 'approved') {
 				entry.approvals++;
@@ -67,18 +73,15 @@ export function reviewerAndRuleStats(facts: readonly Pick<DecisionFacts, 'review
 	return {
 		reviewers: [...reviewers.entries()]
 			.sort(([a], [b]) => byText(a, b))
-			.map(([id, entry]) => {
-				const sorted = Float64Array.from(entry.answers).sort();
-				return {
-					reviewerId: id,
-					reviewerName: entry.name,
-					decisions: entry.n,
-					approvals: entry.approvals,
-					fastApprovals: entry.fast,
-					medianDecisionMs: sorted.length ? sorted[Math.floor((sorted.length * 50 + 99) / 100) - 1] : null,
-				};
-			}),
-		rules: [...rules.entries()].map(([ruleId, hits]) => ({ ruleId, hits })).sort((a, b) => b.hits - a.hits || byText(a.ruleId, b.ruleId)),
+			.map(([id, entry]) => ({
+				reviewerId: id,
+				reviewerName: entry.name,
+				decisions: entry.n,
+				approvals: entry.approvals,
+				fastApprovals: entry.fast,
+				medianDecisionMs: entry.answers.length ? nearestRankValues(entry.answers, [50])[0] : null,
+			})),
+		rules: [...rules.entries()].map(([ruleId, hits]) => ({ ruleId, hits })).sort(byHits),
 	};
 }
 
@@ -260,7 +263,6 @@ export class DecisionAnalytics implements DecisionAnalyticsStore {
 		params: SqlValue[],
 		percents: number[],
 	): Promise<Map<string, { count: number; values: (number | null)[] }>> {
-		const rankOf = (count: number, percent: number) => Math.floor((count * percent + 99) / 100);
 		const result = new Map<string, { count: number; values: (number | null)[] }>();
 		if (this.driver.dialect === 'sqlite') {
 			const groups = new Map<string, number[]>();
@@ -269,10 +271,7 @@ export class DecisionAnalytics implements DecisionAnalyticsStore {
 				if (values) values.push(row.v);
 				else groups.set(row.k, [row.v]);
 			}
-			for (const [key, values] of groups) {
-				const sorted = Float64Array.from(values).sort();
-				result.set(key, { count: sorted.length, values: percents.map((percent) => sorted[rankOf(sorted.length, percent) - 1]) });
-			}
+			for (const [key, values] of groups) result.set(key, { count: values.length, values: nearestRankValues(values, percents) });
 			return result;
 		}
 		const wanted = percents.map((percent) => `t.rn = (t.cnt * ${percent} + 99) / 100`).join(' OR ');
@@ -291,7 +290,7 @@ export class DecisionAnalytics implements DecisionAnalyticsStore {
 		for (const row of rows) {
 			const entry = result.get(row.k) ?? { count: row.cnt, values: percents.map(() => null) };
 			percents.forEach((percent, index) => {
-				if (row.rn === rankOf(row.cnt, percent)) entry.values[index] = row.v;
+				if (row.rn === nearestRank(row.cnt, percent)) entry.values[index] = row.v;
 			});
 			result.set(row.k, entry);
 		}
