@@ -12,6 +12,8 @@
  *   approval's time on the page, per reviewer) per whole second below one minute, `rule` (hits);
  * - `hitl_agg_confidence`, per DAY: the labelled confidence bins (count, correct, Σ confidence, Σ
  *   squared error) per model, prompt version and confidence percent.
+ * Each daily table has an hourly twin. A recording adds its decisions to the hourly rows only; the
+ * daily rows are summed from them a day at a time, once the day is over (see DAYS_TABLE).
  * A window is read as whole periods from these tables plus its ragged edges (the part of a
  * period the window cuts) from the decision rows themselves, through the same function that turns
  * decisions into aggregate rows. So every count is exact; only the percentiles are approximate.
@@ -31,6 +33,8 @@ import type { ConfidenceBin, DecisionFilter, DecisionOutcome, DecisionStats, Out
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
+/** The start of the day (UTC) `ms` falls in. */
+export const dayOf = (ms: number) => Math.floor(ms / DAY_MS) * DAY_MS;
 
 /**
  * The time percentiles come from a logarithmic histogram: bucket i holds the values in
@@ -216,17 +220,38 @@ function compareKeys(a: readonly SqlScalar[], b: readonly SqlScalar[]): number {
 	return 0;
 }
 
-/** The DDL of these tables, for the migration that introduces them. */
-export function aggregateTableStatements(names: readonly TableName[]): string[] {
-	return names.flatMap((name) => {
-		const table: Table = AGGREGATE_TABLES[name];
-		const keyColumns = [...SCOPE, ...table.keys];
-		const sqlType = (type: string) => (type === 'text' ? 'TEXT' : type === 'float8' ? 'DOUBLE PRECISION' : type === 'int8' ? 'BIGINT' : 'INTEGER');
-		return [
-			`CREATE TABLE IF NOT EXISTS ${table.name} (
+/** A table's CREATE statement, under `tableName`; clustered on its key on SQLite (`withoutRowid`). */
+function createTable(name: TableName, tableName: string, withoutRowid: boolean): string {
+	const table: Table = AGGREGATE_TABLES[name];
+	const keyColumns = [...SCOPE, ...table.keys];
+	const sqlType = (type: string) => (type === 'text' ? 'TEXT' : type === 'float8' ? 'DOUBLE PRECISION' : type === 'int8' ? 'BIGINT' : 'INTEGER');
+	return `CREATE TABLE IF NOT EXISTS ${tableName} (
 				${[...keyColumns, ...table.sums].map(([column, type]) => `${column} ${sqlType(type)} NOT NULL`).join(',\n\t\t\t\t')},
 				PRIMARY KEY (${keyColumns.map(([column]) => column).join(', ')})
-			)`,
+			)${withoutRowid ? ' WITHOUT ROWID' : ''}`;
+}
+
+/** The DDL of these tables, for the migration that introduces them. */
+export function aggregateTableStatements(names: readonly TableName[]): string[] {
+	return names.map((name) => createTable(name, AGGREGATE_TABLES[name].name, false));
+}
+
+/**
+ * SQLite: every aggregate table rebuilt as a WITHOUT ROWID table, its rows stored in key order
+ * (period first) instead of a rowid table beside an index of the key. An upsert then writes one
+ * B-tree instead of two, and a range of periods (a report's, the summing of days) is read in place.
+ * PostgreSQL has no such option; its tables stay.
+ */
+export function clusteredAggregateStatements(dialect: SqlDriver['dialect']): string[] {
+	if (dialect !== 'sqlite') return [];
+	return TABLE_NAMES.flatMap((name) => {
+		const table: Table = AGGREGATE_TABLES[name];
+		const columns = [...SCOPE, ...table.keys, ...table.sums].map(([column]) => column).join(', ');
+		return [
+			createTable(name, `${table.name}_clustered`, true),
+			`INSERT INTO ${table.name}_clustered (${columns}) SELECT ${columns} FROM ${table.name}`,
+			`DROP TABLE ${table.name}`,
+			`ALTER TABLE ${table.name}_clustered RENAME TO ${table.name}`,
 		];
 	});
 }
@@ -335,18 +360,15 @@ export class AggregateDeltas {
 	}
 
 	/**
-	 * Adds (sign 1) or removes (sign −1) decisions. `hourly` off leaves out the hourly twins (a
-	 * report's window edges, which are summed over the window whatever their hour).
+	 * Adds (sign 1) or removes (sign −1) decisions as the tables hold them: every decision to the
+	 * hourly rows (the outcomes, and the hourly twins), and a decision of a day before
+	 * `summedBeforeMs` (the days mark, see DAYS_TABLE) to the daily rows as well.
 	 *
-	 * With the twins, each decision is added to the hourly rows only, and the daily rows are the
-	 * hourly rows of this call summed per day: one addition per hourly row instead of one per
-	 * decision (a batch of 5,000 decisions makes ~2,800 hourly rows and ~20,000 additions).
+	 * Each decision is added to the hourly rows only, and the daily rows are the hourly rows of this
+	 * call summed per day: one addition per hourly row instead of one per decision (a batch of 5,000
+	 * decisions makes ~2,800 hourly rows and ~20,000 additions).
 	 */
-	addDecisions(facts: readonly DecisionFacts[], sign: 1 | -1, hourly = true): this {
-		if (!hourly) {
-			this.addEach(facts, sign, DAILY_TARGETS, DAY_MS);
-			return this;
-		}
+	addDecisions(facts: readonly DecisionFacts[], sign: 1 | -1, summedBeforeMs: number): this {
 		const added = new AggregateDeltas().addEach(facts, sign, HOURLY_TARGETS, HOUR_MS);
 		for (const name of TABLE_NAMES) {
 			const table: Table = AGGREGATE_TABLES[name];
@@ -355,9 +377,17 @@ export class AggregateDeltas {
 			if (this.rows[name].list.length === 0) this.rows[name] = from;
 			else for (const row of from.list) this.add(name, row.key, row.sums);
 			if (!table.hourlyOf) continue;
-			for (const row of from.list) this.add(table.hourlyOf, [Math.floor((row.key[0] as number) / DAY_MS) * DAY_MS, ...row.key.slice(1)], row.sums);
+			for (const row of from.list) {
+				// An hour starts before the mark exactly when its day does (the mark is a day's start).
+				if ((row.key[0] as number) < summedBeforeMs) this.add(table.hourlyOf, [dayOf(row.key[0] as number), ...row.key.slice(1)], row.sums);
+			}
 		}
 		return this;
+	}
+
+	/** Adds a window's ragged edges, each kind summed per day as the daily tables hold it (the report sums them over the window). */
+	addWindowEdges(facts: readonly DecisionFacts[]): this {
+		return this.addEach(facts, 1, DAILY_TARGETS, DAY_MS);
 	}
 
 	/** Adds each decision's sums: outcomes per hour, the other kinds to `targets` per `periodMs`. */
@@ -501,8 +531,103 @@ export async function readFacts(db: SqlExecutor, where: { sql: string; params: S
 	}));
 }
 
-/** Recomputes every aggregate from the decision rows (after a restore, or when the tables are new). */
+/**
+ * The days mark. The daily tables hold the decisions of every day before `summed_before_ms` (a
+ * day's start), and none of a later day: recording adds a decision to the hourly rows only, and the
+ * first recording of a later day sums the hourly rows of the days before it into daily rows, in
+ * its transaction, and moves the mark (issue 16: the daily rows, written with every batch, were
+ * an eighth of the cost of recording). A decision recorded or deleted for a day before the mark
+ * goes to both, as every decision did before schema version 10. A report reads the days before
+ * the mark from the daily tables and the days after it from the hourly twins, which hold every
+ * day: read with an older mark, a report is still exact.
+ *
+ * PostgreSQL: a transaction that adds or removes decisions reads the mark FOR SHARE, one that sums
+ * days FOR UPDATE, first thing (before any row lock). So days are never summed while a writer is
+ * adding to their hours under the old mark, and writers that only add do not wait for each other.
+ */
+export const DAYS_TABLE = 'hitl_agg_days';
+const markSchema = z.object({ summed_before_ms: integer });
+
+/** The days mark; on PostgreSQL with the lock a writer (`share`) or the summing of days (`update`) takes. */
+export async function readSummedBefore(driver: SqlDriver, tx: SqlExecutor, lock: 'share' | 'update' | 'none'): Promise<number> {
+	const clause = driver.dialect === 'postgres' && lock !== 'none' ? ` FOR ${lock.toUpperCase()}` : '';
+	const [row] = parseRows(DAYS_TABLE, markSchema, await tx.query(`SELECT summed_before_ms FROM ${DAYS_TABLE}${clause}`));
+	if (!row) {
+		throw new Error(`The HITL store's table ${DAYS_TABLE} has lost its row (a partial restore?): run the rebuild command (see the store's README, "Rebuild after a restore").`);
+	}
+	return row.summed_before_ms;
+}
+
+/** SQL's aggregate for a sum column: how its values combine. */
+const sqlAggregate = (column: string) => `${{ sum: 'SUM', min: 'MIN', max: 'MAX' }[combine(column)]}(${column})`;
+
+/** Sums the hourly rows of the days [fromMs, toMs) into the daily tables and moves the mark to `toMs` (under the mark's exclusive lock). */
+async function sumDays(driver: SqlDriver, tx: SqlExecutor, fromMs: number, toMs: number): Promise<void> {
+	for (const kind of ['reviewers', 'histograms', 'confidence'] as const) {
+		const daily: Table = AGGREGATE_TABLES[kind];
+		const hourly: Table = AGGREGATE_TABLES[TABLES_OF_KIND[kind][1]];
+		const keys = [...SCOPE.slice(1), ...daily.keys].map(([column]) => column);
+		const upsert = upsertOf(driver.dialect, kind);
+		await tx.run(
+			`INSERT INTO ${daily.name} (${upsert.columns.map(([column]) => column).join(', ')})
+			 SELECT (period_ms / ${DAY_MS}) * ${DAY_MS}, ${keys.join(', ')}, ${daily.sums.map(([column]) => sqlAggregate(column)).join(', ')}
+			 FROM ${hourly.name} WHERE period_ms >= ? AND period_ms < ?
+			 GROUP BY ${keys.map((_, index) => index + 1).concat(keys.length + 1).join(', ')} HAVING SUM(n) <> 0 ${upsert.suffix}`,
+			[fromMs, toMs],
+		);
+	}
+	await tx.run(`UPDATE ${DAYS_TABLE} SET summed_before_ms = ?`, [toMs]);
+}
+
+/**
+ * The aggregates' part of each recording transaction (the store's one instance per process):
+ * `begin` reads the days mark first; what it returns adds the decisions the batch inserted and,
+ * when the batch records a day after the mark, sums the days before that day.
+ */
+export class RecordingAggregates {
+	/** The mark as this store last saw it: a batch of a later day takes the mark's lock to sum days. */
+	private knownMark = Number.NEGATIVE_INFINITY;
+
+	constructor(private readonly driver: SqlDriver) {}
+
+	begin(tx: SqlExecutor, newestMs: number): (facts: readonly DecisionFacts[]) => (tx: SqlExecutor) => Promise<void> {
+		const newestDay = dayOf(newestMs);
+		const sums = newestDay > this.knownMark;
+		const marked = readSummedBefore(this.driver, tx, sums ? 'update' : 'share');
+		// Awaited below, after the INSERT; a failure then fails the transaction. Until then it must
+		// not count as an unhandled rejection (the INSERT may fail first).
+		marked.catch(() => undefined);
+		return (facts) => {
+			// Laid out now, before the mark is read (on PostgreSQL, while the server inserts the rows):
+			// as the usual batch is, of days from the mark on, added to the hourly rows only.
+			const hourlyOnly = new AggregateDeltas().addDecisions(facts, 1, Number.NEGATIVE_INFINITY).upserts(this.driver);
+			return async (tx) => {
+				const mark = await marked;
+				const late = facts.some((fact) => fact.recordedMs < mark);
+				await (late ? new AggregateDeltas().addDecisions(facts, 1, mark).upserts(this.driver) : hourlyOnly)(tx);
+				this.knownMark = mark;
+				if (sums && newestDay > mark) {
+					await sumDays(this.driver, tx, mark, newestDay);
+					this.knownMark = newestDay;
+				}
+			};
+		};
+	}
+}
+
+/** Recomputes every aggregate from the decision rows (after a restore, or when the tables are new); the mark at the newest decision's day. */
 export async function rebuildAggregates(driver: SqlDriver, tx: SqlExecutor): Promise<number> {
+	await tx.run(`INSERT INTO ${DAYS_TABLE} (id, summed_before_ms) VALUES (1, 0) ON CONFLICT (id) DO NOTHING`);
+	await readSummedBefore(driver, tx, 'update');
+	const [newest] = parseRows('hitl_decisions', z.object({ ms: integer.nullable() }), await tx.query('SELECT MAX(recorded_ms) AS ms FROM hitl_decisions'));
+	const mark = newest.ms === null ? 0 : dayOf(newest.ms);
+	const total = await rebuildAggregateRows(driver, tx, mark);
+	await tx.run(`UPDATE ${DAYS_TABLE} SET summed_before_ms = ?`, [mark]);
+	return total;
+}
+
+/** Recomputes every aggregate row, the daily rows of the days before `summedBeforeMs` (every day, for the schema before the mark). */
+export async function rebuildAggregateRows(driver: SqlDriver, tx: SqlExecutor, summedBeforeMs: number): Promise<number> {
 	for (const name of TABLE_NAMES) await tx.run(`DELETE FROM ${AGGREGATE_TABLES[name].name}`);
 	const batch = 20_000;
 	let afterId = 0;
@@ -510,7 +635,7 @@ export async function rebuildAggregates(driver: SqlDriver, tx: SqlExecutor): Pro
 	for (;;) {
 		const facts = await readFacts(tx, { sql: `WHERE d.id > ? AND d.id <= ?`, params: [afterId, afterId + batch] });
 		const [more] = parseRows('hitl_decisions', z.object({ id: integer.nullable() }), await tx.query('SELECT MIN(id) AS id FROM hitl_decisions WHERE id > ?', [afterId + batch]));
-		if (facts.length) await new AggregateDeltas().addDecisions(facts, 1).applyTo(driver, tx);
+		if (facts.length) await new AggregateDeltas().addDecisions(facts, 1, summedBeforeMs).applyTo(driver, tx);
 		total += facts.length;
 		if (more.id === null) return total;
 		afterId = more.id - 1;
@@ -547,11 +672,12 @@ type Span = [number | null, number | null];
 const nonEmpty = ([from, to]: Span) => from === null || to === null || from < to;
 
 /**
- * The statistics of a window from the aggregates: whole days from the daily tables, whole hours
- * beside them from the hourly ones, and only the part of an hour at each end of the window from
+ * The statistics of a window from the aggregates: whole days from the daily tables (those after
+ * the days mark from the hourly twins), whole hours beside them from the hourly ones, and only the part of an hour at each end of the window from
  * the decision rows. `edgeFacts` reads the decisions of [from, to) under the filter.
  */
 export async function statsFromAggregates(
+	driver: SqlDriver,
 	db: SqlExecutor,
 	filter: DecisionFilter,
 	options: StatsOptions,
@@ -571,6 +697,7 @@ export async function statsFromAggregates(
 	else {
 		if (since !== null && since < (hours[0] as number)) facts.push(...(await edgeFacts(since, hours[0])));
 		if (until !== null && (hours[1] as number) < until) facts.push(...(await edgeFacts(hours[1], until)));
+		const mark = await readSummedBefore(driver, db, 'none');
 		const spans: Record<TableName, Span[]> = {
 			outcomes: [hours],
 			reviewers: [],
@@ -583,7 +710,10 @@ export async function statsFromAggregates(
 		for (const kind of ['reviewers', 'histograms', 'confidence'] as const) {
 			const twin = TABLES_OF_KIND[kind][1];
 			if (nonEmpty(days)) {
-				spans[kind].push(days);
+				// The whole days before the mark from the daily table, the later ones from the hourly twin.
+				const [from, to] = days;
+				spans[kind].push([from, to === null ? mark : Math.min(to, mark)]);
+				spans[twin].push([from === null ? mark : Math.max(from, mark), to]);
 				// The whole hours before the first and after the last whole day.
 				if (since !== null) spans[twin].push([hours[0], days[0]]);
 				if (until !== null) spans[twin].push([days[1], hours[1]]);
@@ -595,7 +725,7 @@ export async function statsFromAggregates(
 		}
 	}
 	const onlyScope = (fact: DecisionFacts): DecisionFacts => ({ ...fact, workflowId: null });
-	totals.addDecisions(facts.map(onlyScope), 1, false);
+	totals.addWindowEdges(facts.map(onlyScope));
 	return statsOf(totals, options);
 }
 
@@ -631,7 +761,7 @@ async function addTableRows(db: SqlExecutor, totals: AggregateDeltas, name: Tabl
 	}
 	// Outcomes keep their hours (the override series); the other kinds are summed over the window.
 	const grouped = [...(kind === 'outcomes' ? ['period_ms'] : []), 'model_key', 'prompt_key', ...table.keys.map(([column]) => column)];
-	const sums = table.sums.map(([column]) => `${{ sum: 'SUM', min: 'MIN', max: 'MAX' }[combine(column)]}(${column}) AS ${column}`).join(', ');
+	const sums = table.sums.map(([column]) => `${sqlAggregate(column)} AS ${column}`).join(', ');
 	const rows = await db.query(
 		`SELECT ${grouped.join(', ')}, ${sums} FROM ${table.name} WHERE ${clauses.join(' AND ')}
 		 GROUP BY ${grouped.join(', ')} HAVING SUM(n) <> 0`,

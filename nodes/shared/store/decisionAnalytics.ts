@@ -112,6 +112,7 @@ export class DecisionAnalytics implements DecisionAnalyticsStore {
 					}),
 				);
 			return statsFromAggregates(
+				this.driver,
 				db,
 				window,
 				options,

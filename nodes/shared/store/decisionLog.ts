@@ -176,15 +176,21 @@ const labelledRowSchema = decisionRowSchema
 const keyOf = (executionId: string, nodeName: string, itemIndex: number) => `${executionId}\u0000${nodeName}\u0000${itemIndex}`;
 
 /**
- * Whoever maintains figures derived from the rows (the maintained aggregates): given the facts of
- * the decisions a batch inserts, the work to run inside the recording transaction.
+ * Whoever maintains figures derived from the rows (the maintained aggregates). `begin` runs first
+ * in each recording transaction, before the INSERT (so a lock it takes comes before any row lock),
+ * with the newest time the batch records; given the facts of the decisions the batch inserts,
+ * what it returns gives the work to run later in that transaction.
  */
-export type AfterInsert = (facts: readonly DecisionFacts[]) => (tx: SqlExecutor) => Promise<void>;
+export interface DerivedFigures {
+	begin(tx: SqlExecutor, newestMs: number): (facts: readonly DecisionFacts[]) => (tx: SqlExecutor) => Promise<void>;
+}
+
+const NO_DERIVED_FIGURES: DerivedFigures = { begin: () => () => async () => undefined };
 
 export class DecisionLog implements DecisionStore {
 	constructor(
 		private readonly driver: SqlDriver,
-		private readonly afterInsert: AfterInsert = () => async () => undefined,
+		private readonly derived: DerivedFigures = NO_DERIVED_FIGURES,
 	) {}
 
 	async recordDecisions(given: DecisionRecord[]): Promise<RecordOutcome[]> {
@@ -192,14 +198,16 @@ export class DecisionLog implements DecisionStore {
 		const records = given.map((record) => withoutCardData(record, 'executionId', 'nodeName', 'itemIndex'));
 		const recordedMs = records.map((record) => requireMs(record.recordedAt, 'recordedAt'));
 		const rows = records.map((record, index) => decisionRow(record, recordedMs[index]));
+		const newestMs = recordedMs.reduce((newest, ms) => Math.max(newest, ms));
 		return this.driver.transaction(async (tx) => {
+			const afterInsert = this.derived.begin(tx, newestMs);
 			// The INSERT is on its way before the first await. PostgreSQL runs it in its own process:
 			// meanwhile this one works out what the batch adds to the aggregates as if every row were
 			// new — the usual case; a batch with keys recorded before is worked out again below, from
 			// the rows it did insert. (SQLite has inserted the rows by now; the order costs nothing.)
 			const inserting = this.insertRows(tx, rows);
 			const facts = records.map((record, index) => factsOfRecord(record, recordedMs[index]));
-			const addAll = this.afterInsert(facts);
+			const addAll = afterInsert(facts);
 			const ids = await inserting;
 			const outcomes: RecordOutcome[] = [];
 			const inserted: DecisionFacts[] = [];
@@ -212,7 +220,7 @@ export class DecisionLog implements DecisionStore {
 					outcomes.push({ id: await this.existingId(tx, record), inserted: false });
 				}
 			}
-			await (inserted.length === facts.length ? addAll : this.afterInsert(inserted))(tx);
+			await (inserted.length === facts.length ? addAll : afterInsert(inserted))(tx);
 			return outcomes;
 		});
 	}

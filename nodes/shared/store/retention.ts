@@ -16,7 +16,7 @@
  */
 import { z } from 'zod/v4';
 
-import { AGGREGATE_TABLES, AggregateDeltas, DAY_MS, readFacts } from './decisionAggregates';
+import { AGGREGATE_TABLES, AggregateDeltas, DAY_MS, readFacts, readSummedBefore } from './decisionAggregates';
 import type { SqlDriver } from './sqlDriver';
 import { integer, parseRows } from './storeRows';
 import { requireMs } from './timestamps';
@@ -47,6 +47,9 @@ export class Retention implements RetentionStore {
 		for (let done = false; !done; ) {
 			if (decisions > 0) await yieldToEventLoop();
 			decisions += await this.driver.transaction(async (tx) => {
+				// The days mark first (on PostgreSQL its shared lock, before any row lock): a decision of a
+				// day before it is in the daily rows too.
+				const mark = await readSummedBefore(this.driver, tx, 'share');
 				// The batch: everything recorded before the batch-th oldest decision (or the cutoff).
 				const [next] = parseRows(
 					'hitl_decisions',
@@ -58,7 +61,7 @@ export class Retention implements RetentionStore {
 				const where = { sql: 'WHERE d.recorded_ms < ?', params: [bound] };
 				const facts = await readFacts(tx, where);
 				if (!facts.length) return 0;
-				await new AggregateDeltas().addDecisions(facts, -1).applyTo(this.driver, tx);
+				await new AggregateDeltas().addDecisions(facts, -1, mark).applyTo(this.driver, tx);
 				// The rows this batch brought to zero go in its own transaction: one short range of
 				// periods per table. (Dropping them all after the last batch was one statement over every
 				// old period, which held SQLite's write lock for a fifth of a second at 1M decisions.)

@@ -4,7 +4,7 @@
  * one version. Opening a store migrates it; concurrent openers are serialized (SQLite: the write
  * lock of BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock).
  */
-import { aggregateTableStatements, rebuildAggregates } from './decisionAggregates';
+import { aggregateTableStatements, clusteredAggregateStatements, DAY_MS, DAYS_TABLE, rebuildAggregateRows } from './decisionAggregates';
 import type { SqlDriver, SqlExecutor } from './sqlDriver';
 import { STORE_SCHEMA_VERSION } from './types';
 
@@ -225,7 +225,8 @@ const MIGRATIONS: Migration[] = [
 		// days come from these, so only the part of an hour at each end is read from the decisions.
 		version: 8,
 		statements: () => aggregateTableStatements(['reviewersHourly', 'histogramsHourly', 'confidenceHourly']),
-		after: (driver, tx) => rebuildAggregates(driver, tx),
+		// Every day summed into the daily tables, as before the days mark (version 10).
+		after: (driver, tx) => rebuildAggregateRows(driver, tx, Number.POSITIVE_INFINITY),
 	},
 	{
 		// One row per reviewer answer and per fired rule (version 1) repeated what the decision row's
@@ -236,7 +237,23 @@ const MIGRATIONS: Migration[] = [
 		// JSON kept for a decision recorded before version 2 was not in its child row).
 		version: 9,
 		statements: () => ['DROP TABLE hitl_decision_rules', 'DROP TABLE hitl_decision_reviewers'],
-		after: (driver, tx) => rebuildAggregates(driver, tx),
+		after: (driver, tx) => rebuildAggregateRows(driver, tx, Number.POSITIVE_INFINITY),
+	},
+	{
+		// The days mark (DAYS_TABLE in decisionAggregates.ts): recording no longer writes the daily
+		// rows with every batch, the first recording of a day sums the days before it from their
+		// hours (issue 16: an eighth of the cost of recording). The mark starts at the newest
+		// decision's day, whose daily rows go: its hourly rows hold it. No rebuild. On SQLite the
+		// aggregate tables are copied into WITHOUT ROWID tables (clusteredAggregateStatements).
+		version: 10,
+		statements: (dialect) => [
+			`CREATE TABLE ${DAYS_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), summed_before_ms BIGINT NOT NULL)`,
+			`INSERT INTO ${DAYS_TABLE} (id, summed_before_ms) SELECT 1, COALESCE(MAX(recorded_ms) / ${DAY_MS} * ${DAY_MS}, 0) FROM hitl_decisions`,
+			...['hitl_agg_reviewers', 'hitl_agg_histograms', 'hitl_agg_confidence'].map(
+				(table) => `DELETE FROM ${table} WHERE period_ms >= (SELECT summed_before_ms FROM ${DAYS_TABLE})`,
+			),
+			...clusteredAggregateStatements(dialect),
+		],
 	},
 ];
 

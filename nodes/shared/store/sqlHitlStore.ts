@@ -8,7 +8,7 @@
  */
 import { AuditLog } from './auditLog';
 import { DecisionAnalytics } from './decisionAnalytics';
-import { AggregateDeltas } from './decisionAggregates';
+import { RecordingAggregates } from './decisionAggregates';
 import { DecisionLog } from './decisionLog';
 import { Retention } from './retention';
 import { migrate, readSchemaVersion } from './schema';
@@ -36,7 +36,7 @@ export class SqlHitlStore implements HitlStore {
 		readonly location: string,
 	) {
 		// The aggregates the analytics read grow in the transaction that records the decisions.
-		this.decisions = new DecisionLog(driver, (facts) => new AggregateDeltas().addDecisions(facts, 1).upserts(driver));
+		this.decisions = new DecisionLog(driver, new RecordingAggregates(driver));
 		this.analytics = new DecisionAnalytics(driver);
 		this.states = new SharedStates(driver);
 		this.audit = new AuditLog(driver);

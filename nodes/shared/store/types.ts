@@ -25,7 +25,7 @@ export type * from './pendingReviewTypes';
 export type * from './reviewSlaTypes';
 
 /** Bumped with every schema migration; the store records it in its `hitl_schema_version` table. */
-export const STORE_SCHEMA_VERSION = 9;
+export const STORE_SCHEMA_VERSION = 10;
 
 export type StoreBackend = 'embedded' | 'postgres';
 

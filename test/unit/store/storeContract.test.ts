@@ -176,7 +176,7 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		const again = await open(config);
 		expect(await again.schemaVersion()).toBe(STORE_SCHEMA_VERSION);
 		const versions = await backend.rawQuery(config, 'SELECT version FROM hitl_schema_version');
-		expect(versions.map((row) => Number(row.version)).sort()).toEqual(Array.from({ length: STORE_SCHEMA_VERSION }, (_, index) => index + 1));
+		expect(versions.map((row) => Number(row.version)).sort((a, b) => a - b)).toEqual(Array.from({ length: STORE_SCHEMA_VERSION }, (_, index) => index + 1));
 	});
 
 	test('migrates a version-1 database in place, keeping its decisions', async () => {
@@ -199,6 +199,7 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 		await backend.rawQuery(config, 'DROP TABLE hitl_pending_reviews');
 		await backend.rawQuery(config, 'DROP TABLE hitl_pending_counts');
 		await backend.rawQuery(config, 'DROP TABLE hitl_review_sla_steps');
+		await backend.rawQuery(config, 'DROP TABLE hitl_agg_days');
 		await backend.rawQuery(config, 'DELETE FROM hitl_schema_version WHERE version > 1');
 
 		const upgraded = await open(config);
@@ -731,6 +732,103 @@ describe.each([embeddedBackend(), postgresBackend()])('HITL store contract ($nam
 			expect(await store.rebuildAggregates()).toBe(3000);
 			expectSameRows(await aggregateRows(config), sums);
 			for (const [, filter, options] of windows) expectSameFigures(await store.decisionStats(filter, options), await store.decisionStats(rowByRow(filter), options));
+		});
+
+		test('the daily rows are summed from the hours once a later day is recorded; a decision recorded late for a summed day is in its day at once', async () => {
+			const config = await backend.fresh();
+			const store = await open(config);
+			const records = stream();
+			// A few hours at a time, as a busy flow records: the first batch of each day sums the days before it.
+			for (let start = 0; start < records.length; start += 400) await store.recordDecisions(records.slice(start, start + 400));
+			const newestDay = Math.floor(Math.max(...records.map((record) => Date.parse(record.recordedAt))) / 86_400_000) * 86_400_000;
+			const mark = async () => Number((await backend.rawQuery(config, 'SELECT summed_before_ms FROM hitl_agg_days'))[0].summed_before_ms);
+			expect(await mark()).toBe(newestDay);
+			const kinds = [
+				['reviewers', 'reviewer_id, name_key'],
+				['histograms', 'metric, group_key, bucket'],
+				['confidence', 'pct'],
+			];
+			const scope = 'workflow_key, model_key, prompt_key';
+			const dailyAndSummedHours = (kind: string, keys: string) =>
+				Promise.all([
+					backend.rawQuery(config, `SELECT period_ms, ${scope}, ${keys}, n FROM hitl_agg_${kind} ORDER BY period_ms, ${scope}, ${keys}`),
+					backend.rawQuery(
+						config,
+						`SELECT (period_ms / 86400000) * 86400000 AS period_ms, ${scope}, ${keys}, SUM(n) AS n FROM hitl_agg_${kind}_hourly
+						 WHERE period_ms < ${newestDay} GROUP BY 1, ${scope}, ${keys} ORDER BY 1, ${scope}, ${keys}`,
+					),
+				]);
+			const asText = (rows: Record<string, unknown>[]) => rows.map((row) => Object.values(row).map(String).join('|'));
+			for (const [kind, keys] of kinds) {
+				const [daily, summed] = await dailyAndSummedHours(kind, keys);
+				// Every day before the mark is the sum of its hours; no day from the mark on has daily rows.
+				expect(daily.length).toBeGreaterThan(10);
+				expect(asText(daily)).toEqual(asText(summed));
+			}
+
+			// A decision recorded late, for a day already summed: in that day's daily rows at once.
+			const lateAt = START + 2 * 86_400_000 + 5 * HOUR;
+			await store.recordDecisions([
+				baseDecision({
+					executionId: 'late',
+					recordedAt: at(lateAt),
+					requestedAt: at(lateAt - 60_000),
+					reviewers: [{ id: 'late-reviewer', decision: 'approved', at: at(lateAt - 1000) }],
+				}),
+			]);
+			expect(await mark()).toBe(newestDay);
+			const lateRows = await backend.rawQuery(config, "SELECT period_ms, n FROM hitl_agg_reviewers WHERE reviewer_id = 'late-reviewer'");
+			expect(lateRows.map((row) => [Number(row.period_ms), Number(row.n)])).toEqual([[START + 2 * 86_400_000, 1]]);
+			for (const [kind, keys] of kinds) {
+				const [daily, summed] = await dailyAndSummedHours(kind, keys);
+				expect(asText(daily)).toEqual(asText(summed));
+			}
+
+			// Windows before, across and after the mark: the same figures as row by row; a rebuild gives the same rows.
+			const acrossTheMark: [string, DecisionFilter, StatsOptions][] = [
+				['across the mark', { since: at(newestDay - 1.6 * 86_400_000), until: at(newestDay + 7.3 * HOUR) }, STATS_OPTIONS],
+				['after the mark, open-ended', { since: at(newestDay + 2 * HOUR) }, { rubberStampMs: 5000, bucketMs: HOUR }],
+			];
+			for (const [, filter, options] of [...windows, ...acrossTheMark]) {
+				expectSameFigures(await store.decisionStats(filter, options), await store.decisionStats(rowByRow(filter), options));
+			}
+			const sums = await aggregateRows(config);
+			expect(await store.rebuildAggregates()).toBe(records.length + 1);
+			expect(await mark()).toBe(newestDay);
+			expectSameRows(await aggregateRows(config), sums);
+
+			// A restore that lost the mark's row: recording fails saying what to do, and the rebuild puts it back.
+			await backend.rawQuery(config, 'DELETE FROM hitl_agg_days');
+			await expect(store.recordDecisions([baseDecision({ executionId: 'after-restore' })])).rejects.toThrow('hitl_agg_days has lost its row (a partial restore?): run the rebuild command');
+			expect(await store.countDecisions()).toBe(records.length + 1);
+			expect(await store.rebuildAggregates()).toBe(records.length + 1);
+			expect(await mark()).toBe(newestDay);
+			expectSameRows(await aggregateRows(config), sums);
+		});
+
+		test('writers recording at once across day boundaries leave the rows a rebuild gives', async () => {
+			const config = await backend.fresh();
+			const store = await open(config);
+			const writers = [0, 1, 2, 3];
+			// 600 decisions each, 5 minutes apart (two days), in batches of 30: the writers cross each
+			// day together, so several want to sum the same days while others add to their hours.
+			if (backend.name === 'embedded') {
+				const script = join(__dirname, 'fixtures', 'concurrentWriter.js');
+				await Promise.all(writers.map((writer) => run(process.execPath, [script, JSON.stringify(config), String(writer), '600', '30', '150'])));
+			} else {
+				await Promise.all(
+					writers.map(async (writer) => {
+						const random = seededRandom(1000 + writer);
+						const records = Array.from({ length: 600 }, (_, index) => syntheticDecision(random, writer, index * 150));
+						for (let start = 0; start < records.length; start += 30) await store.recordDecisions(records.slice(start, start + 30));
+					}),
+				);
+			}
+			expect(await store.countDecisions()).toBe(2400);
+			const sums = await aggregateRows(config);
+			expect(sums[1].length).toBeGreaterThan(0); // daily reviewer rows: days were summed
+			expect(await store.rebuildAggregates()).toBe(2400);
+			expectSameRows(await aggregateRows(config), sums);
 		});
 
 		test('batched retention keeps the aggregates consistent, lets recording in between, and a rebuild gives the same figures', async () => {
