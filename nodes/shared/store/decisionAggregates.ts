@@ -179,6 +179,8 @@ const KINDS = {
 
 type Kind = keyof typeof KINDS;
 type DailyKind = Exclude<Kind, 'outcomes'>;
+/** The kinds kept per day, each with an hourly twin. */
+export const DAILY_KINDS: readonly DailyKind[] = ['reviewers', 'histograms', 'confidence'];
 
 /**
  * Every daily table has an hourly twin with the same columns: a window's whole hours next to its
@@ -558,12 +560,15 @@ export async function readSummedBefore(driver: SqlDriver, tx: SqlExecutor, lock:
 	return row.summed_before_ms;
 }
 
+/** Moves the days mark (under its exclusive lock). */
+const moveMark = (tx: SqlExecutor, toMs: number) => tx.run(`UPDATE ${DAYS_TABLE} SET summed_before_ms = ?`, [toMs]);
+
 /** SQL's aggregate for a sum column: how its values combine. */
 const sqlAggregate = (column: string) => `${{ sum: 'SUM', min: 'MIN', max: 'MAX' }[combine(column)]}(${column})`;
 
 /** Sums the hourly rows of the days [fromMs, toMs) into the daily tables and moves the mark to `toMs` (under the mark's exclusive lock). */
 async function sumDays(driver: SqlDriver, tx: SqlExecutor, fromMs: number, toMs: number): Promise<void> {
-	for (const kind of ['reviewers', 'histograms', 'confidence'] as const) {
+	for (const kind of DAILY_KINDS) {
 		const daily: Table = AGGREGATE_TABLES[kind];
 		const hourly: Table = AGGREGATE_TABLES[TABLES_OF_KIND[kind][1]];
 		const keys = [...SCOPE.slice(1), ...daily.keys].map(([column]) => column);
@@ -576,7 +581,7 @@ async function sumDays(driver: SqlDriver, tx: SqlExecutor, fromMs: number, toMs:
 			[fromMs, toMs],
 		);
 	}
-	await tx.run(`UPDATE ${DAYS_TABLE} SET summed_before_ms = ?`, [toMs]);
+	await moveMark(tx, toMs);
 }
 
 /**
@@ -622,7 +627,7 @@ export async function rebuildAggregates(driver: SqlDriver, tx: SqlExecutor): Pro
 	const [newest] = parseRows('hitl_decisions', z.object({ ms: integer.nullable() }), await tx.query('SELECT MAX(recorded_ms) AS ms FROM hitl_decisions'));
 	const mark = newest.ms === null ? 0 : dayOf(newest.ms);
 	const total = await rebuildAggregateRows(driver, tx, mark);
-	await tx.run(`UPDATE ${DAYS_TABLE} SET summed_before_ms = ?`, [mark]);
+	await moveMark(tx, mark);
 	return total;
 }
 
@@ -672,9 +677,10 @@ type Span = [number | null, number | null];
 const nonEmpty = ([from, to]: Span) => from === null || to === null || from < to;
 
 /**
- * The statistics of a window from the aggregates: whole days from the daily tables (those after
- * the days mark from the hourly twins), whole hours beside them from the hourly ones, and only the part of an hour at each end of the window from
- * the decision rows. `edgeFacts` reads the decisions of [from, to) under the filter.
+ * The statistics of a window from the aggregates: whole days from the daily tables (those from
+ * the days mark on from the hourly twins), whole hours beside them from the hourly ones, and only
+ * the part of an hour at each end of the window from the decision rows. `edgeFacts` reads the
+ * decisions of [from, to) under the filter.
  */
 export async function statsFromAggregates(
 	driver: SqlDriver,
@@ -707,7 +713,7 @@ export async function statsFromAggregates(
 			histogramsHourly: [],
 			confidenceHourly: [],
 		};
-		for (const kind of ['reviewers', 'histograms', 'confidence'] as const) {
+		for (const kind of DAILY_KINDS) {
 			const twin = TABLES_OF_KIND[kind][1];
 			if (nonEmpty(days)) {
 				// The whole days before the mark from the daily table, the later ones from the hourly twin.

@@ -4,7 +4,7 @@
  * one version. Opening a store migrates it; concurrent openers are serialized (SQLite: the write
  * lock of BEGIN IMMEDIATE; PostgreSQL: a transaction-scoped advisory lock).
  */
-import { aggregateTableStatements, clusteredAggregateStatements, DAY_MS, DAYS_TABLE, rebuildAggregateRows } from './decisionAggregates';
+import { AGGREGATE_TABLES, aggregateTableStatements, clusteredAggregateStatements, DAILY_KINDS, DAY_MS, DAYS_TABLE, rebuildAggregateRows } from './decisionAggregates';
 import type { SqlDriver, SqlExecutor } from './sqlDriver';
 import { STORE_SCHEMA_VERSION } from './types';
 
@@ -249,9 +249,7 @@ const MIGRATIONS: Migration[] = [
 		statements: (dialect) => [
 			`CREATE TABLE ${DAYS_TABLE} (id INTEGER PRIMARY KEY CHECK (id = 1), summed_before_ms BIGINT NOT NULL)`,
 			`INSERT INTO ${DAYS_TABLE} (id, summed_before_ms) SELECT 1, COALESCE(MAX(recorded_ms) / ${DAY_MS} * ${DAY_MS}, 0) FROM hitl_decisions`,
-			...['hitl_agg_reviewers', 'hitl_agg_histograms', 'hitl_agg_confidence'].map(
-				(table) => `DELETE FROM ${table} WHERE period_ms >= (SELECT summed_before_ms FROM ${DAYS_TABLE})`,
-			),
+			...DAILY_KINDS.map((kind) => `DELETE FROM ${AGGREGATE_TABLES[kind].name} WHERE period_ms >= (SELECT summed_before_ms FROM ${DAYS_TABLE})`),
 			...clusteredAggregateStatements(dialect),
 		],
 	},
