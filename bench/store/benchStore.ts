@@ -5,6 +5,7 @@
  * - insert: the store's `recordDecisions` (card masking, idempotency key, the maintained aggregates)
  *   against a bare loop inserting the same column values into a plain copy of the table, with the
  *   same batches and transactions;
+ * - single decisions: the same, one decision per transaction (as most executions record), after the table is full;
  * - metrics: `decisionStats` + `computeMetrics` + `calibrationReports` (what the Metrics and
  *   Calibration operations run) against one bare SQL aggregate (`GROUP BY decision`) over the
  *   same rows.
@@ -160,6 +161,47 @@ interface Result {
 	weekMs: number;
 	databaseMb?: number;
 	purge: PurgeResult;
+	single: SingleResult;
+}
+
+/** One decision per transaction (an execution that records one item), against the bare insert of one row. */
+interface SingleResult {
+	count: number;
+	storeUs: number;
+	bareUs: number;
+}
+
+/**
+ * The usual pattern in a flow: each execution records its one decision in a transaction of its
+ * own. Alternating store and bare, one decision at a time, each side's median.
+ */
+async function benchSingle(store: HitlStore, bare: Bare, size: number): Promise<SingleResult> {
+	const random = seededRandom(size + 2);
+	const count = 5000;
+	const storeTimes: number[] = [];
+	const bareTimes: number[] = [];
+	for (let index = 0; index < count; index++) {
+		const record = syntheticDecision(random, 8, index, Date.parse('2027-02-01T00:00:00.000Z'));
+		const timeStore = async () => {
+			const t = performance.now();
+			await store.recordDecisions([record]);
+			storeTimes.push(performance.now() - t);
+		};
+		const timeBare = async () => {
+			const t = performance.now();
+			await bare.insertBatch([bareRow(record)]);
+			bareTimes.push(performance.now() - t);
+		};
+		if (index % 2 === 0) {
+			await timeStore();
+			await timeBare();
+		} else {
+			await timeBare();
+			await timeStore();
+		}
+	}
+	const medianUs = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] * 1000;
+	return { count, storeUs: medianUs(storeTimes), bareUs: medianUs(bareTimes) };
 }
 
 interface PurgeResult {
@@ -273,6 +315,7 @@ async function benchOne(backend: 'embedded' | 'postgres', size: number, config: 
 		});
 		const purge = await benchPurge(store, size);
 		log(`${backend} ${size}: purge of ${purge.deleted} in ${(purge.purgeMs / 1000).toFixed(1)} s, ${purge.recordedDuring} records meanwhile, longest ${purge.longestRecordMs.toFixed(0)} ms`);
+		const single = await benchSingle(store, bare, size);
 		const result: Result = {
 			backend,
 			records: size,
@@ -282,6 +325,7 @@ async function benchOne(backend: 'embedded' | 'postgres', size: number, config: 
 			bareAggregateMs,
 			weekMs,
 			purge,
+			single,
 		};
 		if (backend === 'embedded') result.databaseMb = statSync((config as { filePath: string }).filePath).size / 1e6;
 		return result;
@@ -352,6 +396,13 @@ async function main() {
 			'\nquery ratio = metrics + calibration time / one bare GROUP BY over the same table (median of runs);' +
 			'\n7-day ratio = the same for the last 7 days of the stream (a window that cuts days and hours).',
 	);
+	console.log('\nsingle decisions: one per transaction, store and bare alternating (median of each)');
+	for (const r of results) {
+		console.log(
+			`  ${r.backend.padEnd(8)} ${String(r.records).padStart(8)}: ${r.single.count} each, store ${r.single.storeUs.toFixed(0)} µs, bare ${r.single.bareUs.toFixed(0)} µs, ` +
+				`${(r.single.storeUs / r.single.bareUs).toFixed(2)}x slower`,
+		);
+	}
 	console.log('\nretention: the older half deleted while one writer records single decisions');
 	for (const r of results) {
 		console.log(

@@ -24,7 +24,7 @@
 import { z } from 'zod/v4';
 
 import type { Reviewer } from '../itemContract';
-import { insertMany, type TypedColumns } from './batchInsert';
+import { insertMany, rowInsert, type RowInsert, type TypedColumns } from './batchInsert';
 import { LABELLED_DECISIONS, OVERRIDDEN_DECISIONS } from './decisionFilter';
 import type { SqlDriver, SqlExecutor, SqlScalar, SqlValue } from './sqlDriver';
 import { decisionRowSchema, integer, parseRows, real, text } from './storeRows';
@@ -444,16 +444,13 @@ export class AggregateDeltas {
 			return { name, rows: list.map((row) => [...row.key, ...row.sums]) };
 		});
 		return async (tx) => {
-			for (const { name, rows } of statements) {
-				const upsert = upsertOf(driver.dialect, name);
-				await insertMany(driver, tx, AGGREGATE_TABLES[name].name, upsert.columns, rows, upsert.suffix);
-			}
+			for (const { name, rows } of statements) await insertMany(driver, tx, UPSERTS[driver.dialect][name], rows);
 		};
 	}
 }
 
 /** A table's upsert: its columns, and the ON CONFLICT clause that adds a row's sums to the stored ones. */
-function upsertOf(dialect: SqlDriver['dialect'], name: TableName): { columns: TypedColumns; suffix: string } {
+function upsertOf(dialect: SqlDriver['dialect'], name: TableName): RowInsert {
 	const table: Table = AGGREGATE_TABLES[name];
 	const keyColumns = [...SCOPE, ...table.keys].map(([column]) => column);
 	const [least, greatest] = dialect === 'postgres' ? ['LEAST', 'GREATEST'] : ['MIN', 'MAX'];
@@ -465,8 +462,13 @@ function upsertOf(dialect: SqlDriver['dialect'], name: TableName): { columns: Ty
 			return `${column} = ${how === 'min' ? least : greatest}(${current}, excluded.${column})`;
 		})
 		.join(', ');
-	return { columns: [...SCOPE, ...table.keys, ...table.sums], suffix: `ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${update}` };
+	return rowInsert(table.name, [...SCOPE, ...table.keys, ...table.sums], `ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${update}`);
 }
+
+/** Every table's upsert in each dialect, built once (see RowInsert). */
+const UPSERTS = Object.fromEntries(
+	(['sqlite', 'postgres'] as const).map((dialect) => [dialect, Object.fromEntries(TABLE_NAMES.map((name) => [name, upsertOf(dialect, name)]))]),
+) as Record<SqlDriver['dialect'], Record<TableName, RowInsert>>;
 
 // ---------------------------------------------------------------------------------------------
 // Reading decisions back as facts (window edges, retention, rebuild)
@@ -572,7 +574,7 @@ async function sumDays(driver: SqlDriver, tx: SqlExecutor, fromMs: number, toMs:
 		const daily: Table = AGGREGATE_TABLES[kind];
 		const hourly: Table = AGGREGATE_TABLES[TABLES_OF_KIND[kind][1]];
 		const keys = [...SCOPE.slice(1), ...daily.keys].map(([column]) => column);
-		const upsert = upsertOf(driver.dialect, kind);
+		const upsert = UPSERTS[driver.dialect][kind];
 		await tx.run(
 			`INSERT INTO ${daily.name} (${upsert.columns.map(([column]) => column).join(', ')})
 			 SELECT (period_ms / ${DAY_MS}) * ${DAY_MS}, ${keys.join(', ')}, ${daily.sums.map(([column]) => sqlAggregate(column)).join(', ')}

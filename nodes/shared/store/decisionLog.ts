@@ -7,7 +7,7 @@
 import { z } from 'zod/v4';
 
 import { confidencePercent } from './confidencePercent';
-import { insertChunks, insertStatement, type TypedColumns } from './batchInsert';
+import { insertChunks, rowInsert, type TypedColumns } from './batchInsert';
 import { distinctRuleIds, reviewerAnswers, type DecisionFacts } from './decisionAggregates';
 import { LABELLED, whereDecisions } from './decisionFilter';
 import type { SqlDriver, SqlExecutor, SqlScalar } from './sqlDriver';
@@ -62,6 +62,9 @@ const DECISION_COLUMNS: TypedColumns = [
 	['review_probability', 'float8'],
 	['slice', 'text'],
 ];
+/** A decision row is inserted unless its key was recorded before (the retry of an execution). */
+const DECISION_INSERT = rowInsert('hitl_decisions', DECISION_COLUMNS, 'ON CONFLICT (execution_id, node_name, item_index) DO NOTHING');
+
 /** A probability in [0, 1], or null (a broken value is no evidence). Labels weigh 1/p only where p > 0. */
 function reviewProbabilityOf(record: DecisionRecord): number | null {
 	const p = record.reviewProbability;
@@ -230,13 +233,10 @@ export class DecisionLog implements DecisionStore {
 	 * inserted (its key was recorded before, or earlier in the same batch).
 	 */
 	private async insertRows(tx: SqlExecutor, rows: SqlScalar[][]): Promise<(number | null)[]> {
-		const conflict = 'ON CONFLICT (execution_id, node_name, item_index) DO NOTHING';
-		if (this.driver.dialect === 'sqlite') {
-			// One prepared statement per row, its id from the statement: no RETURNING rows to read back.
-			return tx.insertEach(`${insertStatement('sqlite', 'hitl_decisions', DECISION_COLUMNS, [rows[0]]).sql} ${conflict}`, rows);
-		}
+		// SQLite: one prepared statement per row, its id from the statement: no RETURNING rows to read back.
+		if (this.driver.dialect === 'sqlite') return tx.insertEach(DECISION_INSERT.sqliteSql, rows);
 		const inserted = new Map<string, number>();
-		const returned = await insertChunks(tx, 'hitl_decisions', DECISION_COLUMNS, rows, `${conflict} RETURNING id, execution_id, node_name, item_index`);
+		const returned = await insertChunks(tx, 'hitl_decisions', DECISION_COLUMNS, rows, `${DECISION_INSERT.suffix} RETURNING id, execution_id, node_name, item_index`);
 		for (const row of parseRows('hitl_decisions', insertedKeySchema, returned)) {
 			inserted.set(keyOf(row.execution_id, row.node_name, row.item_index), row.id);
 		}
