@@ -139,6 +139,9 @@ function postgresBare(config: StoreConfig & { backend: 'postgres' }): Bare {
 
 const log = (line: string) => console.log(`    ${line}`);
 
+/** The middle value of `values` (the upper one of an even count). */
+const medianOf = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
 async function median(runs: number, work: () => Promise<void>): Promise<number> {
 	const times: number[] = [];
 	for (let i = 0; i < runs; i++) {
@@ -146,8 +149,7 @@ async function median(runs: number, work: () => Promise<void>): Promise<number> 
 		await work();
 		times.push(performance.now() - start);
 	}
-	times.sort((a, b) => a - b);
-	return times[Math.floor(times.length / 2)];
+	return medianOf(times);
 }
 
 interface Result {
@@ -171,6 +173,21 @@ interface SingleResult {
 	bareUs: number;
 }
 
+/** Runs the store's and the bare side's work, the store's first if `storeFirst`; each one's time in ms. */
+async function timeBoth(storeFirst: boolean, storeWork: () => Promise<unknown>, bareWork: () => Promise<unknown>): Promise<[number, number]> {
+	const timed = async (work: () => Promise<unknown>) => {
+		const t = performance.now();
+		await work();
+		return performance.now() - t;
+	};
+	if (storeFirst) {
+		const storeMs = await timed(storeWork);
+		return [storeMs, await timed(bareWork)];
+	}
+	const bareMs = await timed(bareWork);
+	return [await timed(storeWork), bareMs];
+}
+
 /**
  * The usual pattern in a flow: each execution records its one decision in a transaction of its
  * own. Alternating store and bare, one decision at a time, each side's median.
@@ -182,26 +199,11 @@ async function benchSingle(store: HitlStore, bare: Bare, size: number): Promise<
 	const bareTimes: number[] = [];
 	for (let index = 0; index < count; index++) {
 		const record = syntheticDecision(random, 8, index, Date.parse('2027-02-01T00:00:00.000Z'));
-		const timeStore = async () => {
-			const t = performance.now();
-			await store.recordDecisions([record]);
-			storeTimes.push(performance.now() - t);
-		};
-		const timeBare = async () => {
-			const t = performance.now();
-			await bare.insertBatch([bareRow(record)]);
-			bareTimes.push(performance.now() - t);
-		};
-		if (index % 2 === 0) {
-			await timeStore();
-			await timeBare();
-		} else {
-			await timeBare();
-			await timeStore();
-		}
+		const [storeMs, bareMs] = await timeBoth(index % 2 === 0, () => store.recordDecisions([record]), () => bare.insertBatch([bareRow(record)]));
+		storeTimes.push(storeMs);
+		bareTimes.push(bareMs);
 	}
-	const medianUs = (times: number[]) => [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] * 1000;
-	return { count, storeUs: medianUs(storeTimes), bareUs: medianUs(bareTimes) };
+	return { count, storeUs: medianOf(storeTimes) * 1000, bareUs: medianOf(bareTimes) * 1000 };
 }
 
 interface PurgeResult {
@@ -236,7 +238,6 @@ async function benchPurge(store: HitlStore, size: number): Promise<PurgeResult> 
 		await store.recordDecisions([late()]);
 		single.push(performance.now() - t);
 	}
-	single.sort((a, b) => a - b);
 	// syntheticDecision spaces decisions ~2 s apart from 2026-10-01: the older half ends here.
 	const cutoff = new Date(Date.parse('2026-10-01T00:00:00.000Z') + size * 1000).toISOString();
 	let purging = true;
@@ -260,7 +261,7 @@ async function benchPurge(store: HitlStore, size: number): Promise<PurgeResult> 
 		recordedDuring: waits.length,
 		longestRecordMs: Math.max(0, ...waits),
 		p99RecordMs: [...waits].sort((a, b) => a - b)[Math.max(0, Math.ceil(waits.length * 0.99) - 1)] ?? 0,
-		medianRecordMs: single[Math.floor(single.length / 2)],
+		medianRecordMs: medianOf(single),
 	};
 }
 
@@ -275,24 +276,13 @@ async function benchOne(backend: 'embedded' | 'postgres', size: number, config: 
 		for (let start = 0; start < size; start += BATCH) {
 			const records = Array.from({ length: Math.min(BATCH, size - start) }, (_, i) => syntheticDecision(random, 0, start + i));
 			// Alternate which side goes first, so neither always meets a warm cache.
-			const order = (start / BATCH) % 2 === 0;
-			const timeStore = async () => {
-				const t = performance.now();
-				await store.recordDecisions(records);
-				storeMs += performance.now() - t;
-			};
-			const timeBare = async () => {
-				const t = performance.now();
-				await bare.insertBatch(records.map(bareRow));
-				bareMs += performance.now() - t;
-			};
-			if (order) {
-				await timeStore();
-				await timeBare();
-			} else {
-				await timeBare();
-				await timeStore();
-			}
+			const [storeBatchMs, bareBatchMs] = await timeBoth(
+				(start / BATCH) % 2 === 0,
+				() => store.recordDecisions(records),
+				() => bare.insertBatch(records.map(bareRow)),
+			);
+			storeMs += storeBatchMs;
+			bareMs += bareBatchMs;
 		}
 		log(`${backend} ${size}: inserted (store ${(storeMs / 1000).toFixed(1)} s, bare ${(bareMs / 1000).toFixed(1)} s)`);
 		const count = await store.countDecisions();

@@ -236,7 +236,7 @@ export class DecisionLog implements DecisionStore {
 		// SQLite: one prepared statement per row, its id from the statement: no RETURNING rows to read back.
 		if (this.driver.dialect === 'sqlite') return tx.insertEach(DECISION_INSERT.sqliteSql, rows);
 		const inserted = new Map<string, number>();
-		const returned = await insertChunks(tx, 'hitl_decisions', DECISION_COLUMNS, rows, `${DECISION_INSERT.suffix} RETURNING id, execution_id, node_name, item_index`);
+		const returned = await insertChunks(tx, DECISION_INSERT.table, DECISION_INSERT.columns, rows, `${DECISION_INSERT.suffix} RETURNING id, execution_id, node_name, item_index`);
 		for (const row of parseRows('hitl_decisions', insertedKeySchema, returned)) {
 			inserted.set(keyOf(row.execution_id, row.node_name, row.item_index), row.id);
 		}
