@@ -179,51 +179,72 @@ export const MAX_MATCHES_PER_PATTERN = 1000;
 
 export type PatternMatches = [number, number][][];
 
+interface Sandbox {
+	/** The vm's globals: what a run reads (`patterns`, `text`, `max`) and writes (`result`). */
+	globals: { patterns: RegExp[]; text: string; max: number; result: PatternMatches };
+	context: object;
+	script: Script;
+}
+
+let sandbox: Sandbox | undefined;
+
+/**
+ * One vm context and script for the whole process. Creating a context costs about a millisecond,
+ * more than running a message's patterns, and a Compliance Check builds its runner on every
+ * execution. Runs are synchronous, so runners can take turns with it.
+ */
+function sharedSandbox(): Sandbox {
+	if (!sandbox) {
+		const globals = { patterns: [] as RegExp[], text: '', max: MAX_MATCHES_PER_PATTERN, result: [] as PatternMatches };
+		const script = new Script(`
+			result = patterns.map((pattern) => {
+				const spans = [];
+				pattern.lastIndex = 0;
+				for (let match = pattern.exec(text); match !== null && spans.length < max; match = pattern.exec(text)) {
+					spans.push([match.index, match.index + match[0].length]);
+					if (match[0].length === 0) pattern.lastIndex++;
+				}
+				return spans;
+			});
+		`);
+		sandbox = { globals, context: createContext(globals), script };
+	}
+	return sandbox;
+}
+
 /**
  * Runs a fixed list of compiled patterns over texts, all patterns of one text in one vm call
  * bounded by `timeoutMs`. Returns, per pattern, the `[start, end)` spans of its matches, or
  * `'timeout'` when the time ran out (the text was then not checked against the patterns).
  */
 export class BoundedPatternRunner {
-	private readonly context: { patterns: RegExp[]; text: string; max: number; result: PatternMatches };
-	private readonly script = new Script(`
-		result = patterns.map((pattern) => {
-			const spans = [];
-			pattern.lastIndex = 0;
-			for (let match = pattern.exec(text); match !== null && spans.length < max; match = pattern.exec(text)) {
-				spans.push([match.index, match.index + match[0].length]);
-				if (match[0].length === 0) pattern.lastIndex++;
-			}
-			return spans;
-		});
-	`);
-	private readonly vmContext: object;
-
 	constructor(
-		patterns: RegExp[],
+		private readonly patterns: RegExp[],
 		private readonly timeoutMs: number,
-	) {
-		this.context = { patterns, text: '', max: MAX_MATCHES_PER_PATTERN, result: [] };
-		this.vmContext = createContext(this.context);
-	}
+	) {}
 
 	get size(): number {
-		return this.context.patterns.length;
+		return this.patterns.length;
 	}
 
 	run(text: string): PatternMatches | 'timeout' {
-		if (this.context.patterns.length === 0) return [];
-		this.context.text = text;
+		if (this.patterns.length === 0) return [];
+		const { globals, context, script } = sharedSandbox();
+		globals.patterns = this.patterns;
+		globals.text = text;
 		try {
-			this.script.runInContext(this.vmContext, { timeout: this.timeoutMs });
+			script.runInContext(context, { timeout: this.timeoutMs });
 			// Arrays made in the vm's realm; copy into ours so callers get ordinary arrays.
-			return this.context.result.map((spans) => spans.map(([start, end]) => [start, end] as [number, number]));
+			return globals.result.map((spans) => spans.map(([start, end]) => [start, end] as [number, number]));
 		} catch (error) {
 			if ((error as { code?: string }).code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') return 'timeout';
 			// eslint-disable-next-line @n8n/community-nodes/require-node-api-error -- pure core has no node; the node shell wraps it in a NodeOperationError
 			throw error;
 		} finally {
-			this.context.text = '';
+			// Nothing of this message stays in the shared context.
+			globals.patterns = [];
+			globals.text = '';
+			globals.result = [];
 		}
 	}
 }

@@ -46,13 +46,14 @@ function inRange(value: number, spec: NumberSpec): boolean {
 
 /**
  * A value already read (say, from an Options collection) as a number in its range, or a
- * NodeOperationError for the item that names the parameter and says what to change.
+ * NodeOperationError for the item that names the parameter and says what to change. The node may
+ * be given as a function: n8n's `getNode()` copies the whole node, so it is called only for an error.
  */
-export function checkedNumber(node: INode, raw: unknown, spec: NumberSpec, itemIndex: number): number {
+export function checkedNumber(node: INode | (() => INode), raw: unknown, spec: NumberSpec, itemIndex: number): number {
 	const value = typeof raw === 'string' && raw.trim() === '' ? Number.NaN : Number(raw);
 	if (!inRange(value, spec)) {
 		const shown = typeof raw === 'string' ? `"${raw}"` : String(raw);
-		throw new NodeOperationError(node, `${spec.label} must be ${rangeText(spec)} (got ${shown})`, {
+		throw new NodeOperationError(typeof node === 'function' ? node() : node, `${spec.label} must be ${rangeText(spec)} (got ${shown})`, {
 			itemIndex,
 			description: spec.description,
 		});
@@ -68,5 +69,5 @@ export function numberParameter(
 	fallback: number,
 	spec: NumberSpec,
 ): number {
-	return checkedNumber(context.getNode(), context.getNodeParameter(name, itemIndex, fallback), spec, itemIndex);
+	return checkedNumber(() => context.getNode(), context.getNodeParameter(name, itemIndex, fallback), spec, itemIndex);
 }

@@ -173,9 +173,9 @@ function readSettings(context: IExecuteFunctions, itemIndex: number): { settings
 		});
 	}
 	const minConfidence =
-		options.minConfidence === undefined ? undefined : checkedNumber(context.getNode(), options.minConfidence, MIN_CONFIDENCE, itemIndex);
+		options.minConfidence === undefined ? undefined : checkedNumber(() => context.getNode(), options.minConfidence, MIN_CONFIDENCE, itemIndex);
 	const patternTimeoutMs =
-		options.patternTimeoutMs === undefined ? undefined : checkedNumber(context.getNode(), options.patternTimeoutMs, PATTERN_TIMEOUT, itemIndex);
+		options.patternTimeoutMs === undefined ? undefined : checkedNumber(() => context.getNode(), options.patternTimeoutMs, PATTERN_TIMEOUT, itemIndex);
 	const settings: ComplianceSettings = {
 		piiTypes: get<PiiType[]>('piiTypes', []),
 		piiSeverity: get('piiSeverity', 'review'),

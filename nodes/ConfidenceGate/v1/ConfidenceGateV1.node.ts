@@ -202,7 +202,7 @@ function readPolicy(context: IExecuteFunctions, itemIndex: number): GatePolicy {
 }
 
 function checkThreshold(context: IExecuteFunctions, value: unknown, label: string, itemIndex: number): number {
-	return checkedNumber(context.getNode(), value, { label, min: 0, max: 1, description: THRESHOLD_HINT }, itemIndex);
+	return checkedNumber(() => context.getNode(), value, { label, min: 0, max: 1, description: THRESHOLD_HINT }, itemIndex);
 }
 
 const THRESHOLD_HINT = 'Scores are probabilities: 0.85 means "auto-send when the model is at least 85% sure".';

@@ -10,6 +10,7 @@ import {
 	type INodeCredentialTestResult,
 	type INodeExecutionData,
 	type INodeListSearchResult,
+	type INodeParameters,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
@@ -135,14 +136,18 @@ interface Job {
  */
 class ParameterReader {
 	private readonly constants = new Map<string, unknown>();
+	/** The node's saved parameters, copied once (n8n's `getNode()` copies the whole node on each call). */
+	private readonly saved: INodeParameters;
 
-	constructor(private readonly context: IExecuteFunctions) {}
+	constructor(private readonly context: IExecuteFunctions) {
+		this.saved = context.getNode().parameters;
+	}
 
 	get<T>(name: string, itemIndex: number, fallback: T, extractValue = false): T {
 		if (this.constants.has(name)) return this.constants.get(name) as T;
 		const value = this.context.getNodeParameter(name, itemIndex, fallback as never, { extractValue }) as T;
 		// A parameter missing from the node's saved parameters may have an expression as its default.
-		const raw = this.context.getNode().parameters[name];
+		const raw = this.saved[name];
 		if (raw !== undefined && !holdsExpression(raw)) this.constants.set(name, value);
 		return value;
 	}
@@ -176,7 +181,7 @@ function readJob(context: IExecuteFunctions, parameters: ParameterReader, json: 
 	const method = parameters.get<ConfidenceMethod>('confidenceMethod', itemIndex, 'verbalized');
 	const caseIdField = String(options.caseIdField ?? '').trim();
 	const option = (name: keyof typeof NUMBER_OPTIONS, fallback: number) =>
-		checkedNumber(context.getNode(), options[name] ?? fallback, NUMBER_OPTIONS[name], itemIndex);
+		checkedNumber(() => context.getNode(), options[name] ?? fallback, NUMBER_OPTIONS[name], itemIndex);
 	const samples = method === 'consistency' || method === 'combined' ? parameters.get<number>('samples', itemIndex, 5) : 1;
 	return {
 		input: {
@@ -190,7 +195,7 @@ function readJob(context: IExecuteFunctions, parameters: ParameterReader, json: 
 			temperature: option('temperature', 0.2),
 			maxTokens: option('maxTokens', 1024),
 			method,
-			samples: samples === 1 ? 1 : checkedNumber(context.getNode(), samples, SAMPLES, itemIndex),
+			samples: samples === 1 ? 1 : checkedNumber(() => context.getNode(), samples, SAMPLES, itemIndex),
 			promptVersion: options.promptVersion ? String(options.promptVersion) : undefined,
 			prices: {
 				inputPerMillion: option('inputPricePerMillion', 0),

@@ -51,6 +51,17 @@ describe('bounded run time', () => {
 		expect(runner.run('aaa')).toEqual([[[0, 3]]]);
 	});
 
+	it('runners share one vm context without seeing each other\'s patterns, also after a timeout', () => {
+		const slow = new BoundedPatternRunner([/(a+)+$/g], 50);
+		const digits = new BoundedPatternRunner([/\d+/g], 1000);
+		const words = new BoundedPatternRunner([/[a-z]+/g, /!/g], 1000);
+		expect(digits.run('a1b22')).toEqual([[[1, 2], [3, 5]]]);
+		expect(slow.run(`${'a'.repeat(40)}!`)).toBe('timeout');
+		expect(words.run('ab 12!')).toEqual([[[0, 2]], [[5, 6]]]);
+		expect(digits.run('no digits')).toEqual([[]]);
+		expect(new BoundedPatternRunner([], 1000).run('anything')).toEqual([]);
+	});
+
 	it('caps matches and steps over empty matches', () => {
 		const runner = new BoundedPatternRunner([/x*/g], 1000);
 		const result = runner.run('y'.repeat(5000));
