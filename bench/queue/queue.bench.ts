@@ -19,6 +19,7 @@
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
+import { cpuMsPer, cpuSnapshot, type CpuRoles } from './cpuShare';
 import { startFakeLlmServerProcess, type FakeLlmServerProcess } from '../../test/llm/fakeLlmServerProcess';
 import { draftItem, reviewWorkflow, waitFormWorkflow } from '../../test/e2e/approval/workflows';
 import { QueueCluster } from '../../test/e2e/queue/queueCluster';
@@ -32,6 +33,10 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
 const REVIEW_ROUNDS = Number(process.env.BENCH_REVIEW_ROUNDS ?? 3);
 /** How long the model takes to answer (a hosted model takes 0.5–2 s for a short reply). */
 const LLM_MS = Number(process.env.BENCH_LLM_MS ?? 800);
+/** Tickets a newly started worker runs, with the other worker, before a 2-worker round is timed. */
+const WORKER_WARM_UP = Number(process.env.BENCH_WORKER_WARM_UP ?? 40);
+/** A directory: every n8n process writes a V8 CPU profile there when it stops (`node --cpu-prof`). */
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 
 const support = supportTemplateForQueue();
 const review = reviewWorkflow('hitlBenchQueueHaw', 'hitl-bench-queue-haw', { useStore: true }, { hitlStore: { id: STORE_CREDENTIAL.id, name: STORE_CREDENTIAL.name } });
@@ -63,6 +68,7 @@ test('queue mode: throughput by workers, review → finished with 1,000 waiting,
 	const cluster = await QueueCluster.start({
 		workflows: [support, review, waitForm],
 		workers: 1,
+		env: CPU_PROF_DIR ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${CPU_PROF_DIR}` } : undefined,
 		credentials: async (postgres) => {
 			const { host, port, database, user } = await postgres.createDatabase('hitl_store');
 			return [
@@ -87,12 +93,23 @@ test('queue mode: throughput by workers, review → finished with 1,000 waiting,
 			);
 		const newestId = async () => Number((await cluster.query<{ max: number | null }>('SELECT max(id) AS max FROM execution_entity'))[0].max ?? 0);
 
+		const roles = (): CpuRoles => ({
+			trees: { main: [main.pid], workers: cluster.workers.map((worker) => worker.pid), 'model server': [llm.pid] },
+			names: { postgres: /^postgres/, redis: /^redis/ },
+			alone: { 'bench client': process.pid },
+		});
+		/** CPU ms per ticket by process, one entry per round and number of workers. */
+		const cpuRounds: Record<1 | 2, { role: string; ms: number }[][]> = { 1: [], 2: [] };
+
 		/** BATCH confident tickets at once; tickets per second until every execution's first part ended. */
 		let ticket = 0;
-		const throughputRound = async (): Promise<number> => {
+		/** Completions per second between the 10th and the 90th percentile of the round's completions: the rate once the pipeline is full and before it drains. */
+		const steadyRates: Record<1 | 2, number[]> = { 1: [], 2: [] };
+		const throughputRound = async (batch = BATCH, timed = true): Promise<number> => {
 			const before = await newestId();
+			const cpuBefore = cpuSnapshot(roles());
 			const started = Date.now();
-			const bodies = Array.from({ length: BATCH }, () => {
+			const bodies = Array.from({ length: batch }, () => {
 				const n = ticket++;
 				return { ticketId: `B-${n}`, customerName: 'Dana', message: `Where is my parcel ${n}? [intent:delivery] [confidence:0.96] [reply:Your parcel ${n} left today.]` };
 			});
@@ -104,10 +121,14 @@ test('queue mode: throughput by workers, review → finished with 1,000 waiting,
 				);
 				const done = rows.filter((row) => (row.status === 'success' || row.status === 'waiting') && row.stoppedAt);
 				if (rows.some((row) => row.status === 'error' || row.status === 'crashed')) throw new Error(`A bench execution failed: ${JSON.stringify(rows.filter((row) => row.status !== 'success' && row.status !== 'waiting'))}`);
-				if (done.length === BATCH) {
+				if (done.length === batch) {
+					const finished = done.map((row) => row.stoppedAt!.getTime()).sort((a, b) => a - b);
+					if (!timed) return 0;
+					cpuRounds[cluster.workers.length as 1 | 2].push(cpuMsPer(cpuBefore, cpuSnapshot(roles()), batch));
 					loads.push(loadavg()[0]);
-					const last = Math.max(...done.map((row) => row.stoppedAt!.getTime()));
-					return BATCH / ((last - started) / 1000);
+					const [from, to] = [Math.floor(batch * 0.1), Math.ceil(batch * 0.9) - 1];
+					steadyRates[cluster.workers.length as 1 | 2].push((to - from) / ((finished[to] - finished[from]) / 1000));
+					return batch / ((finished[batch - 1] - started) / 1000);
 				}
 				await new Promise((resolve) => setTimeout(resolve, 200));
 			}
@@ -123,6 +144,10 @@ test('queue mode: throughput by workers, review → finished with 1,000 waiting,
 		for (let round = 0; round < ROUNDS; round++) {
 			perWorkers[1].push(await throughputRound());
 			await cluster.addWorker();
+			// The first worker is warm (it ran the warm-up and the rounds before); so is the second
+			// one before it is timed: a cold worker's first executions load code, compile and fill
+			// its caches, which an operator's long-running worker paid for once, long ago.
+			if (WORKER_WARM_UP > 0) await throughputRound(WORKER_WARM_UP, false);
 			perWorkers[2].push(await throughputRound());
 			if (round < ROUNDS - 1) await cluster.removeWorker();
 		}
@@ -130,10 +155,21 @@ test('queue mode: throughput by workers, review → finished with 1,000 waiting,
 		say(`queue mode, n8n 2.40.7: main + workers, PostgreSQL, Redis; model answers in ${LLM_MS} ms (local OpenAI-compatible server, own process)`);
 		say(`machine: 2 cores shared by every process of the run (main, workers, PostgreSQL, Redis, model server) and other jobs${loads.length ? `; load average during rounds ${loads.map((load) => load.toFixed(1)).join(', ')}` : ''}`);
 		if (ROUNDS > 0) {
-		say(`1. support template, confident tickets, ${BATCH} at once, ${ROUNDS} rounds alternating 1 and 2 workers (10 jobs each at a time)`);
+		say(`1. support template, confident tickets, ${BATCH} at once, ${ROUNDS} rounds alternating 1 and 2 workers (10 jobs each at a time; the second worker warmed with ${WORKER_WARM_UP} tickets before its round)`);
 		say(`   1 worker : ${perWorkers[1].map((value) => value.toFixed(2)).join(', ')} tickets/s`);
 		say(`   2 workers: ${perWorkers[2].map((value) => value.toFixed(2)).join(', ')} tickets/s`);
 		say(`   ratio 2 workers / 1 worker (medians): ${(median(perWorkers[2]) / median(perWorkers[1])).toFixed(2)}  (target >= 1.7; two cores cap what a second worker process can add)`);
+		say(`   steady rate (completions per second from the 10th to the 90th percentile of a round's completions, past the ramp-up and before the drain):`);
+		say(`   1 worker : ${steadyRates[1].map((value) => value.toFixed(2)).join(', ')}; 2 workers: ${steadyRates[2].map((value) => value.toFixed(2)).join(', ')}; ratio of medians ${(median(steadyRates[2]) / median(steadyRates[1])).toFixed(2)}`);
+		say(`   ratio per round (each 2-worker round over the 1-worker round before it): burst ${perWorkers[2].map((value, round) => (value / perWorkers[1][round]).toFixed(2)).join(', ')}; steady ${steadyRates[2].map((value, round) => (value / steadyRates[1][round]).toFixed(2)).join(', ')}`);
+		say(`   CPU ms per ticket by process (user + system, /proc), median of the rounds:`);
+		for (const workers of [1, 2] as const) {
+			const byRole = new Map<string, number[]>();
+			for (const round of cpuRounds[workers]) for (const { role, ms } of round) byRole.set(role, [...(byRole.get(role) ?? []), ms]);
+			const cells = [...byRole].map(([role, values]) => `${role} ${median(values).toFixed(1)}`);
+			const total = cpuRounds[workers].map((round) => round.reduce((sum, { ms }) => sum + ms, 0));
+			say(`   ${workers === 1 ? '1 worker ' : '2 workers'}: ${cells.join(', ')}; machine total ${median(total).toFixed(1)}`);
+		}
 		}
 
 		// 2. and 3. BENCH_WAITING executions waiting at each node, plus the ones the samples resume.

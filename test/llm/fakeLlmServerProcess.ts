@@ -19,6 +19,8 @@ export interface FakeLlmStats {
 
 export interface FakeLlmServerProcess {
 	baseUrl: string;
+	/** The server's process (a benchmark counts its CPU apart from the node under test's). */
+	pid: number | undefined;
 	stats(): Promise<FakeLlmStats>;
 	setLatency(ms: number): Promise<void>;
 	close(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startFakeLlmServerProcess(options: Omit<FakeLlmOptions, 'f
 	});
 	return {
 		baseUrl: ready.baseUrl!,
+		pid: child.pid,
 		async stats() {
 			const reply = await ask('stats');
 			return {
