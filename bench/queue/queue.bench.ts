@@ -8,6 +8,8 @@
  *    1 → 2 → 1 → 2 workers (the second worker is started and stopped between them), so load on the
  *    shared machine affects both alike. The gate audits a share of confident drafts while it
  *    learns: those wait for review after the same work, and count as done when they wait.
+ *    From the same rounds: the steady rate (completions per second between the 10th and 90th
+ *    percentile of a round's completions) and CPU ms per ticket by process (cpuShare.ts).
  * 2. Review submitted → execution finished, with BENCH_WAITING executions waiting at Human Approval
  *    Wait and as many at n8n's own Wait node (form resume): BENCH_SAMPLES answers of each,
  *    interleaved, from the review page's POST to n8n's stoppedAt of the resumed execution.
