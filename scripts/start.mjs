@@ -5,7 +5,8 @@
  *   1. an LLM for the templates: OPENAI_API_KEY (OPENAI_BASE_URL, HITL_MODEL) when set, else the
  *      demo model (scripts/demoModel.mjs: canned answers on loopback), stored as the "LLM API"
  *      credential that the templates' LLM Draft nodes point at;
- *   2. the templates imported (again when a file changed), the webhook ones published, the
+ *   2. the templates imported (again when a file changed), the webhook ones published unless a
+ *      node still needs a credential npm start cannot make (a mail server: it says which), the
  *      Review Inbox among them (as a shared inbox on the embedded store: the support template's
  *      review links go through it, so a late reviewer is told who decided), with a "HITL Store"
  *      credential on the embedded store for the Human Approval Wait that records to it, and a
@@ -228,9 +229,25 @@ function preparedTemplate(file) {
 const startsOnWebhook = (workflow) => workflow.nodes.some((node) => ['n8n-nodes-base.webhook', 'n8n-nodes-hitl.reviewInbox'].includes(node.type));
 
 /**
+ * The credentials a template's nodes still lack once npm start has set the ones it manages (the
+ * LLM, the store, the review secret): a mail server, so far. n8n refuses to start a workflow with
+ * such a node ("uses invalid credential"), so that template is imported but not published.
+ */
+const missingCredentials = (workflow) =>
+	workflow.nodes.flatMap((node) =>
+		Object.entries(node.credentials ?? {})
+			.filter(([, credential]) => !credential.id)
+			.map(([type]) => `"${node.name}" needs a ${type} credential`),
+	);
+
+/** A template npm start publishes: a webhook starts it and every credential it needs is set. */
+const publishable = (workflow) => startsOnWebhook(workflow) && missingCredentials(workflow).length === 0;
+
+/**
  * Imports each template once, and again when it changed (file, HITL_MODEL), so that edits made in
- * the editor are not overwritten on every start. Publishes the ones a webhook starts, so that the
- * curl printed at the end answers. Returns the ids of the published templates.
+ * the editor are not overwritten on every start. Publishes the ones a webhook starts and that need
+ * no credential npm start cannot make, so that the curl printed at the end answers. Returns the ids
+ * of the published templates.
  */
 async function importTemplates() {
 	const templates = readdirSync(TEMPLATES)
@@ -252,12 +269,17 @@ async function importTemplates() {
 			rmSync(folder, { recursive: true, force: true });
 		}
 		for (const { name, workflow } of changed.filter((entry) => startsOnWebhook(entry.workflow))) {
+			const missing = missingCredentials(workflow);
+			if (missing.length > 0) {
+				log(`not publishing ${name}: ${missing.join(', ')}; set it in the editor, then publish the workflow`);
+				continue;
+			}
 			log(`publishing ${name}`);
 			await n8nCli(['publish:workflow', `--id=${workflow.id}`]);
 		}
 		for (const template of changed) writeFileSync(markerOf(template), '');
 	}
-	return templates.filter(({ workflow }) => startsOnWebhook(workflow)).map(({ workflow }) => workflow.id);
+	return templates.filter(({ workflow }) => publishable(workflow)).map(({ workflow }) => workflow.id);
 }
 
 // ---- 3. n8n and its owner -------------------------------------------------------------------------

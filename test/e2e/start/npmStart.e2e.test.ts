@@ -24,6 +24,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const TEMPLATES = path.join(ROOT, 'templates');
 const SUPPORT_TEMPLATE = JSON.parse(readFileSync(path.join(TEMPLATES, 'support-reply-with-review.json'), 'utf8')) as { id: string };
 const INBOX_TEMPLATE = JSON.parse(readFileSync(path.join(TEMPLATES, 'review-inbox.json'), 'utf8')) as { id: string };
+const COLLECTIONS_TEMPLATE = JSON.parse(readFileSync(path.join(TEMPLATES, 'outbound-collections-notice.json'), 'utf8')) as { id: string };
 const DEMO_MARK = '[Demo model: a canned answer, not written by an AI]';
 
 async function freePort(): Promise<number> {
@@ -180,6 +181,10 @@ describe('npm start without an API key', () => {
 		expect(listed.data.find((workflow) => workflow.id === SUPPORT_TEMPLATE.id)?.active).toBe(true);
 		// the inbox the support template's review links go through is active too
 		expect(listed.data.find((workflow) => workflow.id === INBOX_TEMPLATE.id)?.active).toBe(true);
+		// A webhook template whose Send Email still has no credential is imported, not published:
+		// n8n would refuse every call with "uses invalid credential". The log says what to set.
+		expect(listed.data.find((workflow) => workflow.id === COLLECTIONS_TEMPLATE.id)?.active).toBe(false);
+		expect(stderr).toContain('not publishing outbound-collections-notice.json: "Send the notice" needs a smtp credential; set it in the editor, then publish the workflow');
 		// A wrong password is refused: the login above proves the printed one, not an open door.
 		const wrong = await fetch(`${line('Open')}/rest/login`, {
 			method: 'POST',
