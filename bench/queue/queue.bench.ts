@@ -51,6 +51,21 @@ function percentile(values: number[], p: number): number {
 	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
+/** Two-sided 95 % quantiles of Student's t for 1–30 degrees of freedom; beyond, 2.04 (a little wide). */
+const T95 = [
+	12.71, 4.3, 3.18, 2.78, 2.57, 2.45, 2.36, 2.31, 2.26, 2.23, 2.2, 2.18, 2.16, 2.14, 2.13, 2.12, 2.11, 2.1, 2.09, 2.09, 2.08, 2.07, 2.07, 2.06, 2.06,
+	2.06, 2.05, 2.05, 2.05, 2.04,
+];
+
+/** "mean (low–high)": the mean of the values with its 95 % t-interval, or the value alone for one round. */
+function meanInterval(values: number[]): string {
+	const mean = values.reduce((sum, value) => sum + value, 0) / values.length;
+	if (values.length < 2) return mean.toFixed(2);
+	const variance = values.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (values.length - 1);
+	const half = (T95[values.length - 2] ?? 2.04) * Math.sqrt(variance / values.length);
+	return `${mean.toFixed(2)} (${(mean - half).toFixed(2)}–${(mean + half).toFixed(2)})`;
+}
+
 function rssMb(pid: number | undefined): number {
 	const status = readFileSync(`/proc/${pid}/status`, 'utf8');
 	return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
@@ -163,7 +178,9 @@ test('queue mode: throughput by workers, review → finished with 1,000 waiting,
 		say(`   ratio 2 workers / 1 worker (medians): ${(median(perWorkers[2]) / median(perWorkers[1])).toFixed(2)}  (target >= 1.7; two cores cap what a second worker process can add)`);
 		say(`   steady rate (completions per second from the 10th to the 90th percentile of a round's completions, past the ramp-up and before the drain):`);
 		say(`   1 worker : ${steadyRates[1].map((value) => value.toFixed(2)).join(', ')}; 2 workers: ${steadyRates[2].map((value) => value.toFixed(2)).join(', ')}; ratio of medians ${(median(steadyRates[2]) / median(steadyRates[1])).toFixed(2)}`);
-		say(`   ratio per round (each 2-worker round over the 1-worker round before it): burst ${perWorkers[2].map((value, round) => (value / perWorkers[1][round]).toFixed(2)).join(', ')}; steady ${steadyRates[2].map((value, round) => (value / steadyRates[1][round]).toFixed(2)).join(', ')}`);
+		const perRound = (rates: Record<1 | 2, number[]>) => rates[2].map((value, round) => value / rates[1][round]);
+		say(`   ratio per round (each 2-worker round over the 1-worker round before it): burst ${perRound(perWorkers).map((value) => value.toFixed(2)).join(', ')}; steady ${perRound(steadyRates).map((value) => value.toFixed(2)).join(', ')}`);
+		say(`   mean of the per-round ratios, 95 % t-interval (rounds taken as independent): burst ${meanInterval(perRound(perWorkers))}; steady ${meanInterval(perRound(steadyRates))}`);
 		say(`   CPU ms per ticket by process (user + system, /proc), median of the rounds:`);
 		for (const workers of [1, 2] as const) {
 			const byRole = new Map<string, number[]>();
