@@ -76,7 +76,7 @@ export function cpuSnapshot(roles: CpuRoles): CpuSnapshot {
 	return { byRole, busy: machineBusyTicks() };
 }
 
-/** CPU milliseconds by role between two snapshots, divided by `count` (tickets, or seconds), with the machine's unattributed rest. */
+/** CPU milliseconds by role between two snapshots, divided by `count` (the round's tickets), with the machine's unattributed rest. */
 export function cpuMsPer(before: CpuSnapshot, after: CpuSnapshot, count: number): { role: string; ms: number }[] {
 	const msPerTick = 1000 / TICKS_PER_SECOND;
 	const rows = [...after.byRole].map(([role, ticks]) => ({ role, ms: ((ticks - (before.byRole.get(role) ?? 0)) * msPerTick) / count }));

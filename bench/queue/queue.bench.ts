@@ -118,13 +118,18 @@ test('queue mode: throughput by workers, review → finished with 1,000 waiting,
 		/** CPU ms per ticket by process, one entry per round and number of workers. */
 		const cpuRounds: Record<1 | 2, { role: string; ms: number }[][]> = { 1: [], 2: [] };
 
-		/** BATCH confident tickets at once; tickets per second until every execution's first part ended. */
-		let ticket = 0;
 		/** Completions per second between the 10th and the 90th percentile of the round's completions: the rate once the pipeline is full and before it drains. */
 		const steadyRates: Record<1 | 2, number[]> = { 1: [], 2: [] };
+		let ticket = 0;
+		/**
+		 * `batch` confident tickets at once; tickets per second until every execution's first part
+		 * ended. A timed round also records its steady rate and CPU by process; an untimed one (a
+		 * warm-up) only waits for its executions.
+		 */
 		const throughputRound = async (batch = BATCH, timed = true): Promise<number> => {
+			const workers = cluster.workers.length as 1 | 2;
 			const before = await newestId();
-			const cpuBefore = cpuSnapshot(roles());
+			const cpuBefore = timed ? cpuSnapshot(roles()) : undefined;
 			const started = Date.now();
 			const bodies = Array.from({ length: batch }, () => {
 				const n = ticket++;
@@ -140,12 +145,13 @@ test('queue mode: throughput by workers, review → finished with 1,000 waiting,
 				if (rows.some((row) => row.status === 'error' || row.status === 'crashed')) throw new Error(`A bench execution failed: ${JSON.stringify(rows.filter((row) => row.status !== 'success' && row.status !== 'waiting'))}`);
 				if (done.length === batch) {
 					const finished = done.map((row) => row.stoppedAt!.getTime()).sort((a, b) => a - b);
-					if (!timed) return 0;
-					cpuRounds[cluster.workers.length as 1 | 2].push(cpuMsPer(cpuBefore, cpuSnapshot(roles()), batch));
+					const rate = batch / ((finished[batch - 1] - started) / 1000);
+					if (!cpuBefore) return rate;
+					cpuRounds[workers].push(cpuMsPer(cpuBefore, cpuSnapshot(roles()), batch));
 					loads.push(loadavg()[0]);
 					const [from, to] = [Math.floor(batch * 0.1), Math.ceil(batch * 0.9) - 1];
-					steadyRates[cluster.workers.length as 1 | 2].push((to - from) / ((finished[to] - finished[from]) / 1000));
-					return batch / ((finished[batch - 1] - started) / 1000);
+					steadyRates[workers].push((to - from) / ((finished[to] - finished[from]) / 1000));
+					return rate;
 				}
 				await new Promise((resolve) => setTimeout(resolve, 200));
 			}
