@@ -24,10 +24,10 @@
 import { z } from 'zod/v4';
 
 import type { Reviewer } from '../itemContract';
-import { insertMany, rowInsert, type RowInsert, type TypedColumns } from './batchInsert';
+import { insertMany, insertStatement, rowInsert, type RowInsert, type TypedColumns } from './batchInsert';
 import { LABELLED_DECISIONS, OVERRIDDEN_DECISIONS } from './decisionFilter';
 import type { SqlDriver, SqlExecutor, SqlScalar, SqlValue } from './sqlDriver';
-import { decisionRowSchema, integer, parseRows, real, text } from './storeRows';
+import { decisionRowSchema, integer, parseRow, parseRows, real, text } from './storeRows';
 import { toMs } from './timestamps';
 import type { ConfidenceBin, DecisionFilter, DecisionOutcome, DecisionStats, OutcomeCount, ReviewerStats, StatsOptions } from './types';
 
@@ -597,6 +597,24 @@ export class RecordingAggregates {
 
 	constructor(private readonly driver: SqlDriver) {}
 
+	/**
+	 * PostgreSQL: records one decision in one statement (see oneStatementRecording). Undefined,
+	 * having run nothing, when this store has not yet seen the mark reach the decision's day: then
+	 * days may be due for summing, which the transaction does.
+	 */
+	async recordOne(db: SqlExecutor, fact: DecisionFacts, insertRow: (guard: string) => SqlStatement): Promise<OneStatementOutcome | undefined> {
+		if (this.driver.dialect !== 'postgres' || dayOf(fact.recordedMs) > this.knownMark) return undefined;
+		const statement = oneStatementRecording(fact, insertRow);
+		// queryArrays: a named statement, parsed and planned once per connection; its text depends
+		// only on which tables the decision adds to (planning it each time had cost more than running it).
+		const [[mark, id]] = await db.queryArrays(statement.sql, statement.params);
+		const row = parseRow(DAYS_TABLE, oneStatementRowSchema, { mark, id });
+		// No mark row (a partial restore): nothing was written; the transaction says what to do.
+		if (row.mark === null) return { done: false };
+		this.knownMark = Math.max(this.knownMark, row.mark);
+		return row.mark > fact.recordedMs ? { done: false } : { done: true, id: row.id };
+	}
+
 	begin(tx: SqlExecutor, newestMs: number): (facts: readonly DecisionFacts[]) => (tx: SqlExecutor) => Promise<void> {
 		const newestDay = dayOf(newestMs);
 		const sums = newestDay > this.knownMark;
@@ -620,6 +638,55 @@ export class RecordingAggregates {
 			};
 		};
 	}
+}
+
+/** A statement with `?` placeholders and its parameters. */
+export interface SqlStatement {
+	sql: string;
+	params: SqlValue[];
+}
+
+/**
+ * What a one-statement recording did: recorded, with the id inserted (null: the key was recorded
+ * before); or nothing, because the decision's day is before the mark (or the mark's row is gone):
+ * then it is for the transaction to record.
+ */
+export type OneStatementOutcome = { done: true; id: number | null } | { done: false };
+
+const oneStatementRowSchema = z.object({ mark: integer.nullable(), id: integer.nullable() });
+
+/**
+ * PostgreSQL, one decision (an execution recording one item, the usual case): the whole recording
+ * as one statement, which PostgreSQL runs as a transaction of its own: one round trip instead of
+ * the transaction's eight (BEGIN, the days mark, the row, up to four upserts, COMMIT; issue 16).
+ * In it, in this order (each step reads the one before it, which makes PostgreSQL finish that one
+ * first; the order of the multi-statement path, so the two never lock shared rows in opposite
+ * orders):
+ * 1. `mark`: the days mark, FOR SHARE, before any row lock, as every writer reads it;
+ * 2. `ins`: the decision row, unless its key exists, and only if the mark has not passed its day
+ *    (read after the lock, so it is the mark a day summing has just moved);
+ * 3. one upsert per aggregate table into the hourly rows, each only if the row was inserted and
+ *    after the table before it.
+ * A day before the mark (late) writes nothing; the caller then records it in a transaction.
+ * `insertRow(guard)` is the decision INSERT … RETURNING id whose SELECT ends with WHERE `guard`.
+ */
+export function oneStatementRecording(fact: DecisionFacts, insertRow: (guard: string) => SqlStatement): SqlStatement {
+	const deltas = new AggregateDeltas().addDecisions([fact], 1, Number.NEGATIVE_INFINITY);
+	const row = insertRow(`(SELECT summed_before_ms FROM mark) <= ?`);
+	const ctes = [`mark AS (SELECT summed_before_ms FROM ${DAYS_TABLE} FOR SHARE)`, `ins AS (${row.sql})`];
+	const params: SqlValue[] = [...row.params, fact.recordedMs];
+	let previous = 'ins';
+	for (const name of TABLE_NAMES) {
+		const rows = [...deltas.rows[name].list].sort((a, b) => compareKeys(a.key, b.key)).map((aggregate) => [...aggregate.key, ...aggregate.sums]);
+		if (!rows.length) continue;
+		const upsert = UPSERTS.postgres[name];
+		const insert = insertStatement('postgres', upsert.table, upsert.columns, rows);
+		const after = previous === 'ins' ? '' : ` AND (SELECT COUNT(*) FROM ${previous}) >= 0`;
+		ctes.push(`${name} AS (${insert.sql} WHERE 1 = 1${after} ${upsert.suffix} RETURNING 1)`);
+		params.push(...insert.params);
+		previous = name;
+	}
+	return { sql: `WITH ${ctes.join(',\n')}\nSELECT (SELECT summed_before_ms FROM mark) AS mark, (SELECT id FROM ins) AS id`, params };
 }
 
 /** Recomputes every aggregate from the decision rows (after a restore, or when the tables are new); the mark at the newest decision's day. */

@@ -7,8 +7,8 @@
 import { z } from 'zod/v4';
 
 import { confidencePercent } from './confidencePercent';
-import { insertChunks, rowInsert, type TypedColumns } from './batchInsert';
-import { distinctRuleIds, reviewerAnswers, type DecisionFacts } from './decisionAggregates';
+import { insertChunks, insertStatement, rowInsert, type TypedColumns } from './batchInsert';
+import { distinctRuleIds, reviewerAnswers, type DecisionFacts, type OneStatementOutcome, type SqlStatement } from './decisionAggregates';
 import { LABELLED, whereDecisions } from './decisionFilter';
 import type { SqlDriver, SqlExecutor, SqlScalar } from './sqlDriver';
 import { decisionRowSchema, integer, nullable, parseRow, parseRows, real, text } from './storeRows';
@@ -186,6 +186,12 @@ const keyOf = (executionId: string, nodeName: string, itemIndex: number) => `${e
  */
 export interface DerivedFigures {
 	begin(tx: SqlExecutor, newestMs: number): (facts: readonly DecisionFacts[]) => (tx: SqlExecutor) => Promise<void>;
+	/**
+	 * PostgreSQL, a batch of one: records the decision and its figures in one statement, given the
+	 * decision's INSERT … RETURNING id with WHERE `guard` on its SELECT. Undefined (nothing run) or
+	 * `done: false` (nothing written): record it in the transaction instead.
+	 */
+	recordOne?(db: SqlExecutor, fact: DecisionFacts, insertRow: (guard: string) => SqlStatement): Promise<OneStatementOutcome | undefined>;
 }
 
 const NO_DERIVED_FIGURES: DerivedFigures = { begin: () => () => async () => undefined };
@@ -202,6 +208,13 @@ export class DecisionLog implements DecisionStore {
 		const recordedMs = records.map((record) => requireMs(record.recordedAt, 'recordedAt'));
 		const rows = records.map((record, index) => decisionRow(record, recordedMs[index]));
 		const newestMs = recordedMs.reduce((newest, ms) => Math.max(newest, ms));
+		if (records.length === 1 && this.driver.dialect === 'postgres' && this.derived.recordOne) {
+			const one = await this.derived.recordOne(this.driver, factsOfRecord(records[0], recordedMs[0]), (guard) => {
+				const insert = insertStatement('postgres', DECISION_INSERT.table, DECISION_INSERT.columns, rows);
+				return { sql: `${insert.sql} WHERE ${guard} ${DECISION_INSERT.suffix} RETURNING id`, params: insert.params };
+			});
+			if (one?.done) return [one.id !== null ? { id: String(one.id), inserted: true } : { id: await this.existingId(this.driver, records[0]), inserted: false }];
+		}
 		return this.driver.transaction(async (tx) => {
 			const afterInsert = this.derived.begin(tx, newestMs);
 			// The INSERT is on its way before the first await. PostgreSQL runs it in its own process:
