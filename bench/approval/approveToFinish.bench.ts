@@ -16,6 +16,7 @@ import { DatabaseSync } from 'node:sqlite';
 
 import { N8nServer } from '../../test/e2e/n8nServer';
 import { draftItem, linkReview, waitFormWorkflow } from '../../test/e2e/approval/workflows';
+import { percentile } from '../shared/stats';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
 
@@ -81,11 +82,6 @@ async function waitRound(server: N8nServer): Promise<number> {
 	if (response.status >= 400) throw new Error(`Wait form answered ${response.status}`);
 	await response.text();
 	return (await untilFinished(server, executionId)) - pressed;
-}
-
-function percentile(values: number[], p: number): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
 test('approve-to-finished: Human Approval Wait vs n8n Wait (form)', async () => {

@@ -19,6 +19,7 @@ import { openHitlStore, type DecisionRecord, type HitlStore, type StoreConfig } 
 import { loadSqlite } from '../../nodes/shared/store/sqliteDriver';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres';
 import { seededRandom, syntheticDecision } from '../../test/unit/store/fixtures/decisions';
+import { median } from '../shared/stats';
 
 const RUNS = 15;
 const STEADY_BATCH = 50;
@@ -34,8 +35,6 @@ function gateDecision(random: () => number, index: number): DecisionRecord {
 	const reviewProbability = record.route === 'auto' ? 0.1 : record.route === 'review' ? (record.sampledForAudit ? 0.1 : 1) : null;
 	return { ...record, workflowId: 'wf-bench', reviewProbability, slice: ['refund', 'delivery', 'product', 'account', 'other'][index % 5] };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function time(run: () => Promise<unknown>, before: () => Promise<unknown> = async () => undefined): Promise<number> {
 	const samples: number[] = [];

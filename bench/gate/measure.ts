@@ -15,6 +15,7 @@
  *   drafts of that slice (cases);
  * - closing delay: from the end of a drift to the first draft of that slice with the alarm off.
  */
+import { median as medianOf } from '../shared/stats';
 import type { Draft, Phase, Scenario } from './scenarios';
 import type { DraftOutcome } from './simulate';
 
@@ -252,8 +253,7 @@ export function errorRate(stream: Draft[], phase: Phase): { realised: number; ex
 	};
 }
 
+/** The median threshold of a phase, or undefined when it has none. */
 export function median(values: number[]): number | undefined {
-	if (values.length === 0) return undefined;
-	const sorted = [...values].sort((x, y) => x - y);
-	return sorted[Math.floor((sorted.length - 1) / 2)];
+	return values.length === 0 ? undefined : medianOf(values);
 }

@@ -25,6 +25,7 @@ import type { SqlDriver } from '../../nodes/shared/store/sqlDriver';
 import { SqliteDriver } from '../../nodes/shared/store/sqliteDriver';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres';
 import { seededRandom } from '../../test/unit/store/fixtures/decisions';
+import { median } from '../shared/stats';
 
 const REVIEWS = 10_000;
 const WORKFLOWS = 100;
@@ -73,11 +74,6 @@ function review(index: number, random: () => number, now: number): PendingReview
 		resumeBase: `http://n8n.test/webhook-waiting/${executionId}`,
 		linkHash: linkHash(executionId, `t${index}`),
 	};
-}
-
-function median(values: number[]): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.floor(sorted.length / 2)];
 }
 
 function threadCpuMs(): number {

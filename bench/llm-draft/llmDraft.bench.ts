@@ -15,6 +15,7 @@ import { runWorkflow, type WorkflowJson } from '../../test/workflow/harness';
 import OpenAI from 'openai';
 
 import { createChatClient, type ChatRequest } from '../../nodes/LlmDraft/chatClient';
+import { median } from '../shared/stats';
 
 const ITEMS = Number(process.env.BENCH_ITEMS ?? 200);
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 100);
@@ -148,7 +149,6 @@ test('LLM Draft throughput', async () => {
 			nodeLimited.push(await measure(limited, 8, `${RATE_429 * 100}% 429s, concurrency 8 (default)`, `d${repeat}`));
 		}
 		const best = (runs: Figures[]) => runs.reduce((a, b) => (b.wallMs < a.wallMs ? b : a));
-		const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 		const bareMs = Math.min(...bare);
 		const builtInMs = Math.min(...builtIn);
 		const rows = [

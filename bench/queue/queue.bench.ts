@@ -22,6 +22,7 @@ import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 
 import { cpuMsPer, cpuSnapshot, type CpuRoles } from './cpuShare';
+import { median, percentile } from '../shared/stats';
 import { startFakeLlmServerProcess, type FakeLlmServerProcess } from '../../test/llm/fakeLlmServerProcess';
 import { draftItem, reviewWorkflow, waitFormWorkflow } from '../../test/e2e/approval/workflows';
 import { QueueCluster } from '../../test/e2e/queue/queueCluster';
@@ -45,11 +46,6 @@ const review = reviewWorkflow('hitlBenchQueueHaw', 'hitl-bench-queue-haw', { use
 
 /** n8n's own Wait node resumed by its form, in the Human Approval Wait workflow's shape, posted the same body. */
 const waitForm = waitFormWorkflow('hitlBenchQueueWait', 'hitl-bench-queue-wait', 'HITL bench: n8n Wait (form) in queue mode');
-
-function percentile(values: number[], p: number): number {
-	const sorted = [...values].sort((a, b) => a - b);
-	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** Two-sided 95 % quantiles of Student's t for 1–30 degrees of freedom; beyond, 2.04 (a little wide). */
 const T95 = [
@@ -174,7 +170,6 @@ test('queue mode: throughput by workers, review → finished with 1,000 waiting,
 			perWorkers[2].push(await throughputRound());
 			if (round < ROUNDS - 1) await cluster.removeWorker();
 		}
-		const median = (values: number[]) => percentile(values, 50);
 		say(`queue mode, n8n 2.40.7: main + workers, PostgreSQL, Redis; model answers in ${LLM_MS} ms (local OpenAI-compatible server, own process)`);
 		say(`machine: 2 cores shared by every process of the run (main, workers, PostgreSQL, Redis, model server) and other jobs${loads.length ? `; load average during rounds ${loads.map((load) => load.toFixed(1)).join(', ')}` : ''}`);
 		if (ROUNDS > 0) {

@@ -26,6 +26,7 @@ import { arrayLiteral } from '../../nodes/shared/store/batchInsert';
 import { loadSqlite } from '../../nodes/shared/store/sqliteDriver';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres';
 import { seededRandom, syntheticDecision } from '../../test/unit/store/fixtures/decisions';
+import { median as medianOf } from '../shared/stats';
 
 const BATCH = 5000;
 const STATS_OPTIONS = { rubberStampMs: 5000, bucketMs: 86_400_000 };
@@ -150,8 +151,6 @@ function postgresBare(config: StoreConfig & { backend: 'postgres' }): Bare {
 
 const log = (line: string) => console.log(`    ${line}`);
 
-/** The middle value of `values` (the upper one of an even count). */
-const medianOf = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 async function median(runs: number, work: () => Promise<void>): Promise<number> {
 	const times: number[] = [];
