@@ -19,6 +19,18 @@ export interface TestPostgres {
 
 let databaseCounter = 0;
 
+/** Runs `sql` (statements without parameters) on the database a store config points at, behind the store's back; the rows of the last. */
+export async function queryDatabase(config: PostgresStoreConfig, sql: string): Promise<Record<string, unknown>[]> {
+	const client = new Client({ host: config.host, port: config.port, database: config.database, user: config.user });
+	await client.connect();
+	try {
+		const result = await client.query(sql);
+		return ((Array.isArray(result) ? result[result.length - 1] : result)?.rows ?? []) as Record<string, unknown>[];
+	} finally {
+		await client.end();
+	}
+}
+
 export async function startPostgres(): Promise<TestPostgres> {
 	const server = await startScriptServer('ensure-postgres.sh', 'POSTGRES_DIR');
 	const url = server.field('POSTGRES_URL');

@@ -682,7 +682,7 @@ export function oneStatementRecording(fact: DecisionFacts, insertRow: (guard: st
 		const upsert = UPSERTS.postgres[name];
 		const insert = insertStatement('postgres', upsert.table, upsert.columns, rows);
 		const after = previous === 'ins' ? '' : ` AND (SELECT COUNT(*) FROM ${previous}) >= 0`;
-		ctes.push(`${name} AS (${insert.sql} WHERE 1 = 1${after} ${upsert.suffix} RETURNING 1)`);
+		ctes.push(`${name} AS (${insert.sql} WHERE EXISTS (SELECT 1 FROM ins)${after} ${upsert.suffix} RETURNING 1)`);
 		params.push(...insert.params);
 		previous = name;
 	}

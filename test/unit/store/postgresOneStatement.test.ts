@@ -6,13 +6,11 @@
  * writers recording single decisions into the same aggregate rows at once, beside a batch writer
  * and across day boundaries (a deadlock or a lost sum would show).
  */
-import { Client } from 'pg';
-
 import { PostgresDriver } from '../../../nodes/shared/store/postgresDriver';
 import type { SqlDriver, SqlExecutor, SqlValue } from '../../../nodes/shared/store/sqlDriver';
 import { SqlHitlStore } from '../../../nodes/shared/store/sqlHitlStore';
 import type { PostgresStoreConfig } from '../../../nodes/shared/store/types';
-import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { queryDatabase as rawQuery, startPostgres, type TestPostgres } from '../../support/postgres';
 import { baseDecision, seededRandom, syntheticDecision } from './fixtures/decisions';
 
 jest.setTimeout(180_000);
@@ -60,16 +58,6 @@ class CountingDriver implements SqlDriver {
 	}
 	close() {
 		return this.inner.close();
-	}
-}
-
-async function rawQuery(config: PostgresStoreConfig, sql: string): Promise<Record<string, unknown>[]> {
-	const client = new Client({ host: config.host, port: config.port, database: config.database, user: config.user });
-	await client.connect();
-	try {
-		return (await client.query(sql)).rows as Record<string, unknown>[];
-	} finally {
-		await client.end();
 	}
 }
 

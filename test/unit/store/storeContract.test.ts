@@ -8,8 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
-import { Client } from 'pg';
-
 import { calibrationReports } from '../../../nodes/shared/calibration/calibration';
 import { computeMetrics } from '../../../nodes/FeedbackLog/computeMetrics';
 import { recommendThreshold } from '../../../nodes/shared/calibration/recommendThreshold';
@@ -23,10 +21,11 @@ import {
 	type HitlStore,
 	type OutcomeCount,
 	type ReviewerStats,
+	type PostgresStoreConfig,
 	type StatsOptions,
 	type StoreConfig,
 } from '../../../nodes/shared/store';
-import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { queryDatabase, startPostgres, type TestPostgres } from '../../support/postgres';
 import { baseDecision, seededRandom, syntheticDecision } from './fixtures/decisions';
 
 jest.setTimeout(180_000);
@@ -80,16 +79,7 @@ function postgresBackend(): Backend {
 		async fresh() {
 			return server!.createDatabase();
 		},
-		async rawQuery(config, sql) {
-			const c = config as { host: string; port: number; database: string; user: string };
-			const client = new Client({ host: c.host, port: c.port, database: c.database, user: c.user });
-			await client.connect();
-			try {
-				return (await client.query(sql)).rows as Record<string, unknown>[];
-			} finally {
-				await client.end();
-			}
-		},
+		rawQuery: (config, sql) => queryDatabase(config as PostgresStoreConfig, sql),
 		async stop() {
 			await server?.stop();
 		},

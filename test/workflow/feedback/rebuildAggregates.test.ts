@@ -9,10 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 
-import { Client } from 'pg';
-
 import { openHitlStore, type StoreConfig } from '../../../nodes/shared/store';
-import { startPostgres, type TestPostgres } from '../../support/postgres';
+import { queryDatabase, startPostgres, type TestPostgres } from '../../support/postgres';
 import { seededRandom, syntheticDecision } from '../../unit/store/fixtures/decisions';
 
 jest.setTimeout(180_000);
@@ -50,10 +48,7 @@ test.each(['embedded', 'postgres'] as const)('rebuilds the aggregates of a %s st
 			db.exec(wipe);
 			db.close();
 		} else {
-			const client = new Client({ host: config.host, port: config.port, database: config.database, user: config.user });
-			await client.connect();
-			await client.query(wipe);
-			await client.end();
+			await queryDatabase(config, wipe);
 		}
 		expect((await store.decisionStats({}, OPTIONS)).total).toBe(0);
 
