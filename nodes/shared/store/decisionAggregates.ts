@@ -611,7 +611,8 @@ export class RecordingAggregates {
 		const row = parseRow(DAYS_TABLE, oneStatementRowSchema, { mark, id });
 		// No mark row (a partial restore): nothing was written; the transaction says what to do.
 		if (row.mark === null) return { done: false };
-		this.knownMark = Math.max(this.knownMark, row.mark);
+		// As the transaction path does: a rebuild after a restore can set the mark back.
+		this.knownMark = row.mark;
 		return row.mark > fact.recordedMs ? { done: false } : { done: true, id: row.id };
 	}
 
