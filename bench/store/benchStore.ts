@@ -151,7 +151,6 @@ function postgresBare(config: StoreConfig & { backend: 'postgres' }): Bare {
 
 const log = (line: string) => console.log(`    ${line}`);
 
-
 async function median(runs: number, work: () => Promise<void>): Promise<number> {
 	const times: number[] = [];
 	for (let i = 0; i < runs; i++) {
