@@ -326,6 +326,20 @@ describe('queue mode under load with a killed worker and a restarted main', () =
 		const successIds = new Set(successes.map((record) => record.id));
 		expect(decisions.filter((row) => !successIds.has(String(row.execution_id))).map((row) => row.case_id).sort()).toEqual([...decidedByLost].sort());
 
+		// The maintained aggregates count each decision once too, across the kill and the restart
+		// (most were recorded by the one-statement path, a replay by an execution run again would
+		// add nothing): the hourly outcome rows add up to the decision rows per route and decision,
+		// the hourly reviewer rows to the reviewers' answers.
+		const { rows: outcomeSums } = await store.query<{ route: string; decision: string; n: string }>(
+			'SELECT substr(route_key, 2) AS route, decision, SUM(n) AS n FROM hitl_agg_outcomes GROUP BY 1, 2 HAVING SUM(n) <> 0',
+		);
+		const decisionCounts = new Map<string, number>();
+		for (const row of decisions) decisionCounts.set(`${row.route}/${row.decision}`, (decisionCounts.get(`${row.route}/${row.decision}`) ?? 0) + 1);
+		expect(Object.fromEntries(outcomeSums.map((row) => [`${row.route}/${row.decision}`, Number(row.n)]))).toEqual(Object.fromEntries(decisionCounts));
+		const answerCount = decisions.reduce((total, row) => total + (JSON.parse(row.reviewers ?? '[]') as unknown[]).length, 0);
+		const { rows: answerSums } = await store.query<{ n: string | null }>('SELECT SUM(n) AS n FROM hitl_agg_reviewers_hourly');
+		expect(Number(answerSums[0].n ?? 0)).toBe(answerCount);
+
 		// The reviewers' choices are the decisions; no quorum answer was lost across the restart.
 		const reviewed = decisions.filter((row) => row.route === 'review');
 		for (const row of reviewed) {
@@ -372,6 +386,7 @@ describe('queue mode under load with a killed worker and a restarted main', () =
 			`  two-reviewer reviews waiting with 1 of 2 approvals over the main restart: ${partial.length} (progress shown to the second reviewer afterwards: ${partialShownAfterRestart})`,
 			`  executions: ${successes.length} success, ${failed.length} failed (tickets sent again), 0 waiting, 0 running`,
 			`  decisions: ${decisions.length} rows for ${perCase.size} tickets (auto ${count('auto')}, review ${count('review')}, block ${count('block')}); ${reviewed.filter((row) => row.decision === 'approved').length} approved, ${reviewed.filter((row) => row.decision === 'edited').length} edited, ${reviewed.filter((row) => row.decision === 'rejected').length} rejected`,
+			`  aggregates: the hourly outcome rows add up to the ${decisions.length} decisions, the hourly reviewer rows to their ${answerCount} answers`,
 			`  audit: ${audit.length} entries; ${reviewedIds.length} reviews requested -> answered -> decided without a gap; ${undecided.length} review openings of failed executions left undecided`,
 			`  worker processes: survivor started ${ids(survivor.log, /Worker started execution (\d+) /g).size} executions, the killed one ${ids(victim.log, /Worker started execution (\d+) /g).size}`,
 		];
