@@ -437,15 +437,20 @@ export class AggregateDeltas {
 	 * does that while PostgreSQL inserts the decisions), to run in a transaction later.
 	 */
 	upserts(driver: SqlDriver): (tx: SqlExecutor) => Promise<void> {
-		const statements = TABLE_NAMES.map((name) => {
-			// PostgreSQL: in key order, so concurrent writers lock the rows they share in the same order
-			// (no deadlock). SQLite's write transaction holds the whole database: any order will do.
-			const list = driver.dialect === 'postgres' ? [...this.rows[name].list].sort((a, b) => compareKeys(a.key, b.key)) : this.rows[name].list;
-			return { name, rows: list.map((row) => [...row.key, ...row.sums]) };
-		});
+		const statements = TABLE_NAMES.map((name) => ({ name, rows: this.rowValues(name, driver.dialect) }));
 		return async (tx) => {
 			for (const { name, rows } of statements) await insertMany(driver, tx, UPSERTS[driver.dialect][name], rows);
 		};
+	}
+
+	/**
+	 * A table's rows as statement values, key then sums. PostgreSQL: in key order, so concurrent
+	 * writers lock the rows they share in the same order (no deadlock). SQLite's write transaction
+	 * holds the whole database: any order will do.
+	 */
+	rowValues(name: TableName, dialect: SqlDriver['dialect']): SqlScalar[][] {
+		const list = dialect === 'postgres' ? [...this.rows[name].list].sort((a, b) => compareKeys(a.key, b.key)) : this.rows[name].list;
+		return list.map((row) => [...row.key, ...row.sums]);
 	}
 }
 
@@ -598,12 +603,12 @@ export class RecordingAggregates {
 	constructor(private readonly driver: SqlDriver) {}
 
 	/**
-	 * PostgreSQL: records one decision in one statement (see oneStatementRecording). Undefined,
+	 * PostgreSQL only (DecisionLog calls it there): records one decision in one statement (see oneStatementRecording). Undefined,
 	 * having run nothing, when this store has not yet seen the mark reach the decision's day: then
 	 * days may be due for summing, which the transaction does.
 	 */
 	async recordOne(db: SqlExecutor, fact: DecisionFacts, insertRow: (guard: string) => SqlStatement): Promise<OneStatementOutcome | undefined> {
-		if (this.driver.dialect !== 'postgres' || dayOf(fact.recordedMs) > this.knownMark) return undefined;
+		if (dayOf(fact.recordedMs) > this.knownMark) return undefined;
 		const statement = oneStatementRecording(fact, insertRow);
 		// queryArrays: a named statement, parsed and planned once per connection; its text depends
 		// only on which tables the decision adds to (planning it each time had cost more than running it).
@@ -678,7 +683,7 @@ export function oneStatementRecording(fact: DecisionFacts, insertRow: (guard: st
 	const params: SqlValue[] = [...row.params, fact.recordedMs];
 	let previous = 'ins';
 	for (const name of TABLE_NAMES) {
-		const rows = [...deltas.rows[name].list].sort((a, b) => compareKeys(a.key, b.key)).map((aggregate) => [...aggregate.key, ...aggregate.sums]);
+		const rows = deltas.rowValues(name, 'postgres');
 		if (!rows.length) continue;
 		const upsert = UPSERTS.postgres[name];
 		const insert = insertStatement('postgres', upsert.table, upsert.columns, rows);
