@@ -25,10 +25,16 @@ function rawRows(filePath: string, sql: string): Record<string, unknown>[] {
 	}
 }
 
-/** Every text the database holds in these tables, as one string. */
+/**
+ * Every value the database holds in these tables, as one string — but the clock columns
+ * (`at`, `*_at`, `*_ms`): the store stamps them with the time of the run, so their digits vary and
+ * may hold any three digits (a run at 12:09:57.737 would "contain" the security code 737).
+ */
 function everything(filePath: string): string {
+	const withoutClock = (row: Record<string, unknown>) =>
+		Object.fromEntries(Object.entries(row).filter(([column]) => !/(^|_)(at|ms)$/.test(column)));
 	return ['hitl_decisions', 'hitl_review_state', 'hitl_audit']
-		.map((table) => JSON.stringify(rawRows(filePath, `SELECT * FROM ${table}`)))
+		.map((table) => JSON.stringify(rawRows(filePath, `SELECT * FROM ${table}`).map(withoutClock)))
 		.join('\n');
 }
 
