@@ -23,6 +23,7 @@ import { calibrationReports } from '../../nodes/shared/calibration/calibration';
 import { computeMetrics } from '../../nodes/FeedbackLog/computeMetrics';
 import { openHitlStore, type DecisionRecord, type HitlStore, type StoreConfig } from '../../nodes/shared/store';
 import { arrayLiteral } from '../../nodes/shared/store/batchInsert';
+import { dayOf } from '../../nodes/shared/store/decisionAggregates';
 import { loadSqlite } from '../../nodes/shared/store/sqliteDriver';
 import { startPostgres, type TestPostgres } from '../../test/support/postgres';
 import { seededRandom, syntheticDecision } from '../../test/unit/store/fixtures/decisions';
@@ -252,11 +253,12 @@ async function benchPurge(store: HitlStore, size: number): Promise<PurgeResult> 
 	// time the event loop was held by a retention batch.
 	const arrival = () => new Promise((resolve) => setImmediate(resolve));
 	const single: number[] = [];
-	const dayOf = (decision: DecisionRecord) => Math.floor(Date.parse(decision.recordedAt) / 86_400_000);
+	// The day a decision counts in, by the store's own rule.
+	const dayOfDecision = (decision: DecisionRecord) => dayOf(Date.parse(decision.recordedAt));
 	let newestDay = Number.NEGATIVE_INFINITY;
 	for (let i = 0; i < 20; i++) {
 		const decision = late();
-		newestDay = Math.max(newestDay, dayOf(decision));
+		newestDay = Math.max(newestDay, dayOfDecision(decision));
 		const t = performance.now();
 		await arrival();
 		await store.recordDecisions([decision]);
@@ -273,7 +275,7 @@ async function benchPurge(store: HitlStore, size: number): Promise<PurgeResult> 
 	const writer = (async () => {
 		while (purging) {
 			const decision = late();
-			const day = dayOf(decision);
+			const day = dayOfDecision(decision);
 			const t = performance.now();
 			await arrival();
 			await store.recordDecisions([decision]);
