@@ -27,8 +27,12 @@ afterAll(async () => {
 class CountingDriver implements SqlDriver {
 	readonly dialect = 'postgres' as const;
 	readonly sent: string[] = [];
+	/** The driver's own statements (outside a transaction), counted. */
+	private readonly direct: SqlExecutor;
 
-	constructor(private readonly inner: PostgresDriver) {}
+	constructor(private readonly inner: PostgresDriver) {
+		this.direct = this.counting(inner, '');
+	}
 
 	private counting(executor: SqlExecutor, prefix: string): SqlExecutor {
 		const note = (method: string, sql: string) => this.sent.push(`${prefix}${method}: ${sql.trim().split(/\s+/).slice(0, 2).join(' ')}`);
@@ -41,16 +45,16 @@ class CountingDriver implements SqlDriver {
 	}
 
 	query<Row extends object>(sql: string, params?: readonly SqlValue[]) {
-		return this.counting(this.inner, '').query<Row>(sql, params);
+		return this.direct.query<Row>(sql, params);
 	}
 	queryArrays(sql: string, params?: readonly SqlValue[]) {
-		return this.counting(this.inner, '').queryArrays(sql, params);
+		return this.direct.queryArrays(sql, params);
 	}
 	run(sql: string, params?: readonly SqlValue[]) {
-		return this.counting(this.inner, '').run(sql, params);
+		return this.direct.run(sql, params);
 	}
 	insertEach(sql: string, rows: readonly (readonly (string | number | null)[])[]) {
-		return this.counting(this.inner, '').insertEach(sql, rows);
+		return this.direct.insertEach(sql, rows);
 	}
 	transaction<T>(work: (tx: SqlExecutor) => Promise<T>): Promise<T> {
 		this.sent.push('transaction');
@@ -79,12 +83,21 @@ async function openCounting(config: PostgresStoreConfig): Promise<{ store: SqlHi
 	return { store: await SqlHitlStore.open(driver, 'postgres', 'test'), driver };
 }
 
-const STATS_OPTIONS = { rubberStampMs: 5000, bucketMs: 86_400_000 };
-
-test('a single decision is one statement once the store has seen the days mark; a replay of it writes nothing', async () => {
+/** Runs `work` on a store over a new database through a CountingDriver, and closes the store. */
+async function onNewDatabase(work: (store: SqlHitlStore, driver: CountingDriver, config: PostgresStoreConfig) => Promise<void>): Promise<void> {
 	const config = await postgres.createDatabase();
 	const { store, driver } = await openCounting(config);
 	try {
+		await work(store, driver, config);
+	} finally {
+		await store.close();
+	}
+}
+
+const STATS_OPTIONS = { rubberStampMs: 5000, bucketMs: 86_400_000 };
+
+test('a single decision is one statement once the store has seen the days mark; a replay of it writes nothing', async () => {
+	await onNewDatabase(async (store, driver, config) => {
 		const at = (minutes: number) => new Date(Date.parse('2026-11-03T09:00:00.000Z') + minutes * 60_000).toISOString();
 		// The first recording of a process reads the mark in a transaction (it may have days to sum).
 		await store.recordDecisions([baseDecision({ executionId: 'first', recordedAt: at(0) })]);
@@ -125,15 +138,11 @@ test('a single decision is one statement once the store has seen the days mark; 
 		);
 		await store.rebuildAggregates();
 		expect(await aggregateRows(config)).toEqual(rowsBefore);
-	} finally {
-		await store.close();
-	}
+	});
 });
 
 test('a single decision for a day before the mark writes nothing in the statement and is recorded in its day by the transaction', async () => {
-	const config = await postgres.createDatabase();
-	const { store, driver } = await openCounting(config);
-	try {
+	await onNewDatabase(async (store, driver, config) => {
 		await store.recordDecisions([baseDecision({ executionId: 'today', recordedAt: '2026-11-05T10:00:00.000Z' })]);
 		expect(Number((await rawQuery(config, 'SELECT summed_before_ms FROM hitl_agg_days'))[0].summed_before_ms)).toBe(Date.parse('2026-11-05T00:00:00.000Z'));
 		driver.sent.length = 0;
@@ -147,9 +156,7 @@ test('a single decision for a day before the mark writes nothing in the statemen
 		const sums = await aggregateRows(config);
 		await store.rebuildAggregates();
 		expect(await aggregateRows(config)).toEqual(sums);
-	} finally {
-		await store.close();
-	}
+	});
 });
 
 test('writers recording single decisions into the same rows at once, beside a batch writer and across days: every decision once, the rows a rebuild gives', async () => {
